@@ -1,0 +1,1 @@
+"""The `tsunagari` console command: a thin shell over the services."""

@@ -1,0 +1,73 @@
+"""What every CLI command shares: error-to-exit-code mapping, JSON output, the unit of work."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from tsunagari.db import get_engine, unit_of_work
+from tsunagari.errors import InvalidInput, NotFound, Problem, TsunagariError
+
+console = Console()
+error_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EXIT_INVALID_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def print_json(value: Any) -> None:
+    """JSON for scripts: UTF-8 as is (no \\u escapes), one document on stdout."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def problems_from_validation(error: ValidationError) -> list[Problem]:
+    return [
+        Problem(
+            reason=detail["msg"],
+            field=".".join(str(p) for p in detail["loc"]) or None,
+            value=detail.get("input") if not isinstance(detail.get("input"), dict) else None,
+        )
+        for detail in error.errors()
+    ]
+
+
+def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
+    """Exit 2 with the report on stderr for invalid input, 1 for any other refusal."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except InvalidInput as error:
+            error_console.print(f"[bold red]入力エラー / invalid input[/]\n{error.report()}", highlight=False)
+            raise typer.Exit(EXIT_INVALID_INPUT) from None
+        except ValidationError as error:
+            report = InvalidInput(problems=problems_from_validation(error)).report()
+            error_console.print(f"[bold red]入力エラー / invalid input[/]\n{report}", highlight=False)
+            raise typer.Exit(EXIT_INVALID_INPUT) from None
+        except NotFound as error:
+            error_console.print(f"[bold red]見つかりません / not found[/]: {error}", highlight=False)
+            raise typer.Exit(EXIT_FAILURE) from None
+        except TsunagariError as error:
+            error_console.print(f"[bold red]エラー / error[/]: {error}", highlight=False)
+            raise typer.Exit(EXIT_FAILURE) from None
+
+    return wrapper
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    with unit_of_work(get_engine()) as session:
+        yield session

@@ -1,0 +1,26 @@
+"""Entry point of the `tsunagari` command; each area's commands live in their own module."""
+
+from __future__ import annotations
+
+import typer
+
+from tsunagari.cli import dates, registry, setup
+
+app = typer.Typer(
+    help=(
+        "Tsunagari つながり — 自治体間交流の台帳・公開ポータル / "
+        "registry and portal for inter-municipal exchange."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(setup.init)
+app.command()(setup.demo)
+app.command()(setup.serve)
+app.command()(registry.partners)
+app.add_typer(dates.app, name="dates")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,61 @@
+"""Settings read from the environment (TSUNAGARI_*), validated once at start-up."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GazetteerDataset = Literal["cities500", "cities1000", "cities5000", "cities15000", "none"]
+
+DEFAULT_DATABASE_URL = "sqlite:///./var/tsunagari.db"
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in docs/configuration.md; a test checks that."""
+
+    model_config = SettingsConfigDict(env_prefix="TSUNAGARI_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    """SQLAlchemy URL: sqlite:///… (embedded default) or postgresql+psycopg://…"""
+
+    gazetteer: GazetteerDataset = "cities500"
+    """Which GeoNames city list `tsunagari init` loads as the gazetteer of foreign places."""
+
+    environment: Literal["development", "production", "test"] = "development"
+    """production refuses unsafe defaults."""
+
+    secret_key: str = "development-only-secret"
+    """Signs session cookies; must be set to a long random value in production."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        if not (value.startswith("sqlite") or value.startswith("postgresql")):
+            raise ValueError("TSUNAGARI_DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    def check_safe_for_production(self) -> None:
+        if self.environment == "production" and (
+            self.secret_key == "development-only-secret" or len(self.secret_key) < 32
+        ):
+            raise ValueError("TSUNAGARI_SECRET_KEY must be a random value of 32+ characters in production")
+
+    def sqlite_path(self) -> Path | None:
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url[len(prefix) :])
+        return None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    settings = Settings()
+    settings.check_safe_for_production()
+    return settings

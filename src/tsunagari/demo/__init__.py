@@ -1,0 +1,1 @@
+"""Demo dataset built from the five seed documents (see data/README.md)."""

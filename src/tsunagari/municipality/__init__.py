@@ -1,0 +1,1 @@
+"""Municipalities (自治体): Japanese local governments and foreign cities, states and provinces."""

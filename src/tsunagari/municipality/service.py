@@ -1,0 +1,169 @@
+"""Business logic of municipalities: the only module that reads or writes their tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tsunagari.errors import Conflict, InvalidInput, NotFound
+from tsunagari.municipality.models import Municipality, MunicipalityName
+from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys
+from tsunagari.reference.japan import validate_code
+
+
+def get(*, session: Session, municipality_id: int) -> Municipality:
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise NotFound(f"municipality {municipality_id} does not exist")
+    return municipality
+
+
+def get_by_jis_code(*, session: Session, jis_code: str) -> Municipality | None:
+    code = validate_code(jis_code)
+    return session.scalars(select(Municipality).where(Municipality.jis_code == code)).first()
+
+
+def _alias_rows(municipality: Municipality, extra: Iterable[str]) -> list[MunicipalityName]:
+    """Every name a municipality can be looked up by, each under all of its keys, without repeats."""
+    named: list[tuple[str, str]] = [(municipality.name, "official")]
+    for value, kind in (
+        (municipality.name_en, "english"),
+        (municipality.kana, "kana"),
+        (municipality.local_name, "local"),
+    ):
+        if value:
+            named.append((value, kind))
+    named.extend((alias, "alias") for alias in extra if alias and alias.strip())
+    seen: set[str] = set()
+    rows: list[MunicipalityName] = []
+    for name, kind in named:
+        for key in name_keys(name):
+            if key and key not in seen:
+                seen.add(key)
+                rows.append(MunicipalityName(name=name, key=key, kind=kind))
+    return rows
+
+
+def create(*, session: Session, data: MunicipalityCreate) -> Municipality:
+    values = data.model_dump(exclude={"aliases"})
+    if data.jis_code:
+        values["jis_code"] = validate_code(data.jis_code)
+        if get_by_jis_code(session=session, jis_code=values["jis_code"]) is not None:
+            raise Conflict(f"a municipality with code {values['jis_code']} already exists")
+    if data.country == "JP" and data.kind.value not in {
+        "prefecture",
+        "designated_city",
+        "city",
+        "special_ward",
+        "ward",
+        "town",
+        "village",
+        "other",
+    }:
+        raise InvalidInput(
+            "a Japanese municipality is a prefecture, city, ward, town or village",
+            field="kind",
+            value=data.kind.value,
+        )
+    municipality = Municipality(**values)
+    municipality.aliases = _alias_rows(municipality, data.aliases)
+    session.add(municipality)
+    session.flush()
+    return municipality
+
+
+def add_aliases(*, session: Session, municipality: Municipality, names: Iterable[str]) -> None:
+    existing = {alias.key for alias in municipality.aliases}
+    for row in _alias_rows(municipality, names):
+        if row.key not in existing:
+            existing.add(row.key)
+            municipality.aliases.append(row)
+    session.flush()
+
+
+def update(*, session: Session, municipality: Municipality, changes: dict[str, object]) -> Municipality:
+    for field_name, value in changes.items():
+        if not hasattr(Municipality, field_name) or field_name in {"id", "version", "aliases"}:
+            raise InvalidInput("unknown or read-only field", field=field_name, value=value)
+        setattr(municipality, field_name, value)
+    if {"name", "name_en", "kana", "local_name"} & changes.keys():
+        add_aliases(session=session, municipality=municipality, names=())
+    session.flush()
+    return municipality
+
+
+def find_by_name(
+    *,
+    session: Session,
+    name: str,
+    country: str | None = None,
+    region: str | None = None,
+    include_merged: bool = True,
+) -> Sequence[Municipality]:
+    """Municipalities one of whose names has the same key as `name`, narrowed by country and region.
+
+    Exact key matches only; fuzzy resolution lives in the names service.
+    """
+    # Skeleton keys are coarse candidate generators (Nancy and Nice share one): never an exact match.
+    keys = [key for key in name_keys(name) if not key.startswith(SKELETON_PREFIX)]
+    if not keys:
+        return []
+    statement = (
+        select(Municipality)
+        .join(MunicipalityName, MunicipalityName.municipality_id == Municipality.id)
+        .where(MunicipalityName.key.in_(keys))
+        .distinct()
+        .order_by(Municipality.id)
+    )
+    if country:
+        statement = statement.where(Municipality.country == country.upper())
+    if not include_merged:
+        statement = statement.where(Municipality.status == "existing")
+    found = list(session.scalars(statement))
+    if region and len(found) > 1:
+        wanted = fold(region)
+        narrowed = [
+            m
+            for m in found
+            if (m.region and (fold(m.region) == wanted or wanted in fold(m.region)))
+            or (m.region_code and m.region_code.casefold() == region.casefold())
+        ]
+        if narrowed:
+            found = narrowed
+    # Prefer the exact full-name key over affix-stripped ones (武蔵野市 before 武蔵野町 if both exist).
+    primary = keys[0]
+    exact = [m for m in found if any(a.key == primary for a in m.aliases)]
+    return exact or found
+
+
+def list_municipalities(
+    *,
+    session: Session,
+    country: str | None = None,
+    region: str | None = None,
+    kind: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Municipality]:
+    statement = select(Municipality).order_by(Municipality.country, Municipality.id)
+    if country:
+        statement = statement.where(Municipality.country == country.upper())
+    if region:
+        statement = statement.where(Municipality.region == region)
+    if kind:
+        statement = statement.where(Municipality.kind == kind)
+    return list(session.scalars(statement.limit(limit).offset(offset)))
+
+
+def merge_history(*, session: Session, municipality: Municipality) -> list[Municipality]:
+    """Former municipalities merged into this one (旧利賀村 for 南砺市)."""
+    return list(
+        session.scalars(
+            select(Municipality)
+            .where(Municipality.merged_into_id == municipality.id)
+            .order_by(Municipality.merged_on, Municipality.id)
+        )
+    )

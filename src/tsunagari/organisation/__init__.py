@@ -1,0 +1,1 @@
+"""Organisations: exchange and hometown associations, NPOs, schools, chambers of commerce; contacts."""

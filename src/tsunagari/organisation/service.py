@@ -1,0 +1,57 @@
+"""Business logic of organisations and contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.organisation.models import Contact, Organisation
+from tsunagari.organisation.schemas import ContactCreate, OrganisationCreate
+
+
+def get(*, session: Session, organisation_id: int) -> Organisation:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    return organisation
+
+
+def create(*, session: Session, data: OrganisationCreate) -> Organisation:
+    organisation = Organisation(**data.model_dump())
+    session.add(organisation)
+    session.flush()
+    return organisation
+
+
+def find_by_name(*, session: Session, name: str) -> Organisation | None:
+    return session.scalars(select(Organisation).where(Organisation.name == name.strip())).first()
+
+
+def for_municipality(*, session: Session, municipality_id: int) -> Sequence[Organisation]:
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.municipality_id == municipality_id)
+            .order_by(Organisation.founded_on, Organisation.id)
+        )
+    )
+
+
+def add_contact(*, session: Session, data: ContactCreate) -> Contact:
+    if not (data.municipality_id or data.organisation_id or data.partnership_id):
+        raise InvalidInput(
+            "a contact belongs to a municipality, an organisation or a partnership",
+            field="municipality_id",
+        )
+    contact = Contact(**data.model_dump())
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def contacts_for_municipality(*, session: Session, municipality_id: int) -> Sequence[Contact]:
+    """Personal data: callers must check the actor may see contacts."""
+    return list(session.scalars(select(Contact).where(Contact.municipality_id == municipality_id)))

@@ -1,0 +1,1 @@
+"""Reference data shipped with Tsunagari: Japanese local governments, countries, world cities."""

@@ -1,0 +1,165 @@
+"""Loads the shipped reference data (countries, Japanese local governments, gazetteer) into the database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import islice
+from typing import TypeVar
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from tsunagari.municipality.models import Municipality, MunicipalityName
+from tsunagari.names.normalize import name_keys
+from tsunagari.reference import countries as country_data
+from tsunagari.reference import gazetteer as gazetteer_data
+from tsunagari.reference.japan import load_japanese_local_governments
+from tsunagari.reference.models import Country, GazetteerCity, GazetteerName, Subdivision
+
+Progress = Callable[[int], None]
+T = TypeVar("T")
+
+REFERENCE_SOURCE = "reference:jis-x-0402"
+
+
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def load_countries(*, session: Session) -> int:
+    """ISO 3166-1 and 3166-2 with Japanese names; replaces what is there (it is reference data)."""
+    session.execute(delete(Country))
+    session.execute(delete(Subdivision))
+    countries = country_data.all_countries()
+    session.execute(
+        insert(Country),
+        [
+            {"alpha2": c.alpha2, "alpha3": c.alpha3, "name_en": c.name_en, "name_ja": c.name_ja}
+            for c in countries
+        ],
+    )
+    subdivisions = [
+        {"code": s.code, "country": s.country, "name": s.name, "name_ja": s.name_ja, "type": s.type}
+        for s in country_data.all_subdivisions()
+    ]
+    session.execute(insert(Subdivision), subdivisions)
+    session.flush()
+    return len(countries)
+
+
+def load_japanese_municipalities(*, session: Session) -> tuple[int, int]:
+    """Every prefecture, city, ward, town and village of JIS X 0402. Returns (created, already there).
+
+    Existing rows (matched by code) are left alone so profiles edited by staff survive a re-init.
+    """
+    known = set(session.scalars(select(Municipality.jis_code).where(Municipality.jis_code.is_not(None))))
+    records = load_japanese_local_governments()
+    by_code: dict[str, int] = {}
+    created = 0
+    for record in records:
+        if record.code in known:
+            continue
+        municipality = Municipality(
+            name=record.name,
+            name_en=record.name_en,
+            kana=record.kana,
+            kind=record.kind,
+            country="JP",
+            region=record.prefecture,
+            region_code=f"JP-{record.prefecture_code}",
+            jis_code=record.code,
+            lat=record.lat,
+            lng=record.lng,
+            status="existing",
+            source=REFERENCE_SOURCE,
+        )
+        seen: set[str] = set()
+        for value, kind in (
+            (record.name, "official"),
+            (record.name_en, "english"),
+            (record.kana, "kana"),
+        ):
+            for key in name_keys(value) if value else []:
+                if key not in seen:
+                    seen.add(key)
+                    municipality.aliases.append(MunicipalityName(name=value, key=key, kind=kind))
+        session.add(municipality)
+        created += 1
+    session.flush()
+    # Link 政令市 wards to their city once every row has an id.
+    rows = session.execute(
+        select(Municipality.id, Municipality.jis_code).where(Municipality.jis_code.is_not(None))
+    )
+    by_code = {code: mid for mid, code in rows if code}
+    for record in records:
+        if record.parent_code and record.parent_code in by_code:
+            child = session.get(Municipality, by_code[record.code])
+            if child is not None and child.parent_id is None:
+                child.parent_id = by_code[record.parent_code]
+    session.flush()
+    return created, len(records) - created
+
+
+def load_gazetteer(
+    *,
+    session: Session,
+    dataset: gazetteer_data.Dataset,
+    progress: Progress | None = None,
+    chunk_size: int = 5000,
+) -> tuple[int, int]:
+    """Replace the gazetteer with a GeoNames city list. Returns (cities, names)."""
+    session.execute(delete(GazetteerName))
+    session.execute(delete(GazetteerCity))
+    cities_total = names_total = 0
+    for chunk in _chunks(gazetteer_data.iter_cities(dataset), chunk_size):
+        city_rows = []
+        name_rows = []
+        for city in chunk:
+            katakana = gazetteer_data.katakana_names(city)
+            city_rows.append(
+                {
+                    "geonameid": city.geonameid,
+                    "name": city.name,
+                    "ascii_name": city.ascii_name,
+                    "country": city.country,
+                    "admin1": city.admin1,
+                    "lat": city.lat,
+                    "lng": city.lng,
+                    "population": city.population,
+                    "katakana_name": katakana[0] if katakana else None,
+                }
+            )
+            seen: set[str] = set()
+            for written in (city.name, city.ascii_name, *city.alternate_names):
+                if not written:
+                    continue
+                for key in name_keys(written, romanize=False):
+                    if key and key not in seen and len(key) <= 300:
+                        seen.add(key)
+                        name_rows.append(
+                            {
+                                "geonameid": city.geonameid,
+                                "name": written[:300],
+                                "key": key,
+                                "country": city.country,
+                            }
+                        )
+        session.execute(insert(GazetteerCity), city_rows)
+        if name_rows:
+            session.execute(insert(GazetteerName), name_rows)
+        cities_total += len(city_rows)
+        names_total += len(name_rows)
+        if progress:
+            progress(len(city_rows))
+    session.flush()
+    return cities_total, names_total
+
+
+def gazetteer_size(*, session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(GazetteerCity)) or 0
+
+
+def country_name_ja(*, session: Session, alpha2: str) -> str | None:
+    country = session.get(Country, alpha2.upper())
+    return country.name_ja if country else None

@@ -1,0 +1,1 @@
+"""The web application: portal pages, JSON API and health check."""
