@@ -2,6 +2,7 @@
 
 from tsunagari.db import Base
 from tsunagari.municipality.models import Municipality, MunicipalityName
+from tsunagari.names.models import ReviewItem
 from tsunagari.organisation.models import Contact, Organisation
 from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
 from tsunagari.reference.models import Country, GazetteerCity, GazetteerName, Subdivision
@@ -17,5 +18,6 @@ __all__ = [
     "Organisation",
     "Partnership",
     "PartnershipSourceRecord",
+    "ReviewItem",
     "Subdivision",
 ]

@@ -1,0 +1,3 @@
+"""`tsunagari import pairs FILE` (being written)."""
+
+from __future__ import annotations

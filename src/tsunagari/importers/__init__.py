@@ -1,0 +1,1 @@
+"""Importers: one module per source format; each parses, validates every row, then writes through services."""

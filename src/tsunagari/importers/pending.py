@@ -1,0 +1,16 @@
+"""Actions that wait on the review list: carried out once a person says which municipality a name means."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tsunagari.errors import InvalidInput
+from tsunagari.municipality.models import Municipality
+
+
+def carry_out(*, session: Session, pending: dict[str, Any], municipality: Municipality) -> None:
+    """Dispatch on pending["kind"]; each importer that defers work registers its kind here."""
+    kind = pending.get("kind")
+    raise InvalidInput("unknown pending action", field="pending.kind", value=kind)

@@ -1,0 +1,514 @@
+"""Name resolution: a written name (any script), a country and maybe a region → a municipality.
+
+Only exact name matches (full or without its administrative affix) resolve by themselves; a fuzzy
+or phonetic likeness, or several equal candidates, is never a silent guess: the caller gets the
+alternatives and sends the name to the review list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.models import Municipality, MunicipalityName
+from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names.models import ReviewItem
+from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys, split_qualified, strip_affixes
+from tsunagari.reference.models import GazetteerCity, GazetteerName
+
+CandidateSource = Literal["registry", "gazetteer"]
+Method = Literal["exact", "alias", "near", "fuzzy", "phonetic"]
+Status = Literal["matched", "ambiguous", "unresolved"]
+
+# A name resolves on its own only at or above this confidence, and only when it is the one candidate.
+AUTO_MATCH_CONFIDENCE = 0.9
+# Two places further apart than this are different places, whatever their names.
+SAME_PLACE_KM = 30.0
+
+
+@dataclass
+class Candidate:
+    source: CandidateSource
+    id: int
+    """municipality id for the registry, geonameid for the gazetteer"""
+    name: str
+    name_en: str | None
+    country: str
+    region: str | None
+    lat: float | None
+    lng: float | None
+    population: int | None
+    confidence: float
+    method: Method
+    distance_km: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "name": self.name,
+            "name_en": self.name_en,
+            "country": self.country,
+            "region": self.region,
+            "lat": self.lat,
+            "lng": self.lng,
+            "population": self.population,
+            "confidence": round(self.confidence, 3),
+            "method": self.method,
+            "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
+        }
+
+
+@dataclass
+class Resolution:
+    text: str
+    country: str | None
+    region: str | None
+    status: Status
+    match: Candidate | None
+    confidence: float
+    alternatives: list[Candidate] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable `geocode --json` shape."""
+        return {
+            "input": self.text,
+            "country": self.country,
+            "status": self.status,
+            "match": self.match.as_json() if self.match else None,
+            "confidence": round(self.confidence, 3),
+            "alternatives": [c.as_json() for c in self.alternatives],
+        }
+
+
+def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance (haversine); the few lines do not justify a geodesy dependency."""
+    radius = 6371.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * radius * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _exact_keys(text: str) -> list[str]:
+    return [key for key in name_keys(text) if not key.startswith(SKELETON_PREFIX)]
+
+
+def _registry_candidates(session: Session, keys: list[str], country: str | None) -> list[Candidate]:
+    if not keys:
+        return []
+    statement = (
+        select(Municipality, MunicipalityName.key, MunicipalityName.name)
+        .join(MunicipalityName, MunicipalityName.municipality_id == Municipality.id)
+        .where(MunicipalityName.key.in_(keys))
+    )
+    if country:
+        statement = statement.where(Municipality.country == country)
+    best: dict[int, Candidate] = {}
+    for municipality, key, written in session.execute(statement):
+        exact = key == keys[0]
+        confidence = 1.0 if exact else 0.95
+        if municipality.kind == "prefecture" and fold(written) != key:
+            # Twinning lists name cities: "Nara" is 奈良市 unless the text says 県 / Prefecture.
+            confidence -= 0.1
+        if municipality.status != "existing":
+            confidence -= 0.05  # a former municipality matches only when nothing current does
+        found = best.get(municipality.id)
+        if found is None or found.confidence < confidence:
+            best[municipality.id] = Candidate(
+                source="registry",
+                id=municipality.id,
+                name=municipality.name,
+                name_en=municipality.name_en,
+                country=municipality.country,
+                region=municipality.region,
+                lat=municipality.lat,
+                lng=municipality.lng,
+                population=municipality.population,
+                confidence=confidence,
+                method="exact" if exact else "alias",
+            )
+    return list(best.values())
+
+
+def _gazetteer_candidates(session: Session, keys: list[str], country: str | None) -> list[Candidate]:
+    if not keys:
+        return []
+    statement = (
+        select(GazetteerCity, GazetteerName.key)
+        .join(GazetteerName, GazetteerName.geonameid == GazetteerCity.geonameid)
+        .where(GazetteerName.key.in_(keys))
+    )
+    if country:
+        statement = statement.where(GazetteerName.country == country)
+    best: dict[int, Candidate] = {}
+    for city, key in session.execute(statement):
+        confidence = 0.97 if key == keys[0] else 0.92
+        found = best.get(city.geonameid)
+        if found is None or found.confidence < confidence:
+            best[city.geonameid] = _gazetteer_candidate(
+                city, confidence, "exact" if key == keys[0] else "alias"
+            )
+    return list(best.values())
+
+
+def _gazetteer_candidate(city: GazetteerCity, confidence: float, method: Method) -> Candidate:
+    return Candidate(
+        source="gazetteer",
+        id=city.geonameid,
+        name=city.katakana_name or city.name,
+        name_en=city.name,
+        country=city.country,
+        region=city.admin1,
+        lat=city.lat,
+        lng=city.lng,
+        population=city.population,
+        confidence=confidence,
+        method=method,
+    )
+
+
+_FUZZY_CACHE: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
+
+
+def _fuzzy_index(session: Session, country: str) -> tuple[list[str], list[int]]:
+    bind = session.get_bind()
+    cache_key = (str(bind.engine.url), country)
+    cached = _FUZZY_CACHE.get(cache_key)
+    if cached is None:
+        rows = session.execute(
+            select(GazetteerName.key, GazetteerName.geonameid).where(
+                GazetteerName.country == country, ~GazetteerName.key.startswith(SKELETON_PREFIX)
+            )
+        ).all()
+        cached = ([key for key, _ in rows], [gid for _, gid in rows])
+        if len(_FUZZY_CACHE) > 32:
+            _FUZZY_CACHE.clear()
+        _FUZZY_CACHE[cache_key] = cached
+    return cached
+
+
+def _fuzzy_candidates(session: Session, text: str, country: str) -> list[Candidate]:
+    """Near spellings (rapidfuzz ratio ≥ 85) and phonetic skeleton matches: review material only."""
+    query = strip_affixes(split_qualified(text).name)
+    if country == "JP":
+        return _registry_fuzzy_candidates(session, query)
+    keys, ids = _fuzzy_index(session, country)
+    scores: dict[int, tuple[float, Method]] = {}
+    if keys:
+        for _, score, index in process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=85, limit=8):
+            gid = ids[index]
+            confidence = 0.85 * score / 100.0
+            if scores.get(gid, (0.0, "fuzzy"))[0] < confidence:
+                scores[gid] = (confidence, "fuzzy")
+    skeletons = [key for key in name_keys(text) if key.startswith(SKELETON_PREFIX)]
+    if skeletons:
+        for gid in session.scalars(
+            select(GazetteerName.geonameid)
+            .where(GazetteerName.country == country, GazetteerName.key.in_(skeletons))
+            .limit(20)
+        ):
+            if gid not in scores:
+                scores[gid] = (0.6, "phonetic")
+    if not scores:
+        return []
+    cities = {
+        c.geonameid: c
+        for c in session.scalars(select(GazetteerCity).where(GazetteerCity.geonameid.in_(scores)))
+    }
+    return [
+        _gazetteer_candidate(cities[gid], confidence, method)
+        for gid, (confidence, method) in scores.items()
+        if gid in cities
+    ]
+
+
+def _registry_fuzzy_candidates(session: Session, query: str) -> list[Candidate]:
+    """Japan is fully in the registry (JIS X 0402), so near spellings are looked for there."""
+    rows = session.execute(
+        select(MunicipalityName.key, MunicipalityName.municipality_id)
+        .join(Municipality, Municipality.id == MunicipalityName.municipality_id)
+        .where(Municipality.country == "JP", ~MunicipalityName.key.startswith(SKELETON_PREFIX))
+    ).all()
+    keys = [key for key, _ in rows]
+    scores: dict[int, float] = {}
+    for _, score, index in process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=85, limit=8):
+        municipality_id = rows[index][1]
+        scores[municipality_id] = max(scores.get(municipality_id, 0.0), 0.85 * score / 100.0)
+    candidates = []
+    for municipality_id, confidence in scores.items():
+        m = municipality_service.get(session=session, municipality_id=municipality_id)
+        candidates.append(
+            Candidate(
+                "registry",
+                m.id,
+                m.name,
+                m.name_en,
+                m.country,
+                m.region,
+                m.lat,
+                m.lng,
+                m.population,
+                confidence,
+                "fuzzy",
+            )
+        )
+    return candidates
+
+
+def _rank(candidates: list[Candidate], near: tuple[float, float] | None) -> list[Candidate]:
+    if near is not None:
+        for candidate in candidates:
+            if candidate.lat is not None and candidate.lng is not None:
+                candidate.distance_km = distance_km(near[0], near[1], candidate.lat, candidate.lng)
+    return sorted(
+        candidates,
+        key=lambda c: (
+            -c.confidence,
+            c.distance_km if c.distance_km is not None else math.inf,
+            -(c.population or 0),
+            c.id,
+        ),
+    )
+
+
+def _narrow_by_region(candidates: list[Candidate], region: str | None) -> list[Candidate]:
+    if not region or len(candidates) < 2:
+        return candidates
+    wanted = fold(region)
+    narrowed = [c for c in candidates if c.region and (fold(c.region) == wanted or wanted in fold(c.region))]
+    return narrowed or candidates
+
+
+def _narrow_by_distance(candidates: list[Candidate], near: tuple[float, float] | None) -> list[Candidate]:
+    """With coordinates in hand, a candidate far from them is another place of the same name."""
+    if near is None:
+        return candidates
+    close = [c for c in candidates if c.distance_km is not None and c.distance_km <= SAME_PLACE_KM]
+    return close
+
+
+def _decide(
+    text: str,
+    country: str | None,
+    region: str | None,
+    candidates: list[Candidate],
+    near: tuple[float, float] | None,
+) -> Resolution | None:
+    ranked = _rank(candidates, near)
+    pool = _narrow_by_region(ranked, region)
+    if near is not None:
+        located = [c for c in pool if c.lat is not None]
+        close = _narrow_by_distance(located, near)
+        if close:
+            pool = close
+        elif located:
+            return None  # every same-named place is far away: this is some other place
+    # Only the best tier competes: a weaker key (an affix-stripped prefecture) never ties a full one.
+    best = max((c.confidence for c in pool), default=0.0)
+    top = [c for c in pool if c.confidence >= max(AUTO_MATCH_CONFIDENCE, best - 0.01)]
+    if len(top) == 1 or (top and near is not None and _clearly_nearest(top)):
+        match = top[0]
+        if near is not None and match.distance_km is not None:
+            match.method = "near" if len(top) > 1 else match.method
+        return Resolution(
+            text, country, region, "matched", match, match.confidence, [c for c in ranked if c is not match]
+        )
+    if pool:
+        # Alternatives are the best tier only: 府中市 is ambiguous between the two 府中市, and the
+        # 府中町 that shares only the affix-stripped key is not a candidate for it.
+        best = max(c.confidence for c in pool)
+        tier = [c for c in pool if c.confidence >= best - 0.01]
+        return Resolution(text, country, region, "ambiguous", None, best / 2, tier)
+    return None
+
+
+def _clearly_nearest(candidates: list[Candidate]) -> bool:
+    by_distance = sorted(c.distance_km if c.distance_km is not None else math.inf for c in candidates)
+    candidates.sort(key=lambda c: c.distance_km if c.distance_km is not None else math.inf)
+    return len(by_distance) == 1 or by_distance[1] - by_distance[0] > 5.0
+
+
+def resolve(
+    *,
+    session: Session,
+    text: str,
+    country: str | None,
+    region: str | None = None,
+    near: tuple[float, float] | None = None,
+    use_gazetteer: bool = True,
+    fuzzy: bool = True,
+) -> Resolution:
+    """Resolve a written name. Read-only: nothing is written to the registry or the review list."""
+    if not text or not text.strip():
+        raise InvalidInput("a name is needed", field="name", value=text)
+    country = country.upper() if country else None
+    keys = _exact_keys(text)
+    registry = _registry_candidates(session, keys, country)
+    if registry:
+        decided = _decide(text, country, region, registry, near)
+        if decided is not None:
+            return decided
+    if use_gazetteer and country != "JP":
+        gazetteer = _gazetteer_candidates(session, keys, country)
+        # A gazetteer place already in the registry is represented by its registry record.
+        known = _registry_geonameids(session, [c.id for c in gazetteer])
+        gazetteer = [c for c in gazetteer if c.id not in known]
+        decided = _decide(text, country, region, registry + gazetteer, near)
+        if decided is not None:
+            return decided
+    alternatives: list[Candidate] = []
+    if fuzzy and country:
+        alternatives = _rank(_fuzzy_candidates(session, text, country), near)
+        if near is not None:
+            alternatives = [
+                c for c in alternatives if c.distance_km is None or c.distance_km <= SAME_PLACE_KM * 2
+            ]
+    status: Status = "ambiguous" if alternatives else "unresolved"
+    confidence = max((c.confidence for c in alternatives), default=0.0)
+    return Resolution(text, country, region, status, None, confidence, alternatives)
+
+
+def _registry_geonameids(session: Session, geonameids: Sequence[int]) -> set[int]:
+    if not geonameids:
+        return set()
+    return {
+        gid
+        for gid in session.scalars(
+            select(Municipality.geonameid).where(Municipality.geonameid.in_(geonameids))
+        )
+        if gid is not None
+    }
+
+
+def materialise(*, session: Session, candidate: Candidate, written: str | None = None) -> Municipality:
+    """The registry municipality for a candidate, creating it from the gazetteer when needed."""
+    if candidate.source == "registry":
+        municipality = municipality_service.get(session=session, municipality_id=candidate.id)
+    else:
+        existing = session.scalars(select(Municipality).where(Municipality.geonameid == candidate.id)).first()
+        if existing is not None:
+            municipality = existing
+        else:
+            city = session.get(GazetteerCity, candidate.id)
+            if city is None:
+                raise NotFound(f"gazetteer place {candidate.id} does not exist")
+            municipality = municipality_service.create(
+                session=session,
+                data=MunicipalityCreate(
+                    name=city.katakana_name or city.name,
+                    name_en=city.name,
+                    country=city.country,
+                    geonameid=city.geonameid,
+                    lat=city.lat,
+                    lng=city.lng,
+                    aliases=[a for a in (city.ascii_name,) if a],
+                    source=f"gazetteer:geonames:{city.geonameid}",
+                ),
+            )
+    if written:
+        municipality_service.add_aliases(session=session, municipality=municipality, names=[written])
+    return municipality
+
+
+# ----------------------------------------------------------------------------- review list
+def send_to_review(
+    *,
+    session: Session,
+    resolution: Resolution,
+    source: str,
+    pending: dict[str, Any] | None = None,
+) -> ReviewItem:
+    reason = (
+        "同名の候補が複数 / several candidates"
+        if resolution.status == "ambiguous"
+        else "not found / 該当なし"
+    )
+    item = ReviewItem(
+        text=resolution.text,
+        country=resolution.country,
+        region=resolution.region,
+        source=source,
+        reason=reason,
+        candidates=[c.as_json() for c in resolution.alternatives[:10]],
+        pending=pending,
+        status="open",
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def open_reviews(*, session: Session) -> Sequence[ReviewItem]:
+    return list(
+        session.scalars(select(ReviewItem).where(ReviewItem.status == "open").order_by(ReviewItem.id))
+    )
+
+
+def review_row(item: ReviewItem) -> dict[str, Any]:
+    """The stable `review list --json` shape."""
+    return {
+        "id": item.id,
+        "text": item.text,
+        "country": item.country,
+        "source": item.source,
+        "candidates": item.candidates,
+        "region": item.region,
+        "reason": item.reason,
+        "status": item.status,
+    }
+
+
+def resolve_review(*, session: Session, item_id: int, target: str) -> tuple[ReviewItem, Municipality]:
+    """Answer a review item: `target` is a municipality id, `g:<geonameid>`, or an exact name.
+
+    The written text becomes an alias of the chosen municipality (so the next import matches it),
+    and the action that waited on the answer (such as creating a partnership) is carried out.
+    """
+    item = session.get(ReviewItem, item_id)
+    if item is None:
+        raise NotFound(f"review item {item_id} does not exist")
+    if item.status != "open":
+        raise InvalidInput("this review item is already resolved", field="id", value=item_id)
+    municipality = _target_municipality(session, target, item.country)
+    municipality_service.add_aliases(session=session, municipality=municipality, names=[item.text])
+    item.status = "resolved"
+    item.resolved_municipality_id = municipality.id
+    item.resolved_at = dt.datetime.now(dt.UTC)
+    if item.pending:
+        from tsunagari.importers.pending import carry_out
+
+        carry_out(session=session, pending=item.pending, municipality=municipality)
+    session.flush()
+    return item, municipality
+
+
+def _target_municipality(session: Session, target: str, country: str | None) -> Municipality:
+    target = target.strip()
+    if target.isdigit():
+        return municipality_service.get(session=session, municipality_id=int(target))
+    if target.lower().startswith("g:"):
+        geonameid = int(target[2:])
+        city = session.get(GazetteerCity, geonameid)
+        if city is None:
+            raise InvalidInput("no such gazetteer place", field="--to", value=target)
+        return materialise(session=session, candidate=_gazetteer_candidate(city, 1.0, "exact"))
+    found = municipality_service.find_by_name(session=session, name=target, country=country)
+    if len(found) != 1:
+        raise InvalidInput(
+            f"{len(found)} municipalities match; give the id instead", field="--to", value=target
+        )
+    return found[0]
+
+
+def candidate_dict(candidate: Candidate) -> dict[str, Any]:
+    return asdict(candidate)
