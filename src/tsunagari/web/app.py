@@ -34,4 +34,9 @@ def create_app() -> FastAPI:
             return JSONResponse({"status": "error", "detail": type(error).__name__}, status_code=503)
         return JSONResponse(body)
 
+    from tsunagari.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
     return app

@@ -1,0 +1,1 @@
+"""Public read models: search, filtered listings, statistics and anniversaries for the portal and API."""
