@@ -16,6 +16,7 @@ from tsunagari.errors import InvalidInput
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names import service as names_service
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.models import Organisation
 from tsunagari.organisation.schemas import OrganisationCreate
@@ -113,6 +114,23 @@ def _region(entry: dict[str, Any]) -> tuple[str | None, str | None]:
     return str(region), None
 
 
+def _place_from_gazetteer(session: Session, municipality: Municipality) -> None:
+    """Coordinates for a foreign partner from GeoNames, when its English name matches one place exactly."""
+    if municipality.country == "JP" or municipality.lat is not None or municipality.status != "existing":
+        return
+    for written in (municipality.name_en, municipality.local_name, municipality.name):
+        if not written:
+            continue
+        resolution = names_service.resolve(
+            session=session, text=written, country=municipality.country, fuzzy=False, use_registry=False
+        )
+        match = resolution.match
+        if match is not None and match.source == "gazetteer":
+            municipality.geonameid = match.id
+            municipality.lat, municipality.lng = match.lat, match.lng
+            return
+
+
 def load_demo(*, session: Session) -> DemoSummary:
     data = read_demo_data()
     summary = DemoSummary()
@@ -157,6 +175,7 @@ def load_demo(*, session: Session) -> DemoSummary:
                     **values,
                 ),
             )
+            _place_from_gazetteer(session, municipality)
             summary.municipalities_created += 1
         else:
             changes = {k: v for k, v in values.items() if getattr(municipality, k) != v}

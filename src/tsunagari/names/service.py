@@ -347,13 +347,17 @@ def resolve(
     near: tuple[float, float] | None = None,
     use_gazetteer: bool = True,
     fuzzy: bool = True,
+    use_registry: bool = True,
 ) -> Resolution:
-    """Resolve a written name. Read-only: nothing is written to the registry or the review list."""
+    """Resolve a written name. Read-only: nothing is written to the registry or the review list.
+
+    use_registry=False looks in the gazetteer alone (to place a registry record on the map).
+    """
     if not text or not text.strip():
         raise InvalidInput("a name is needed", field="name", value=text)
     country = country.upper() if country else None
     keys = _exact_keys(text)
-    registry = _registry_candidates(session, keys, country)
+    registry = _registry_candidates(session, keys, country) if use_registry else []
     if registry:
         decided = _decide(text, country, region, registry, near)
         if decided is not None:
@@ -361,8 +365,9 @@ def resolve(
     if use_gazetteer and country != "JP":
         gazetteer = _gazetteer_candidates(session, keys, country)
         # A gazetteer place already in the registry is represented by its registry record.
-        known = _registry_geonameids(session, [c.id for c in gazetteer])
-        gazetteer = [c for c in gazetteer if c.id not in known]
+        if use_registry:
+            known = _registry_geonameids(session, [c.id for c in gazetteer])
+            gazetteer = [c for c in gazetteer if c.id not in known]
         decided = _decide(text, country, region, registry + gazetteer, near)
         if decided is not None:
             return decided

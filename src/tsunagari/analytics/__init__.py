@@ -1,0 +1,1 @@
+"""Strategic analyses over the partnership graph: three-city links, gatherings, anniversaries."""

@@ -1,0 +1,164 @@
+"""`tsunagari analyze …`: three-city links, gatherings by country, anniversaries, partner suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tsunagari.analytics import service as analytics_service
+from tsunagari.cli.common import console, handle_errors, print_json, session_scope
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.models import Municipality
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
+from tsunagari.reference.countries import resolve_country
+
+app = typer.Typer(help="分析 / Strategic analyses over the partnership graph.")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _one_municipality(session: object, name: str) -> Municipality:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    if name.isdigit():
+        return municipality_service.get(session=session, municipality_id=int(name))
+    found = list(municipality_service.find_by_name(session=session, name=name))
+    if not found:
+        raise NotFound(f"no municipality is called {name!r}")
+    if len(found) > 1:
+        choices = ", ".join(f"{m.display_name()} ({m.country}, id {m.id})" for m in found)
+        raise InvalidInput(f"several municipalities match; give the id: {choices}", field="name", value=name)
+    return found[0]
+
+
+@app.command("triangles")
+@handle_errors
+def triangles(
+    municipality: Annotated[str | None, typer.Option(help="Only triangles through this municipality")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """三都市連携: triangles of partnerships (each of three is partnered with the other two)."""
+    with session_scope() as session:
+        around = _one_municipality(session, municipality).id if municipality else None
+        found = analytics_service.triangles(session=session, municipality_id=around)
+    if json_output:
+        print_json([{"members": [m.as_json() for m in triple]} for triple in found])
+        return
+    table = Table(title=f"三都市連携 / triangles: {len(found)}")
+    for column in ("1", "2", "3"):
+        table.add_column(column)
+    for triple in found[:200]:
+        table.add_row(*(f"{m.name} ({m.country})" for m in triple))
+    console.print(table)
+
+
+@app.command("anniversaries")
+@handle_errors
+def anniversaries(
+    year: Annotated[int, typer.Option(help="Year to plan for, e.g. 2027")],
+    json_output: JsonOption = False,
+) -> None:
+    """締結何周年: partnerships reaching 10, 15, 20 … years in a year."""
+    with session_scope() as session:
+        found = analytics_service.anniversaries(session=session, year=year)
+    rows = [
+        {
+            "municipality": a.municipality,
+            "partner": a.partner,
+            "type": a.type,
+            "signed_on": a.signed_on,
+            "years": a.years,
+        }
+        for a in found
+    ]
+    if json_output:
+        print_json(rows)
+        return
+    table = Table(title=f"{year}年の周年 / anniversaries in {year}: {len(rows)}")
+    for column in ("自治体", "相手", "種別", "提携日", "周年"):
+        table.add_column(column)
+    for a in found:
+        table.add_row(
+            a.municipality,
+            a.partner,
+            PARTNERSHIP_TYPE_LABELS[a.type][0],
+            a.signed_on,
+            f"{a.years}周年",
+        )
+    console.print(table)
+
+
+@app.command("gatherings")
+@handle_errors
+def gatherings(
+    country: Annotated[str, typer.Option(help="Partner country: ISO code or name (FR, フランス)")],
+    json_output: JsonOption = False,
+) -> None:
+    """Japanese municipalities with partners in one country, most first (for a 日仏自治体交流会議)."""
+    alpha2 = resolve_country(country, field="--country").alpha2
+    with session_scope() as session:
+        found = analytics_service.gatherings(session=session, country=alpha2)
+    rows = [
+        {
+            "municipality": g.municipality.name,
+            "municipality_id": g.municipality.id,
+            "region": g.municipality.region,
+            "partners": [p.name for p in g.partners],
+            "partner_ids": [p.id for p in g.partners],
+        }
+        for g in found
+    ]
+    if json_output:
+        print_json(rows)
+        return
+    table = Table(title=f"{alpha2} と提携する自治体 / municipalities partnered in {alpha2}: {len(rows)}")
+    for column in ("自治体", "都道府県", "相手"):
+        table.add_column(column)
+    for g in found:
+        table.add_row(g.municipality.name, g.municipality.region or "", "、".join(p.name for p in g.partners))
+    console.print(table)
+
+
+@app.command("suggest")
+@handle_errors
+def suggest(
+    municipality: Annotated[str, typer.Argument(help="Municipality name or id")],
+    json_output: JsonOption = False,
+) -> None:
+    """Partner-of-partner suggestions and open triads (two partners in one country) for a municipality."""
+    with session_scope() as session:
+        me = _one_municipality(session, municipality)
+        suggestions = analytics_service.partner_of_partner(session=session, municipality_id=me.id)
+        triads = analytics_service.open_triads(session=session, municipality_id=me.id)
+    result = {
+        "partner_of_partner": [
+            {
+                "candidate": s.candidate.as_json(),
+                "through": [t.as_json() for t in s.through],
+                "distance_km": None if s.distance_km is None else round(s.distance_km, 1),
+            }
+            for s in suggestions
+        ],
+        "open_triads": [
+            {"first": t.first.as_json(), "second": t.second.as_json(), "shared_country": t.shared}
+            for t in triads
+        ],
+    }
+    if json_output:
+        print_json(result)
+        return
+    table = Table(title="パートナーのパートナー / partners of partners")
+    for column in ("候補", "国", "経由", "距離 km"):
+        table.add_column(column)
+    for s in suggestions:
+        table.add_row(
+            s.candidate.name,
+            s.candidate.country,
+            "、".join(t.name for t in s.through),
+            "" if s.distance_km is None else f"{s.distance_km:,.0f}",
+        )
+    console.print(table)
