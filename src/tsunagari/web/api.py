@@ -1,7 +1,468 @@
-"""JSON API under /api/v1 (being written)."""
+"""JSON API under /api/v1: thin read-only endpoints over the portal, municipality and partnership services.
+
+Contacts are personal data and never appear here: every response is built field by field below.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from tsunagari.dates import PartialDate, parse_date
+from tsunagari.errors import InvalidInput
+from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.models import KIND_LABELS_JA, Municipality, MunicipalityKind
+from tsunagari.municipality.schemas import MunicipalitySummary
+from tsunagari.organisation.models import Organisation
+from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import (
+    PARTNERSHIP_TYPE_LABELS,
+    STATUS_LABELS,
+    Partnership,
+    PartnershipStatus,
+    PartnershipType,
+)
+from tsunagari.partnership.schemas import PartnerRow
+from tsunagari.portal import service as portal_service
+from tsunagari.web.deps import MAX_ID, PaginationDep, SessionDep
+
+CACHE_CONTROL = "public, max-age=60"
+
+
+class PublicCachedRoute(APIRoute):
+    """Public GETs carry an ETag (a hash of the body) so clients and proxies can revalidate cheaply."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def cached(request: Request) -> Response:
+            response = await handler(request)
+            body = getattr(response, "body", None)
+            if request.method != "GET" or response.status_code != 200 or not isinstance(body, bytes):
+                return response
+            etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+            headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+            if _matches(request.headers.get("if-none-match"), etag):
+                return Response(status_code=304, headers=headers)
+            response.headers.update(headers)
+            return response
+
+        return cached
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """If-None-Match uses weak comparison (RFC 9110 13.1.2): W/"x" matches "x"."""
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+router = APIRouter(prefix="/api/v1", tags=["api"], route_class=PublicCachedRoute)
+
+# ---------------------------------------------------------------------------------------- shapes
+# The API's own response shapes: they decide field by field what is public.
+
+ItemT = TypeVar("ItemT")
+
+
+class Listing(BaseModel, Generic[ItemT]):
+    """Every list: the full count, the page asked for, and its items in a stable order."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[ItemT]
+
+
+class MunicipalityRef(BaseModel):
+    id: int
+    name: str
+    name_en: str | None
+    kind: str
+    country: str
+    region: str | None
+
+
+class FormerMunicipality(MunicipalityRef):
+    merged_on: str | None = Field(description='"2004-11-01", "2004-11" or "2004"')
+    merged_on_precision: str | None
+
+
+class MunicipalityDetail(MunicipalitySummary):
+    kind_label: str = Field(description="Japanese label of the kind")
+    local_name: str | None
+    region_code: str | None = Field(description="ISO 3166-2 where known")
+    population: int | None
+    population_as_of: str | None = Field(description="as-of date written to its precision")
+    population_as_of_precision: str | None
+    population_source: str | None
+    area_km2: float | None
+    area_as_of: str | None
+    area_as_of_precision: str | None
+    area_source: str | None
+    overview_ja: str | None
+    overview_en: str | None
+    website: str | None
+    merged_into: MunicipalityRef | None = Field(description="what it was merged into, when merged")
+    merged_on: str | None
+    merged_on_precision: str | None
+    predecessors: list[FormerMunicipality] = Field(description="former municipalities merged into it")
+    partners: list[PartnerRow]
+
+
+class Party(BaseModel):
+    kind: Literal["municipality", "organisation"]
+    id: int
+    name: str
+    name_en: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2; an organisation's is its seat's")
+    region: str | None
+
+
+class Criteria(BaseModel):
+    """CLAIR's three counting criteria; null when not known."""
+
+    signed_by_heads: bool | None
+    multi_field: bool | None
+    council_approved: bool | None
+
+
+class PartnershipRead(BaseModel):
+    id: int
+    home: Party
+    partner: Party
+    type: PartnershipType
+    type_label: str = Field(description="Japanese label of the type")
+    type_label_en: str
+    signed_on: str | None = Field(description='"1992-04-21", "1992-04" or "1992"')
+    precision: str | None
+    signed_on_wareki: str | None
+    status: PartnershipStatus
+    status_label: str
+    suspended_on: str | None
+    ended_on: str | None
+    origin: str | None = Field(description="契機: how the relationship began")
+    inherited_through_merger: bool
+    via: MunicipalityRef | None = Field(description="the former municipality that concluded it")
+    counts_as_sister_friendship: bool
+    criteria: Criteria
+
+
+class StatRowRead(BaseModel):
+    key: str
+    label: str
+    label_en: str
+    count: int
+
+
+class Statistics(BaseModel):
+    group_by: portal_service.GroupBy
+    total: int = Field(
+        description="partnerships counted; by prefecture one between two prefectures counts in both"
+    )
+    items: list[StatRowRead]
+
+
+class AnniversaryRead(BaseModel):
+    partnership_id: int
+    municipality: str
+    municipality_id: int | None
+    partner: str
+    partner_id: int | None
+    type: str
+    type_label: str
+    signed_on: str
+    years: int
+
+
+class MapEnd(BaseModel):
+    id: int
+    name: str
+    lat: float
+    lng: float
+
+
+class MapLine(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: int
+    type: str
+    from_: MapEnd = Field(alias="from")
+    to: MapEnd
+
+
+# --------------------------------------------------------------------------------- conversions
+
+
+def _iso(value: dt.date | None, precision: str | None) -> str | None:
+    """A stored date written to its precision: 2004-11-01, 2004-11 or 2004."""
+    partial = PartialDate.from_parts(value, precision)
+    return partial.iso() if partial else None
+
+
+def _precision(value: dt.date | None, precision: str | None) -> str | None:
+    partial = PartialDate.from_parts(value, precision)
+    return partial.precision if partial else None
+
+
+def _ref(municipality: Municipality) -> MunicipalityRef:
+    return MunicipalityRef(
+        id=municipality.id,
+        name=municipality.name,
+        name_en=municipality.name_en,
+        kind=municipality.kind,
+        country=municipality.country,
+        region=municipality.region,
+    )
+
+
+def _summary(municipality: Municipality) -> MunicipalitySummary:
+    return MunicipalitySummary.model_validate(municipality)
+
+
+def _party(session: Session, municipality: Municipality | None, organisation: Organisation | None) -> Party:
+    if municipality is not None:
+        return Party(kind="municipality", **_ref(municipality).model_dump(exclude={"kind"}))
+    assert organisation is not None  # a check constraint guarantees one of the two
+    seat = (
+        municipality_service.get(session=session, municipality_id=organisation.municipality_id)
+        if organisation.municipality_id
+        else None
+    )
+    return Party(
+        kind="organisation",
+        id=organisation.id,
+        name=organisation.name,
+        name_en=organisation.name_en,
+        country=seat.country if seat else None,
+        region=seat.region if seat else None,
+    )
+
+
+def _partnership(session: Session, partnership: Partnership) -> PartnershipRead:
+    signed = PartialDate.from_parts(partnership.signed_on, partnership.signed_on_precision)
+    label_ja, label_en = PARTNERSHIP_TYPE_LABELS[partnership.type]
+    return PartnershipRead(
+        id=partnership.id,
+        home=_party(session, partnership.home_municipality, partnership.home_organisation),
+        partner=_party(session, partnership.partner_municipality, partnership.partner_organisation),
+        type=PartnershipType(partnership.type),
+        type_label=label_ja,
+        type_label_en=label_en,
+        signed_on=signed.iso() if signed else None,
+        precision=signed.precision if signed else None,
+        signed_on_wareki=signed.wareki() if signed else None,
+        status=PartnershipStatus(partnership.status),
+        status_label=STATUS_LABELS[partnership.status][0],
+        suspended_on=_iso(partnership.suspended_on, partnership.suspended_on_precision),
+        ended_on=_iso(partnership.ended_on, partnership.ended_on_precision),
+        origin=partnership.origin,
+        inherited_through_merger=partnership.inherited_through_merger,
+        via=_ref(partnership.via_municipality) if partnership.via_municipality else None,
+        counts_as_sister_friendship=partnership.counts_as_sister_friendship,
+        criteria=Criteria(
+            signed_by_heads=partnership.criterion_signed_by_heads,
+            multi_field=partnership.criterion_multi_field,
+            council_approved=partnership.criterion_council_approved,
+        ),
+    )
+
+
+def _period_bound(text: str | None, field: str, *, end: bool) -> dt.date | None:
+    """A date, month or year; as an upper bound it stands for the period's last day (1992 → 1992-12-31)."""
+    if text is None:
+        return None
+    partial = parse_date(text, field=field)
+    return partial.last_day if end else partial.value
+
+
+# ----------------------------------------------------------------------------------- parameters
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+CountryQuery = Annotated[
+    str | None,
+    Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 (either party's, for partnerships)"),
+]
+MunicipalityQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="a municipality id: its partnerships only")
+]
+SearchText = Annotated[str, Query(min_length=1, max_length=200, description="text in any script")]
+
+
+# ------------------------------------------------------------------------------------ endpoints
+
+
+@router.get("/municipalities", response_model=Listing[MunicipalitySummary])
+def list_municipalities(
+    session: SessionDep,
+    page: PaginationDep,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="name or profile text")] = None,
+    country: CountryQuery = None,
+    prefecture: Annotated[
+        str | None, Query(max_length=200, description="都道府県 name or ISO 3166-2 code")
+    ] = None,
+    kind: MunicipalityKind | None = None,
+) -> Listing[MunicipalitySummary]:
+    """自治体: municipalities with partnerships first, then by country, code and id."""
+    found = portal_service.search_municipalities(
+        session=session,
+        q=q,
+        country=country,
+        prefecture=prefecture,
+        kind=kind.value if kind else None,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Listing(
+        total=found.total, limit=page.limit, offset=page.offset, items=[_summary(m) for m in found.items]
+    )
+
+
+@router.get("/municipalities/{id}", response_model=MunicipalityDetail)
+def get_municipality(session: SessionDep, id: IdPath) -> MunicipalityDetail:
+    """A municipality's profile, merger history and partners."""
+    municipality = municipality_service.get(session=session, municipality_id=id)
+    predecessors = municipality_service.merge_history(session=session, municipality=municipality)
+    return MunicipalityDetail(
+        **_summary(municipality).model_dump(),
+        kind_label=KIND_LABELS_JA.get(municipality.kind, municipality.kind),
+        local_name=municipality.local_name,
+        region_code=municipality.region_code,
+        population=municipality.population,
+        population_as_of=_iso(municipality.population_as_of, municipality.population_as_of_precision),
+        population_as_of_precision=_precision(
+            municipality.population_as_of, municipality.population_as_of_precision
+        ),
+        population_source=municipality.population_source,
+        area_km2=municipality.area_km2,
+        area_as_of=_iso(municipality.area_as_of, municipality.area_as_of_precision),
+        area_as_of_precision=_precision(municipality.area_as_of, municipality.area_as_of_precision),
+        area_source=municipality.area_source,
+        overview_ja=municipality.overview_ja,
+        overview_en=municipality.overview_en,
+        website=municipality.website,
+        merged_into=_ref(municipality.merged_into) if municipality.merged_into else None,
+        merged_on=_iso(municipality.merged_on, municipality.merged_on_precision),
+        merged_on_precision=_precision(municipality.merged_on, municipality.merged_on_precision),
+        predecessors=[
+            FormerMunicipality(
+                **_ref(former).model_dump(),
+                merged_on=_iso(former.merged_on, former.merged_on_precision),
+                merged_on_precision=_precision(former.merged_on, former.merged_on_precision),
+            )
+            for former in predecessors
+        ],
+        partners=partnership_service.partner_rows(session=session, municipality=municipality),
+    )
+
+
+@router.get("/partnerships", response_model=Listing[PartnershipRead])
+def list_partnerships(
+    session: SessionDep,
+    page: PaginationDep,
+    municipality: MunicipalityQuery = None,
+    country: CountryQuery = None,
+    type_: Annotated[PartnershipType | None, Query(alias="type")] = None,
+    signed_from: Annotated[
+        str | None, Query(max_length=40, description="1992-04-21, 1992-04 or 1992 (also 和暦)")
+    ] = None,
+    signed_to: Annotated[
+        str | None, Query(max_length=40, description="inclusive: 1992 means up to 1992-12-31")
+    ] = None,
+    status: PartnershipStatus | None = None,
+) -> Listing[PartnershipRead]:
+    """提携: partnerships, undated ones last, otherwise by signing date and id."""
+    start = _period_bound(signed_from, "signed_from", end=False)
+    stop = _period_bound(signed_to, "signed_to", end=True)
+    if start and stop and start > stop:
+        raise InvalidInput("signed_to is before signed_from", field="signed_to", value=signed_to)
+    if municipality is not None:
+        municipality_service.get(session=session, municipality_id=municipality)  # 404 rather than []
+    found = portal_service.list_partnerships(
+        session=session,
+        municipality_id=municipality,
+        country=country,
+        type_=type_.value if type_ else None,
+        signed_from=start,
+        signed_to=stop,
+        status=status.value if status else None,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    items = [_partnership(session, p) for p in found.items]
+    return Listing(total=found.total, limit=page.limit, offset=page.offset, items=items)
+
+
+@router.get("/partnerships/{id}", response_model=PartnershipRead)
+def get_partnership(session: SessionDep, id: IdPath) -> PartnershipRead:
+    return _partnership(session, partnership_service.get(session=session, partnership_id=id))
+
+
+@router.get("/search", response_model=Listing[MunicipalitySummary])
+def search(session: SessionDep, page: PaginationDep, q: SearchText) -> Listing[MunicipalitySummary]:
+    """Municipalities whose names (any script) or profile texts contain q (花火, 温泉, Brasov)."""
+    found = portal_service.search_municipalities(session=session, q=q, limit=page.limit, offset=page.offset)
+    return Listing(
+        total=found.total, limit=page.limit, offset=page.offset, items=[_summary(m) for m in found.items]
+    )
+
+
+@router.get("/stats", response_model=Statistics)
+def statistics(session: SessionDep, group_by: portal_service.GroupBy = "country") -> Statistics:
+    """Partnerships counted by the foreign party's country, the Japanese party's prefecture, type or
+    decade.
+    """
+    rows = portal_service.statistics(session=session, group_by=group_by)
+    total = portal_service.headline_figures(session=session)["partnerships"]
+    return Statistics(
+        group_by=group_by,
+        total=total,
+        items=[StatRowRead(key=r.key, label=r.label, label_en=r.label_en, count=r.count) for r in rows],
+    )
+
+
+@router.get("/anniversaries", response_model=Listing[AnniversaryRead])
+def anniversaries(
+    session: SessionDep,
+    page: PaginationDep,
+    year: Annotated[int, Query(description="the year of the commemoration")],
+) -> Listing[AnniversaryRead]:
+    """締結何周年: partnerships reaching 10, 15, 20 … years in `year`, longest first."""
+    found = portal_service.anniversaries(session=session, year=year)
+    items = [
+        AnniversaryRead(
+            partnership_id=a.partnership_id,
+            municipality=a.municipality,
+            municipality_id=a.municipality_id,
+            partner=a.partner,
+            partner_id=a.partner_id,
+            type=a.type,
+            type_label=PARTNERSHIP_TYPE_LABELS[a.type][0],
+            signed_on=a.signed_on,
+            years=a.years,
+        )
+        for a in found[page.offset : page.offset + page.limit]
+    ]
+    return Listing(total=len(found), limit=page.limit, offset=page.offset, items=items)
+
+
+@router.get("/map", response_model=Listing[MapLine])
+def map_lines(session: SessionDep, municipality: MunicipalityQuery = None) -> Listing[MapLine]:
+    """Line segments for the map, all in one response (the map draws every one); parties without
+    coordinates are left out.
+    """
+    if municipality is not None:
+        municipality_service.get(session=session, municipality_id=municipality)
+    lines = [
+        MapLine.model_validate(line)
+        for line in portal_service.partnerships_for_map(session=session, municipality_id=municipality)
+    ]
+    return Listing(total=len(lines), limit=len(lines), offset=0, items=lines)

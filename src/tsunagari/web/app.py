@@ -35,8 +35,10 @@ def create_app() -> FastAPI:
         return JSONResponse(body)
 
     from tsunagari.web import api, pages
+    from tsunagari.web.errors import install_error_handlers
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    install_error_handlers(app)
     pages.mount_static(app)
     return app

@@ -1,0 +1,142 @@
+"""One JSON error shape for the API: domain errors, parameter validation and unknown paths all map to it.
+
+{"error": {"status": 422, "code": "invalid_input", "message": "...",
+           "problems": [{"field": "limit", "value": "0", "reason": "..."}]}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
+
+API_PREFIX = "/api/"
+
+# Codes by HTTP status, for errors that reach us only as a status (unknown path, wrong method, auth).
+STATUS_CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "invalid_input",
+    500: "internal_error",
+}
+
+# Pydantic puts the parameter's source first in a location ("query", "limit"); clients know the name.
+_SOURCES = frozenset({"query", "path", "header", "cookie", "body"})
+
+
+def _json_value(value: object) -> Any:
+    try:
+        return jsonable_encoder(value)
+    except Exception:  # a value that cannot be encoded must not turn a 422 into a 500
+        return repr(value)
+
+
+def _problem(problem: Problem) -> dict[str, Any]:
+    return {"field": problem.field, "value": _json_value(problem.value), "reason": problem.reason}
+
+
+def error_response(
+    status: int,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+    *,
+    code: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "error": {
+            "status": status,
+            "code": code or STATUS_CODES.get(status, "http_error"),
+            "message": message,
+            "problems": problems or [],
+        }
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+async def _not_found(_request: Request, exc: Exception) -> Response:
+    return error_response(404, str(exc))
+
+
+async def _conflict(_request: Request, exc: Exception) -> Response:
+    return error_response(409, str(exc))
+
+
+async def _permission_denied(_request: Request, exc: Exception) -> Response:
+    return error_response(403, str(exc) or "permission denied")
+
+
+async def _invalid_input(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidInput)
+    problems = exc.problems or [Problem(reason="invalid input")]
+    return error_response(
+        422, "; ".join(problem.describe() for problem in problems), [_problem(p) for p in problems]
+    )
+
+
+def _field(location: tuple[int | str, ...] | list[int | str]) -> str | None:
+    parts = list(location)
+    if len(parts) > 1 and parts[0] in _SOURCES:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or None
+
+
+async def _request_validation(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        Problem(
+            reason=str(error.get("msg", "invalid")),
+            field=_field(error.get("loc", ())),
+            value=error.get("input"),
+        )
+        for error in exc.errors()
+    ]
+    return await _invalid_input(_request, InvalidInput(problems=problems))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if not _is_api(request):
+        # The HTML portal keeps FastAPI's own handling; only the API promises the JSON shape.
+        return await http_exception_handler(request, exc)
+    message = exc.detail if isinstance(exc.detail, str) else "error"
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        message = f"no API endpoint at {request.url.path}"
+    elif exc.status_code == 405 and exc.detail == "Method Not Allowed":
+        message = f"{request.method} is not allowed on {request.url.path}"
+    return error_response(exc.status_code, message, headers=exc.headers)
+
+
+async def _server_error(request: Request, _exc: Exception) -> Response:
+    # Starlette still re-raises the exception after this response, so it is logged as before.
+    if _is_api(request):
+        return error_response(500, "internal server error")
+    return PlainTextResponse("Internal Server Error", status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map service errors to 404/422/409/403 and give every API error the same JSON shape."""
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(PermissionDenied, _permission_denied)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _server_error)
+    app.state.error_handlers_installed = True
