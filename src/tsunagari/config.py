@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     secret_key: str = "development-only-secret"
     """Signs session cookies; must be set to a long random value in production."""
 
+    tile_url: str = ""
+    """Map tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty = offline outlines."""
+
     host: str = "127.0.0.1"
     port: int = 8000
 

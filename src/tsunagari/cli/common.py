@@ -51,17 +51,20 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
         try:
             return function(*args, **kwargs)
         except InvalidInput as error:
-            error_console.print(f"[bold red]入力エラー / invalid input[/]\n{error.report()}", highlight=False)
+            error_console.print("[bold red]入力エラー / invalid input[/]")
+            # The report quotes what the user wrote: never read it as Rich markup.
+            error_console.print(error.report(), markup=False, highlight=False)
             raise typer.Exit(EXIT_INVALID_INPUT) from None
         except ValidationError as error:
             report = InvalidInput(problems=problems_from_validation(error)).report()
-            error_console.print(f"[bold red]入力エラー / invalid input[/]\n{report}", highlight=False)
+            error_console.print("[bold red]入力エラー / invalid input[/]")
+            error_console.print(report, markup=False, highlight=False)
             raise typer.Exit(EXIT_INVALID_INPUT) from None
         except NotFound as error:
-            error_console.print(f"[bold red]見つかりません / not found[/]: {error}", highlight=False)
+            error_console.print("見つかりません / not found:", str(error), markup=False, highlight=False)
             raise typer.Exit(EXIT_FAILURE) from None
         except TsunagariError as error:
-            error_console.print(f"[bold red]エラー / error[/]: {error}", highlight=False)
+            error_console.print("エラー / error:", str(error), markup=False, highlight=False)
             raise typer.Exit(EXIT_FAILURE) from None
 
     return wrapper

@@ -13,4 +13,10 @@ from tsunagari.municipality.models import Municipality
 def carry_out(*, session: Session, pending: dict[str, Any], municipality: Municipality) -> None:
     """Dispatch on pending["kind"]; each importer that defers work registers its kind here."""
     kind = pending.get("kind")
+    if kind == "partnership":
+        # Imported here: the importer imports the names service, which imports this module lazily.
+        from tsunagari.importers.partnerships import create_pending_partnership
+
+        create_pending_partnership(session=session, pending=pending, partner=municipality)
+        return
     raise InvalidInput("unknown pending action", field="pending.kind", value=kind)

@@ -28,7 +28,8 @@ class PartnershipCreate(BaseModel):
     ended_on_precision: PrecisionName | None = None
     origin: str | None = None
     notes: str | None = None
-    inherited_through_merger: bool = False
+    inherited_through_merger: bool | None = None
+    """None on an update means 'leave as stored'; a new partnership stores False."""
     via_municipality_id: int | None = None
     criterion_signed_by_heads: bool | None = None
     criterion_multi_field: bool | None = None

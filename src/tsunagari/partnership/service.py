@@ -100,6 +100,7 @@ def upsert(
     values["type"] = data.type.value
     values["status"] = data.status.value
     if existing is None:
+        values["inherited_through_merger"] = bool(values["inherited_through_merger"])
         partnership = Partnership(**values, home_party=home, partner_party=partner)
         session.add(partnership)
         session.flush()

@@ -1,0 +1,325 @@
+"""Tabular files (CSV, XLSX, JSON) read into rows of text, each with the line number a person sees.
+
+Also the guard against spreadsheet formula injection, shared by the exporters and the importers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from tsunagari.errors import InvalidInput, Problem
+
+SUPPORTED_SUFFIXES: Final = (".csv", ".xlsx", ".json")
+UTF8_BOM: Final = b"\xef\xbb\xbf"
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+
+# A spreadsheet takes a cell starting with one of these for a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
+QUOTE: Final = "'"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: `line` is the row number shown by a text editor or Excel (header = 1)."""
+
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass
+class Table:
+    """The rows of a file and what is wrong with its header (unknown, missing or repeated columns)."""
+
+    columns: list[str]
+    rows: list[Row]
+    problems: list[Problem] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- formula injection
+def needs_formula_guard(text: str) -> bool:
+    """True when a spreadsheet would read `text` as a formula, or when it already starts with the
+    guard quote before such text (so that the guard can be told apart from a quote written on purpose)."""
+    if not text:
+        return False
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    return text.startswith(QUOTE) and needs_formula_guard(text[1:])
+
+
+def guard_formula(text: str) -> str:
+    """`=HYPERLINK(…)` → `'=HYPERLINK(…)`: Excel shows the text instead of running it."""
+    return QUOTE + text if needs_formula_guard(text) else text
+
+
+def unguard_formula(text: str) -> str:
+    """The inverse of guard_formula: drop the one quote it added, so a round trip is exact."""
+    if text.startswith(QUOTE) and needs_formula_guard(text[1:]):
+        return text[1:]
+    return text
+
+
+# ----------------------------------------------------------------------------- reading
+def read_table(
+    path: Path,
+    *,
+    known_columns: Sequence[str],
+    required_columns: Iterable[str] = (),
+    json_key: str | None = None,
+    code_columns: Mapping[str, int] | None = None,
+) -> Table:
+    """Read `path` by its suffix. Raises InvalidInput when the file cannot be read at all.
+
+    `code_columns` names columns holding codes (column → digits): a spreadsheet that stored such a
+    code as a number has dropped its leading zeros (062081 → 62081), which are put back.
+    """
+    if not path.is_file():
+        raise InvalidInput("no such file", field="FILE", value=str(path))
+    suffix = path.suffix.lower()
+    data = path.read_bytes()
+    if suffix == ".csv":
+        columns, rows, cell_problems = _read_csv(data, path.name)
+        header_line: int | None = 1
+    elif suffix == ".xlsx":
+        columns, rows, cell_problems = _read_xlsx(data, path.name, code_columns or {})
+        header_line = 1
+    elif suffix == ".json":
+        columns, rows, cell_problems = _read_json(data, path.name, json_key, code_columns or {})
+        header_line = None
+    else:
+        raise InvalidInput(
+            f"unsupported file type; give one of {', '.join(SUPPORTED_SUFFIXES)}",
+            field="FILE",
+            value=path.name,
+        )
+    problems = _header_problems(columns, known_columns, required_columns, header_line)
+    if suffix == ".json":
+        problems += _unknown_json_keys(rows, known_columns)
+    return Table(columns=columns, rows=rows, problems=problems + cell_problems)
+
+
+def _header_problems(
+    columns: Sequence[str], known: Sequence[str], required: Iterable[str], header_line: int | None
+) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for column in columns:
+        if column in seen:
+            problems.append(Problem("column appears twice", field=column, value=column, row=header_line))
+        seen.add(column)
+        if column not in known and header_line is not None:
+            problems.append(
+                Problem(
+                    f"unknown column; the columns are: {', '.join(known)}",
+                    field=column,
+                    value=column,
+                    row=header_line,
+                )
+            )
+    for column in required:
+        if column not in seen:
+            problems.append(Problem("required column is missing", field=column, row=header_line))
+    return problems
+
+
+def _unknown_json_keys(rows: Sequence[Row], known: Sequence[str]) -> list[Problem]:
+    """JSON has no header: an unknown key is reported at the first object that uses it."""
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for row in rows:
+        for key in row.values:
+            if key not in known and key not in reported:
+                reported.add(key)
+                problems.append(
+                    Problem(
+                        f"unknown column; the columns are: {', '.join(known)}",
+                        field=key,
+                        value=key,
+                        row=row.line,
+                    )
+                )
+    return problems
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 with BOM, UTF-8, then CP932 (Shift_JIS as Excel in Japan writes it), in that order.
+
+    UTF-8 is tried first because CP932 would also accept many UTF-8 byte sequences as garbage.
+    """
+    if data.startswith(UTF8_BOM):
+        return data.decode("utf-8-sig")
+    if data.startswith(_UTF16_BOMS):
+        raise InvalidInput(
+            "the file is UTF-16 (Excel's 'Unicode text'); save it as 'CSV UTF-8' or CSV (Shift_JIS)",
+            field="FILE",
+            value=name,
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp932")
+        except UnicodeDecodeError as cp932_error:
+            raise InvalidInput(
+                "the file is neither UTF-8 (bad byte on line "
+                f"{_line_of(data, utf8_error.start)}) nor Shift_JIS/CP932 (bad byte on line "
+                f"{_line_of(data, cp932_error.start)}); save it as 'CSV UTF-8'",
+                field="FILE",
+                value=name,
+            ) from None
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _clean_header(cell: object) -> str:
+    return unicodedata.normalize("NFC", str(cell if cell is not None else "")).strip()
+
+
+def _beyond_header(line: int, texts: Sequence[str], width: int) -> list[Problem]:
+    extra = [text for text in texts[width:] if text.strip()]
+    if not extra:
+        return []
+    return [Problem("values beyond the last named column", value=", ".join(extra), row=line)]
+
+
+def _read_csv(data: bytes, name: str) -> tuple[list[str], list[Row], list[Problem]]:
+    text = decode_text(data, name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise InvalidInput(
+                "the file is empty: the first line must name the columns", field="FILE", value=name
+            )
+        columns = [_clean_header(cell) for cell in header]
+        rows: list[Row] = []
+        problems: list[Problem] = []
+        # A quoted value may span lines; a row is numbered by the line it starts on.
+        next_line = reader.line_num + 1
+        for cells in reader:
+            line, next_line = next_line, reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            values = {
+                column: unguard_formula(cells[i]) if i < len(cells) else ""
+                for i, column in enumerate(columns)
+                if column
+            }
+            problems += _beyond_header(line, cells, len(columns))
+            rows.append(Row(line=line, values=values))
+    except csv.Error as error:
+        raise InvalidInput(
+            f"not readable as CSV: {error}", field="FILE", value=name, row=reader.line_num
+        ) from None
+    return [c for c in columns if c], rows, problems
+
+
+def _read_xlsx(
+    data: bytes, name: str, code_columns: Mapping[str, int]
+) -> tuple[list[str], list[Row], list[Problem]]:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it ignores; they do not matter here.
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise InvalidInput(
+            f"not readable as an Excel workbook (.xlsx): {error}", field="FILE", value=name
+        ) from None
+    sheet = workbook.worksheets[0]
+    lines = sheet.iter_rows(min_row=1, values_only=True)
+    header = next(lines, None)
+    if header is None or not any(cell is not None for cell in header):
+        raise InvalidInput("the first sheet is empty: row 1 must name the columns", field="FILE", value=name)
+    columns = [_clean_header(cell) for cell in header]
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for line, cells in enumerate(lines, start=2):
+        texts = [_cell_text(cell) for cell in cells]
+        if not any(text.strip() for text in texts):
+            continue
+        values: dict[str, str] = {}
+        for i, column in enumerate(columns):
+            if not column:
+                continue
+            cell = cells[i] if i < len(cells) else None
+            text = texts[i] if i < len(texts) else ""
+            width = code_columns.get(column)
+            if width and isinstance(cell, int) and not isinstance(cell, bool):
+                text = str(cell).zfill(width)
+            values[column] = text
+        problems += _beyond_header(line, texts, len(columns))
+        rows.append(Row(line=line, values=values))
+    return [c for c in columns if c], rows, problems
+
+
+def _cell_text(cell: Any) -> str:
+    """A cell as the text a person typed: whole numbers without '.0', dates without midnight."""
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, dt.datetime):
+        return cell.date().isoformat() if cell.time() == dt.time() else cell.isoformat()
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def _read_json(
+    data: bytes, name: str, json_key: str | None, code_columns: Mapping[str, int]
+) -> tuple[list[str], list[Row], list[Problem]]:
+    try:
+        document = json.loads(decode_text(data, name))
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+            field="FILE",
+            value=name,
+        ) from None
+    if isinstance(document, dict) and json_key is not None and json_key in document:
+        document = document[json_key]
+    if not isinstance(document, list):
+        wanted = f'a list of objects, or {{"{json_key}": [...]}}' if json_key else "a list of objects"
+        raise InvalidInput(f"expected {wanted}", field="FILE", value=name)
+    columns: list[str] = []
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(document, start=1):
+        if not isinstance(item, dict):
+            problems.append(Problem("expected an object with the columns as keys", row=index, value=item))
+            continue
+        values: dict[str, str] = {}
+        for key, value in item.items():
+            column = _clean_header(key)
+            if column not in columns:
+                columns.append(column)
+            if isinstance(value, dict | list):
+                problems.append(
+                    Problem("expected text, a number or null", field=column, value=value, row=index)
+                )
+                continue
+            width = code_columns.get(column)
+            if width and isinstance(value, int) and not isinstance(value, bool):
+                value = str(value).zfill(width)
+            values[column] = _cell_text(value)
+        rows.append(Row(line=index, values=values))
+    return columns, rows, problems

@@ -1,0 +1,92 @@
+// Maps without network: Natural Earth outlines (world-atlas) as a GeoJSON layer, partner points and lines.
+// Names come from the page's data-lines attribute and are put in the DOM as text, never as HTML.
+(function () {
+  "use strict";
+  var worldCache = {};
+
+  function loadWorld(url) {
+    if (!worldCache[url]) {
+      worldCache[url] = fetch(url).then(function (r) { return r.json(); });
+    }
+    return worldCache[url];
+  }
+
+  // Leaflet puts string content in as HTML; a text node keeps names like "<script>" inert.
+  function textNode(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
+  function popup(point) {
+    var link = document.createElement("a");
+    link.href = "/municipalities/" + encodeURIComponent(point.id);
+    link.className = "map-popup-link";
+    link.textContent = point.name;
+    return link;
+  }
+
+  function drawMap(element) {
+    if (element.dataset.drawn) { return; }
+    element.dataset.drawn = "1";
+    var lines = [];
+    try { lines = JSON.parse(element.dataset.lines || "[]"); } catch (e) { lines = []; }
+    var map = L.map(element, { worldCopyJump: false, minZoom: 1, maxZoom: 10, attributionControl: true });
+    map.attributionControl.setPrefix(false);
+    var tileUrl = element.dataset.tileUrl;
+    if (tileUrl) {
+      L.tileLayer(tileUrl, { maxZoom: 18, attribution: element.dataset.tileAttribution || "" }).addTo(map);
+    }
+    var points = {};
+    var bounds = [];
+    lines.forEach(function (line) {
+      var a = line.from, b = line.to;
+      var bLng = b.lng;
+      // Draw the short way round: Japan–America lines cross the antimeridian instead of Europe.
+      if (bLng - a.lng > 180) { bLng -= 360; } else if (a.lng - bLng > 180) { bLng += 360; }
+      L.polyline([[a.lat, a.lng], [b.lat, bLng]], { color: "#0b5394", weight: 1.5, opacity: 0.7 })
+        .bindTooltip(textNode(a.name + " – " + b.name)).addTo(map)
+        .on("click", function () { window.location.href = "/partnerships/" + encodeURIComponent(line.id); });
+      [[a, a.lng], [b, bLng]].forEach(function (pair) {
+        var p = pair[0];
+        var key = p.id + ":" + pair[1];
+        if (points[key]) { return; }
+        points[key] = L.circleMarker([p.lat, pair[1]], {
+          radius: 5, color: "#073763", weight: 1, fillColor: "#ffbf47", fillOpacity: 0.95
+        }).bindPopup(popup(p)).addTo(map);
+        bounds.push([p.lat, pair[1]]);
+      });
+    });
+    if (bounds.length) {
+      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7 });
+    } else {
+      map.setView([36, 138], 2);
+    }
+    if (!tileUrl && element.dataset.worldUrl) {
+      loadWorld(element.dataset.worldUrl).then(function (world) {
+        var countries = topojson.feature(world, world.objects.countries);
+        // Antarctica (ISO 010) smears into a band along the bottom of a Mercator map.
+        countries.features = countries.features.filter(function (f) { return f.id !== "010"; });
+        var style = { color: "#7a8a99", weight: 0.7, fillColor: "#f4f1e8", fillOpacity: 1 };
+        // A second copy 360° east, so lines drawn the short way across the Pacific land on outlines.
+        [0, 360].forEach(function (shift) {
+          L.geoJSON(countries, {
+            style: style,
+            interactive: false,
+            coordsToLatLng: function (c) { return L.latLng(c[1], c[0] + shift); }
+          }).addTo(map).bringToBack();
+        });
+        element.dataset.outlines = String(countries.features.length);
+      });
+    }
+    map.attributionControl.addAttribution("Natural Earth");
+  }
+
+  function drawAll(root) {
+    if (typeof L === "undefined") { return; }
+    (root || document).querySelectorAll(".map[data-lines]").forEach(drawMap);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { drawAll(event.target); });
+})();
