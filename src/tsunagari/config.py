@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     """Signs session cookies; must be set to a long random value in production."""
 
     tile_url: str = ""
-    """Map tile URL template (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty = offline outlines."""
+    """Map tile URL template (https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty: offline outlines."""
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -63,9 +63,7 @@ def _search_condition(q: str) -> ColumnElement[bool]:
     )
 
 
-def _page(
-    session: Session, statement: Select[Any], limit: int, offset: int
-) -> Page[Municipality]:
+def _page(session: Session, statement: Select[Any], limit: int, offset: int) -> Page[Municipality]:
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
     items: list[Municipality] = list(session.scalars(statement.limit(limit).offset(offset)).unique())
     return Page(total=total, items=items, limit=limit, offset=offset)
