@@ -1,6 +1,17 @@
 """Imports every domain's tables so Base.metadata is complete (for Alembic and for tests)."""
 
 from tsunagari.db import Base
+from tsunagari.exchange.models import (
+    Activity,
+    Award,
+    AwardPartner,
+    Network,
+    NetworkMeeting,
+    NetworkMembership,
+    Programme,
+    ProgrammeOwner,
+    ProgrammePartner,
+)
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.models import ReviewItem
 from tsunagari.organisation.models import Contact, Organisation
@@ -8,6 +19,9 @@ from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
 from tsunagari.reference.models import Country, GazetteerCity, GazetteerName, Subdivision
 
 __all__ = [
+    "Activity",
+    "Award",
+    "AwardPartner",
     "Base",
     "Contact",
     "Country",
@@ -15,9 +29,15 @@ __all__ = [
     "GazetteerName",
     "Municipality",
     "MunicipalityName",
+    "Network",
+    "NetworkMeeting",
+    "NetworkMembership",
     "Organisation",
     "Partnership",
     "PartnershipSourceRecord",
+    "Programme",
+    "ProgrammeOwner",
+    "ProgrammePartner",
     "ReviewItem",
     "Subdivision",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tsunagari.cli import analyze, dates, names, registry, setup, transfer
+from tsunagari.cli import analyze, cases, dates, names, registry, setup, transfer
 
 app = typer.Typer(
     help=(
@@ -23,6 +23,7 @@ app.command()(names.geocode)
 app.add_typer(dates.app, name="dates")
 app.add_typer(analyze.app, name="analyze")
 app.add_typer(names.review_app, name="review")
+transfer.import_app.command("cases")(cases.import_cases_command)
 app.add_typer(transfer.import_app, name="import")
 app.add_typer(transfer.export_app, name="export")
 

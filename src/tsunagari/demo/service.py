@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
+from tsunagari.demo.exchange import load_exchange_demo
 from tsunagari.errors import InvalidInput
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
@@ -252,5 +253,8 @@ def load_demo(*, session: Session) -> DemoSummary:
         )
         _, outcome = partnership_service.upsert(session=session, data=data_in)
         summary.partnerships[outcome] += 1
+    load_exchange_demo(
+        session=session, data=data, by_key=by_key, source_text=lambda ids: _source_text(sources, ids)
+    )
     session.flush()
     return summary

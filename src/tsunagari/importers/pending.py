@@ -19,4 +19,9 @@ def carry_out(*, session: Session, pending: dict[str, Any], municipality: Munici
 
         create_pending_partnership(session=session, pending=pending, partner=municipality)
         return
+    if kind == "programme_partner":
+        from tsunagari.importers.cases import link_pending_partner
+
+        link_pending_partner(session=session, pending=pending, municipality=municipality)
+        return
     raise InvalidInput("unknown pending action", field="pending.kind", value=kind)
