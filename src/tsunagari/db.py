@@ -85,3 +85,8 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# Every ORM write is recorded in the audit trail by a session hook; importing it here makes sure
+# the hook is registered wherever sessions are used. (Imported last: it needs Base from above.)
+from tsunagari.audit import service as _audit_hook  # noqa: E402, F401

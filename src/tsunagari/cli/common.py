@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from tsunagari.audit.service import Actor, acting_as
 from tsunagari.db import get_engine, unit_of_work
 from tsunagari.errors import InvalidInput, NotFound, Problem, TsunagariError
 
@@ -70,7 +72,16 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def cli_actor(via: str = "cli") -> Actor:
+    """Who is acting on the command line: the operating-system user (recorded in the audit trail)."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # some containers have no login name
+        user = "unknown"
+    return Actor(name=f"{via}:{user}", via=via)
+
+
 @contextmanager
-def session_scope() -> Iterator[Session]:
-    with unit_of_work(get_engine()) as session:
+def session_scope(via: str = "cli") -> Iterator[Session]:
+    with acting_as(cli_actor(via)), unit_of_work(get_engine()) as session:
         yield session

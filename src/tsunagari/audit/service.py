@@ -1,0 +1,177 @@
+"""Records every ORM write in the audit trail from one session hook, so no write path can forget it.
+
+The web, API, CLI and importers only say who is acting (`acting_as`); the hook does the rest.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import decimal
+import enum
+import getpass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from tsunagari.audit.models import AuditEntry
+
+# Tables that are reference data or derived indexes, not records people edit.
+NOT_AUDITED = frozenset(
+    {"audit_entry", "country", "subdivision", "gazetteer_city", "gazetteer_name", "municipality_name"}
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    via: str
+    user_id: int | None = None
+
+
+def _default_actor() -> Actor:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = "unknown"
+    return Actor(name=f"system:{user}", via="system")
+
+
+_current_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("tsunagari_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[None]:
+    token = _current_actor.set(actor)
+    try:
+        yield
+    finally:
+        _current_actor.reset(token)
+
+
+def current_actor() -> Actor:
+    return _current_actor.get() or _default_actor()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _columns(instance: Any) -> dict[str, Any]:
+    state = inspect(instance)
+    return {prop.key: _plain(state.attrs[prop.key].value) for prop in state.mapper.column_attrs}
+
+
+def _record_id(instance: Any) -> str:
+    # The primary key from the instance itself: new objects have no identity key yet in after_flush.
+    key = inspect(instance).mapper.primary_key_from_instance(instance)
+    return ",".join(str(part) for part in key)
+
+
+def _before_values(instance: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(before, after) of the changed columns only."""
+    state = inspect(instance)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            before[attr.key] = _plain(history.deleted[0]) if history.deleted else None
+            after[attr.key] = _plain(history.added[0]) if history.added else None
+    return before, after
+
+
+def _audited(instance: Any) -> bool:
+    return getattr(instance, "__tablename__", None) not in NOT_AUDITED
+
+
+_PENDING_KEY = "tsunagari_audit_pending"
+
+
+@event.listens_for(Session, "before_flush")
+def _collect_updates_and_deletes(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    # Updates and deletes are read before the flush (afterwards their history is gone).
+    rows: list[dict[str, Any]] = session.info.setdefault(_PENDING_KEY, [])
+    for instance in session.dirty:
+        if _audited(instance) and session.is_modified(instance, include_collections=False):
+            before, after = _before_values(instance)
+            if before or after:
+                rows.append(_row(instance, "update", before, after))
+    for instance in session.deleted:
+        if _audited(instance):
+            rows.append(_row(instance, "delete", _columns(instance), None))
+
+
+@event.listens_for(Session, "after_flush")
+def _write_entries(session: Session, _flush: UOWTransaction) -> None:
+    rows: list[dict[str, Any]] = session.info.pop(_PENDING_KEY, [])
+    # New records have their ids only now.
+    for instance in session.new:
+        if _audited(instance):
+            rows.append(_row(instance, "create", None, _columns(instance)))
+    if rows:
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+def _row(
+    instance: Any, action: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any]:
+    actor = current_actor()
+    return {
+        "actor_id": actor.user_id,
+        "actor_name": actor.name,
+        "via": actor.via,
+        "table_name": instance.__tablename__,
+        "record_id": _record_id(instance),
+        "action": action,
+        "before": before,
+        "after": after,
+    }
+
+
+def history(*, session: Session, table_name: str, record_id: int | str) -> Sequence[AuditEntry]:
+    """A record's history, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.table_name == table_name, AuditEntry.record_id == str(record_id))
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def log(
+    *,
+    session: Session,
+    actor_name: str | None = None,
+    table_name: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[AuditEntry]:
+    """The global log, newest first, filtered by user, record type and date."""
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if actor_name:
+        statement = statement.where(AuditEntry.actor_name == actor_name)
+    if table_name:
+        statement = statement.where(AuditEntry.table_name == table_name)
+    if since:
+        statement = statement.where(AuditEntry.at >= since)
+    if until:
+        statement = statement.where(AuditEntry.at < until)
+    return list(session.scalars(statement.limit(limit).offset(offset)))
