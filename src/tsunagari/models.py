@@ -1,7 +1,7 @@
 """Imports every domain's tables so Base.metadata is complete (for Alembic and for tests)."""
 
-from tsunagari.db import Base
 from tsunagari.audit.models import AuditEntry
+from tsunagari.db import Base
 from tsunagari.exchange.models import (
     Activity,
     Award,
@@ -20,8 +20,8 @@ from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
 from tsunagari.reference.models import Country, GazetteerCity, GazetteerName, Subdivision
 
 __all__ = [
-    "AuditEntry",
     "Activity",
+    "AuditEntry",
     "Award",
     "AwardPartner",
     "Base",
