@@ -701,3 +701,70 @@ def awards_for_municipality(*, session: Session, municipality_id: int) -> Sequen
             .order_by(Award.fiscal_year, Award.id)
         ).unique()
     )
+
+
+# ----------------------------------------------------------------------------- public reading
+# A programme came from CLAIR's case records (seed 001) when the case importer wrote it ("import:…")
+# or the demo cites that page; the directory shows only these, the programme list shows all.
+CASE_IMPORT_PREFIX = "import:"
+CASE_SEED_TITLE = "3以上の自治体間における交流"
+
+
+def is_case_record(programme: Programme) -> bool:
+    source = programme.source or ""
+    return source.startswith(CASE_IMPORT_PREFIX) or CASE_SEED_TITLE in source
+
+
+def _matches_text(programme: Programme, q: str) -> bool:
+    needle = q.strip().casefold()
+    texts = [
+        programme.title,
+        programme.title_note,
+        programme.description,
+        programme.results,
+        programme.organiser_text,
+        programme.partners_text,
+        *(owner.name for owner in programme.owners),
+        *(partner.name for partner in programme.partners),
+        *(partner.written_name for partner in programme.partners),
+    ]
+    return any(needle in text.casefold() for text in texts if text)
+
+
+def search_programmes(
+    *,
+    session: Session,
+    cases_only: bool = False,
+    format: str | None = None,
+    field: str | None = None,
+    country: str | None = None,
+    fiscal_year: int | None = None,
+    municipality_id: int | None = None,
+    q: str | None = None,
+) -> list[Programme]:
+    """`list_programmes` narrowed to CLAIR's case records when asked, and to those whose texts,
+    owners or partners contain `q`."""
+    found = list_programmes(
+        session=session,
+        format=format,
+        field=field,
+        country=country,
+        fiscal_year=fiscal_year,
+        municipality_id=municipality_id,
+    )
+    if cases_only:
+        found = [p for p in found if is_case_record(p)]
+    if q and q.strip():
+        found = [p for p in found if _matches_text(p, q)]
+    return found
+
+
+def partner_countries(*, session: Session, cases_only: bool = False) -> list[str]:
+    """The partners' countries (alpha-2) of all programmes, or of the case records: filter choices."""
+    codes: set[str] = set()
+    for programme in search_programmes(session=session, cases_only=cases_only):
+        for partner in programme.partners:
+            code = partner.country or (partner.municipality.country if partner.municipality else None)
+            if code:
+                codes.add(code)
+    return sorted(codes)

@@ -26,13 +26,27 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from tsunagari.config import get_settings
-from tsunagari.dates import PartialDate
+from tsunagari.dates import FiscalYears, PartialDate, parse_fiscal_years
 from tsunagari.db import get_engine, unit_of_work
 from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange.models import (
+    ACTOR_LABELS,
+    DIRECTION_LABELS,
+    FIELD_LABELS,
+    FORMAT_LABELS,
+    MEMBERSHIP_ROLE_LABELS,
+    NETWORK_KIND_LABELS,
+    Activity,
+    Award,
+    Programme,
+    ProgrammePartner,
+)
 from tsunagari.importers.tabular import UTF8_BOM
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import KIND_LABELS_JA, Municipality
 from tsunagari.organisation import service as organisation_service
+from tsunagari.organisation.models import Organisation
 from tsunagari.partnership import export as partnership_export
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, STATUS_LABELS, Partnership
@@ -955,6 +969,611 @@ def data_jsonld(request: Request, session: SessionDep) -> Response:
     base = str(request.base_url).rstrip("/")
     body = json.dumps(jsonld_document(session=session, base=base), ensure_ascii=False, indent=1)
     return Response(body.encode("utf-8"), media_type="application/ld+json")
+
+
+# --------------------------------------------------------------------------- exchange: programmes, cases
+def _pair(labels: dict[str, tuple[str, str]], code: str, lang: Lang) -> str:
+    ja, en = labels.get(code, (code, code))
+    return en if lang == "en" else ja
+
+
+def fiscal_years_label(years: FiscalYears, lang: Lang) -> str:
+    """実施年度 in words: 平成19年度〜平成21年度 in Japanese, FY2007–FY2009 in English."""
+    if lang == "ja":
+        return years.label_ja()
+    if years.unknown or not years.held_fy:
+        return "unknown"
+    text = f"FY{years.held_fy[0]}"
+    if years.ongoing:
+        text += " onward"
+    elif years.last_fy is not None and years.last_fy != years.held_fy[0]:
+        text += f"–FY{years.last_fy}"
+    notes = []
+    if years.series_since_fy is not None:
+        notes.append(f"series since FY{years.series_since_fy}")
+    if years.every_n_years is not None:
+        notes.append("every year" if years.every_n_years == 1 else f"every {years.every_n_years} years")
+    return f"{text} ({', '.join(notes)})" if notes else text
+
+
+@dataclass(frozen=True)
+class PartyLink:
+    """A municipality or organisation named on a programme, network or award; `municipality_id` links it."""
+
+    name: str
+    name_en: str | None
+    municipality_id: int | None
+    country_name: str
+
+    def label(self, lang: Lang) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
+def _party_link(m: Municipality | None, o: Organisation | None, lang: Lang) -> PartyLink:
+    if m is not None:
+        return PartyLink(m.name, m.name_en, m.id, _country_name(m.country, lang))
+    assert o is not None  # check constraints guarantee one of the two
+    return PartyLink(o.name, o.name_en, None, "")
+
+
+@dataclass(frozen=True)
+class ProgrammePartnerView:
+    """A partner: the registry's party when resolved, otherwise the source's text, kept and flagged."""
+
+    name: str
+    written_name: str
+    municipality_id: int | None
+    country_name: str
+    awaiting_review: bool
+
+
+def _programme_partner(partner: ProgrammePartner, lang: Lang) -> ProgrammePartnerView:
+    m, o = partner.municipality, partner.organisation
+    country: str | None
+    if m is not None:
+        name = (m.name_en or m.name) if lang == "en" else m.name
+        country = m.country
+    elif o is not None:
+        name = (o.name_en or o.name) if lang == "en" else o.name
+        country = partner.country
+    else:
+        name, country = partner.written_name, partner.country
+    return ProgrammePartnerView(
+        name=name,
+        written_name=partner.written_name,
+        municipality_id=m.id if m is not None else None,
+        country_name=_country_name(country, lang),
+        awaiting_review=not partner.resolved,
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeLine:
+    """One programme as a row of the case directory."""
+
+    id: int
+    title: str
+    title_note: str | None
+    format: str
+    format_label: str
+    field_labels: list[str]
+    owners: list[PartyLink]
+    partners: list[ProgrammePartnerView]
+    fiscal_years: str
+    is_case: bool
+
+
+def _programme_line(p: Programme, lang: Lang) -> ProgrammeLine:
+    return ProgrammeLine(
+        id=p.id,
+        title=p.title,
+        title_note=p.title_note,
+        format=p.format,
+        format_label=_pair(FORMAT_LABELS, p.format, lang),
+        field_labels=[_pair(FIELD_LABELS, code, lang) for code in p.fields or []],
+        owners=[_party_link(o.municipality, o.organisation, lang) for o in p.owners],
+        partners=[_programme_partner(partner, lang) for partner in p.partners],
+        fiscal_years=fiscal_years_label(exchange_service.fiscal_years(p), lang)
+        if p.fiscal_years_text
+        else "",
+        is_case=exchange_service.is_case_record(p),
+    )
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ProgrammeFilters:
+    """What the directory's form shows: the values chosen and the choices offered."""
+
+    format: str
+    field: str
+    country: str
+    fiscal_year: str
+    q: str
+    formats: list[Choice]
+    fields: list[Choice]
+    countries: list[Choice]
+
+
+@dataclass(frozen=True)
+class ProgrammeDirectoryPage:
+    """/cases (CLAIR's case records) and /programmes (every programme): one template, one context."""
+
+    cases_only: bool
+    path: str
+    filters: ProgrammeFilters
+    total: int
+    by_format: list[tuple[str, int]]
+    results: list[ProgrammeLine]
+    errors: list[str]
+
+
+def _fiscal_year_param(text: str) -> int | None:
+    """The form's 年度: a number such as 2010, or a Japanese year (平成22年度) read the parser's way."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    parsed = parse_fiscal_years(text, field="fiscal_year")
+    if parsed.unknown or not parsed.held_fy:
+        raise InvalidInput("not a fiscal year", field="fiscal_year", value=text)
+    return parsed.held_fy[0]
+
+
+def programme_directory_page(
+    *,
+    session: Session,
+    lang: Lang,
+    cases_only: bool,
+    format: str = "",
+    field: str = "",
+    country: str = "",
+    fiscal_year: str = "",
+    q: str = "",
+) -> ProgrammeDirectoryPage:
+    """Filters a user typed wrongly are reported and left out of the query, never turned into a 500."""
+    errors: list[str] = []
+    format_code = format if format in FORMAT_LABELS else ""
+    if format and not format_code:
+        errors.append("format")
+    field_code = field if field in FIELD_LABELS else ""
+    if field and not field_code:
+        errors.append("field")
+    country_code = country.strip().upper()
+    if country_code and not (len(country_code) == 2 and country_code.isalpha()):
+        errors.append("country")
+        country_code = ""
+    try:
+        year = _fiscal_year_param(fiscal_year)
+    except InvalidInput:
+        errors.append("fiscal_year")
+        year = None
+    found = exchange_service.search_programmes(
+        session=session,
+        cases_only=cases_only,
+        format=format_code or None,
+        field=field_code or None,
+        country=country_code or None,
+        fiscal_year=year,
+        q=q or None,
+    )
+    available = exchange_service.partner_countries(session=session, cases_only=cases_only)
+    filters = ProgrammeFilters(
+        format=format_code,
+        field=field_code,
+        country=country_code,
+        fiscal_year=fiscal_year.strip(),
+        q=q,
+        formats=[Choice(code, _pair(FORMAT_LABELS, code, lang)) for code in FORMAT_LABELS],
+        fields=[Choice(code, _pair(FIELD_LABELS, code, lang)) for code in FIELD_LABELS],
+        countries=sorted(
+            (Choice(code, _country_name(code, lang)) for code in available), key=lambda c: c.label
+        ),
+    )
+    return ProgrammeDirectoryPage(
+        cases_only=cases_only,
+        path="/cases" if cases_only else "/programmes",
+        filters=filters,
+        total=len(found),
+        by_format=[
+            (_pair(FORMAT_LABELS, code, lang), sum(1 for p in found if p.format == code))
+            for code in FORMAT_LABELS
+        ],
+        results=[_programme_line(p, lang) for p in found],
+        errors=errors,
+    )
+
+
+def _directory(request: Request, session: Session, *, cases_only: bool) -> HTMLResponse:
+    params = request.query_params
+    page = programme_directory_page(
+        session=session,
+        lang=_lang(request),
+        cases_only=cases_only,
+        format=params.get("format", ""),
+        field=params.get("field", ""),
+        country=params.get("country", ""),
+        fiscal_year=params.get("fiscal_year", ""),
+        q=params.get("q", ""),
+    )
+    # HTMX asks for the results only, swapped in under the form as filters change.
+    template = "_programme_results.html" if request.headers.get("HX-Request") else "programmes.html"
+    return render(request, template, page)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(request: Request, session: SessionDep) -> HTMLResponse:
+    return _directory(request, session, cases_only=True)
+
+
+@router.get("/programmes", response_class=HTMLResponse)
+def programmes(request: Request, session: SessionDep) -> HTMLResponse:
+    return _directory(request, session, cases_only=False)
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    title: str
+    start: str
+    end: str
+    direction_label: str
+    place: str | None
+    participants: int | None
+    outcomes: str | None
+
+
+@dataclass(frozen=True)
+class ActivityYear:
+    year: int | None
+    activities: list[ActivityView]
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    name: str
+    prize: str
+    edition: int | None
+    fiscal_year: int | None
+
+
+@dataclass(frozen=True)
+class ProgrammePage:
+    id: int
+    title: str
+    title_note: str | None
+    format_label: str
+    field_labels: list[str]
+    actor_labels: list[str]
+    owners: list[PartyLink]
+    partners: list[ProgrammePartnerView]
+    fiscal_years: str
+    fiscal_years_text: str | None
+    started: str
+    start_year: int | None
+    schedule: str | None
+    description: str | None
+    results: str | None
+    organiser: str | None
+    urls: list[str]
+    network_id: int | None
+    network_name: str | None
+    partnership_id: int | None
+    activities_by_year: list[ActivityYear]
+    awards: list[AwardLine]
+    is_case: bool
+    source: str | None
+
+
+def _activity(a: Activity, lang: Lang) -> ActivityView:
+    return ActivityView(
+        title=a.title,
+        start=format_date(PartialDate.from_parts(a.start_on, a.start_on_precision), lang),
+        end=format_date(PartialDate.from_parts(a.end_on, a.end_on_precision), lang),
+        direction_label=_pair(DIRECTION_LABELS, a.direction, lang) if a.direction else "",
+        place=a.place,
+        participants=a.participant_total() if a.participants else None,
+        outcomes=a.outcomes,
+    )
+
+
+def programme_page(*, session: Session, programme_id: int, lang: Lang) -> ProgrammePage:
+    p = exchange_service.get_programme(session=session, programme_id=programme_id)
+    years: dict[int | None, list[ActivityView]] = {}
+    for a in exchange_service.activities_for_programme(session=session, programme_id=p.id):
+        years.setdefault(a.start_on.year if a.start_on else None, []).append(_activity(a, lang))
+    started = PartialDate.from_parts(p.started_on, p.started_on_precision)
+    stated = exchange_service.fiscal_years(p)
+    awards = [
+        AwardLine(a.name, a.prize, a.edition, a.fiscal_year)
+        for a in exchange_service.list_awards(session=session)
+        if a.programme_id == p.id
+    ]
+    return ProgrammePage(
+        id=p.id,
+        title=p.title,
+        title_note=p.title_note,
+        format_label=_pair(FORMAT_LABELS, p.format, lang),
+        field_labels=[_pair(FIELD_LABELS, code, lang) for code in p.fields or []],
+        actor_labels=[_pair(ACTOR_LABELS, code, lang) for code in p.actors or []],
+        owners=[_party_link(o.municipality, o.organisation, lang) for o in p.owners],
+        partners=[_programme_partner(partner, lang) for partner in p.partners],
+        fiscal_years=fiscal_years_label(stated, lang) if p.fiscal_years_text else "",
+        fiscal_years_text=p.fiscal_years_text,
+        started=format_date(started, lang),
+        start_year=started.value.year if started else stated.first_fy,
+        schedule=p.schedule,
+        description=p.description,
+        results=p.results,
+        organiser=p.organiser_text,
+        urls=list(p.urls or []),
+        network_id=p.network_id,
+        network_name=p.network.name if p.network else None,
+        partnership_id=p.partnership_id,
+        activities_by_year=[
+            ActivityYear(year, views)
+            for year, views in sorted(years.items(), key=lambda item: (item[0] is None, item[0] or 0))
+        ],
+        awards=awards,
+        is_case=exchange_service.is_case_record(p),
+        source=p.source,
+    )
+
+
+@router.get("/programmes/{programme_id}", response_class=HTMLResponse)
+def programme(request: Request, session: SessionDep, programme_id: int) -> HTMLResponse:
+    try:
+        page = programme_page(session=session, programme_id=programme_id, lang=_lang(request))
+    except NotFound as error:
+        return _not_found(request, str(error))
+    return render(request, "programme.html", page)
+
+
+# --------------------------------------------------------------------------- exchange: networks
+@dataclass(frozen=True)
+class NetworkLine:
+    id: int
+    name: str
+    name_en: str | None
+    kind_label: str
+    members: int
+    meetings: int
+
+
+@dataclass(frozen=True)
+class NetworksPage:
+    networks: list[NetworkLine]
+
+
+def networks_page(*, session: Session, lang: Lang) -> NetworksPage:
+    return NetworksPage(
+        [
+            NetworkLine(
+                n.id,
+                n.name,
+                n.name_en,
+                _pair(NETWORK_KIND_LABELS, n.kind, lang),
+                n.member_count or len(n.memberships),
+                len(n.meetings),
+            )
+            for n in exchange_service.list_networks(session=session)
+        ]
+    )
+
+
+@router.get("/networks", response_class=HTMLResponse)
+def networks(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "networks.html", networks_page(session=session, lang=_lang(request)))
+
+
+@dataclass(frozen=True)
+class MemberView:
+    party: PartyLink
+    role_label: str
+    joined_fy: int | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    title: str | None
+    held: str
+    host: PartyLink | None
+    place: str | None
+    participating: int | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class MeetingYear:
+    year: int | None
+    meetings: list[MeetingView]
+
+
+@dataclass(frozen=True)
+class NetworkPage:
+    id: int
+    name: str
+    name_en: str | None
+    kind_label: str
+    description: str | None
+    secretariat: PartyLink | None
+    secretariat_text: str | None
+    founded: str
+    member_count: int | None
+    member_count_note: str | None
+    rotation: str | None
+    field_labels: list[str]
+    subcommittees: list[str]
+    url: str | None
+    members: list[MemberView]
+    meetings_by_year: list[MeetingYear]
+    programmes: list[ProgrammeLine]
+    map_points: str
+    source: str | None
+
+
+def network_page(*, session: Session, network_id: int, lang: Lang) -> NetworkPage:
+    n = exchange_service.get_network(session=session, network_id=network_id)
+    founded = (
+        (f"{n.founded_fy}年度" if lang == "ja" else f"FY{n.founded_fy}")
+        if n.founded_fy
+        else format_date(PartialDate.from_parts(n.founded_on, n.founded_on_precision), lang)
+    )
+    years: dict[int | None, list[MeetingView]] = {}
+    for meeting in n.meetings:
+        year = meeting.fiscal_year or (meeting.held_on.year if meeting.held_on else None)
+        host = meeting.host_municipality
+        years.setdefault(year, []).append(
+            MeetingView(
+                title=meeting.title,
+                held=format_date(PartialDate.from_parts(meeting.held_on, meeting.held_on_precision), lang),
+                host=_party_link(host, None, lang) if host is not None else None,
+                place=meeting.place,
+                participating=meeting.participating_count,
+                notes=meeting.notes,
+            )
+        )
+    points: dict[int, dict[str, Any]] = {}
+    for membership in n.memberships:
+        m = membership.municipality
+        if m is not None and m.lat is not None and m.lng is not None:
+            points[m.id] = {"id": m.id, "name": m.name, "lat": m.lat, "lng": m.lng}
+    secretariat = (
+        _party_link(n.secretariat_municipality, n.secretariat_organisation, lang)
+        if n.secretariat_municipality or n.secretariat_organisation
+        else None
+    )
+    return NetworkPage(
+        id=n.id,
+        name=n.name,
+        name_en=n.name_en,
+        kind_label=_pair(NETWORK_KIND_LABELS, n.kind, lang),
+        description=n.description,
+        secretariat=secretariat,
+        secretariat_text=n.secretariat_text,
+        founded=founded,
+        member_count=n.member_count,
+        member_count_note=n.member_count_note,
+        rotation=n.rotation,
+        field_labels=[_pair(FIELD_LABELS, code, lang) for code in n.fields or []],
+        subcommittees=list(n.subcommittees or []),
+        url=n.url,
+        members=[
+            MemberView(
+                _party_link(ms.municipality, ms.organisation, lang),
+                _pair(MEMBERSHIP_ROLE_LABELS, ms.role, lang),
+                ms.joined_fy,
+                ms.notes,
+            )
+            for ms in n.memberships
+        ],
+        meetings_by_year=[
+            MeetingYear(year, views)
+            for year, views in sorted(years.items(), key=lambda item: (item[0] is None, item[0] or 0))
+        ],
+        programmes=[
+            _programme_line(p, lang)
+            for p in exchange_service.list_programmes(session=session, network_id=n.id)
+        ],
+        map_points=_map_json(list(points.values())),
+        source=n.source,
+    )
+
+
+@router.get("/networks/{network_id}", response_class=HTMLResponse)
+def network(request: Request, session: SessionDep, network_id: int) -> HTMLResponse:
+    try:
+        page = network_page(session=session, network_id=network_id, lang=_lang(request))
+    except NotFound as error:
+        return _not_found(request, str(error))
+    return render(request, "network.html", page)
+
+
+# --------------------------------------------------------------------------- exchange: awards
+@dataclass(frozen=True)
+class EvaluationPoint:
+    criterion: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AwardView:
+    id: int
+    prize: str
+    recipient: PartyLink
+    partners: list[PartyLink]
+    programme_id: int | None
+    programme_title: str | None
+    citation: str | None
+    points: list[EvaluationPoint]
+    url: str | None
+
+
+@dataclass(frozen=True)
+class AwardEdition:
+    """One round of an award (第5回, FY2010) with everyone who received it."""
+
+    name: str
+    edition: int | None
+    fiscal_year: int | None
+    awarded_by: str | None
+    criteria: list[str]
+    awards: list[AwardView]
+
+
+@dataclass(frozen=True)
+class AwardsPage:
+    editions: list[AwardEdition]
+
+
+def awards_page(*, session: Session, lang: Lang) -> AwardsPage:
+    editions: dict[tuple[str, int | None, int | None], list[Award]] = {}
+    for award in exchange_service.list_awards(session=session):
+        editions.setdefault((award.name, award.edition, award.fiscal_year), []).append(award)
+    result = []
+    for (name, edition, fiscal_year), awards in editions.items():
+        criteria = exchange_service.criteria(awards[0].criteria_set)
+        names = {c.code: (c.name_en if lang == "en" else c.name_ja) for c in criteria}
+        result.append(
+            AwardEdition(
+                name=name,
+                edition=edition,
+                fiscal_year=fiscal_year,
+                awarded_by=awards[0].awarded_by,
+                criteria=list(names.values()),
+                awards=[
+                    AwardView(
+                        id=a.id,
+                        prize=a.prize,
+                        recipient=_party_link(a.recipient_municipality, a.recipient_organisation, lang),
+                        partners=[_party_link(p.municipality, None, lang) for p in a.partners],
+                        programme_id=a.programme_id,
+                        programme_title=a.programme.title if a.programme else None,
+                        citation=a.citation,
+                        points=[
+                            EvaluationPoint(
+                                names.get(point.get("criterion") or "", ""), point.get("text", "")
+                            )
+                            for point in a.evaluation_points
+                        ],
+                        url=a.url,
+                    )
+                    for a in awards
+                ],
+            )
+        )
+    return AwardsPage(result)
+
+
+@router.get("/awards", response_class=HTMLResponse)
+def awards(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "awards.html", awards_page(session=session, lang=_lang(request)))
 
 
 # --------------------------------------------------------------------------- static files

@@ -57,6 +57,17 @@
         bounds.push([p.lat, pair[1]]);
       });
     });
+    // Network members: points without lines (data-points), each a link to its municipality.
+    var members = [];
+    try { members = JSON.parse(element.dataset.points || "[]"); } catch (e) { members = []; }
+    members.forEach(function (p) {
+      var key = p.id + ":" + p.lng;
+      if (points[key]) { return; }
+      points[key] = L.circleMarker([p.lat, p.lng], {
+        radius: 6, color: "#073763", weight: 1, fillColor: "#ffbf47", fillOpacity: 0.95
+      }).bindPopup(popup(p)).bindTooltip(textNode(p.name)).addTo(map);
+      bounds.push([p.lat, p.lng]);
+    });
     if (bounds.length) {
       map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7 });
     } else {
