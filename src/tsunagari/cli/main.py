@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tsunagari.cli import analyze, cases, dates, names, registry, setup, transfer
+from tsunagari.cli import analyze, cases, dates, names, pairs, registry, setup, transfer
 
 app = typer.Typer(
     help=(
@@ -24,6 +24,7 @@ app.add_typer(dates.app, name="dates")
 app.add_typer(analyze.app, name="analyze")
 app.add_typer(names.review_app, name="review")
 transfer.import_app.command("cases")(cases.import_cases_command)
+transfer.import_app.command("pairs")(pairs.import_pairs_command)
 app.add_typer(transfer.import_app, name="import")
 app.add_typer(transfer.export_app, name="export")
 

@@ -1,0 +1,1070 @@
+"""Import of the global twin-town pairs CSV (city1,country1[,lat1,lng1],city2,country2[,lat2,lng2]):
+one registry node per real city, one partnership per pair, provenance on every line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, lazyload
+
+from tsunagari.errors import InvalidInput, Problem
+from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.models import Municipality, MunicipalityKind, MunicipalityName
+from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names import service as names_service
+from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys, similarity, split_qualified
+from tsunagari.names.service import SAME_PLACE_KM, Candidate, Resolution, distance_km
+from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import Partnership, PartnershipSourceRecord, PartnershipType
+from tsunagari.partnership.schemas import PartnershipCreate
+from tsunagari.reference.countries import resolve_country
+from tsunagari.reference.models import GazetteerCity, GazetteerName
+
+T = TypeVar("T")
+
+Progress = Callable[[str, int, int], None]
+"""Called with (stage, done, total); stages are "cities" and "partnerships"."""
+
+REQUIRED_COLUMNS = ("city1", "country1", "city2", "country2")
+COORDINATE_COLUMNS = ("lat1", "lng1", "lat2", "lng2")
+NAME_MAX_LENGTH = 200
+
+# The fallback for names the exact keys miss ("Kyōtamba" for Kyotanba, "Tokyo" for 東京都, "Tokyo
+# Metropolis"): the nearest place this close whose name is this alike. Tight on both, because it
+# runs without a person looking and a wrong merge joins two cities' partnerships.
+FALLBACK_RADIUS_KM = 5.0
+FALLBACK_SIMILARITY = 0.8
+
+
+# ----------------------------------------------------------------------------- report
+@dataclass
+class PairsReport:
+    """What an import did. Every row lands in exactly one of partnerships_created, updated,
+    unchanged, merged_duplicates and self_pairs."""
+
+    rows: int = 0
+    clusters: int = 0
+    """Distinct real cities the mentions were clustered into."""
+    cities_created: int = 0
+    """Municipalities created: from the gazetteer plus from the corpus itself."""
+    cities_from_gazetteer: int = 0
+    cities_from_corpus: int = 0
+    cities_matched: int = 0
+    """Clusters resolved to a municipality already in the registry."""
+    partnerships_created: int = 0
+    updated: int = 0
+    """Rows whose line was recorded on a partnership that existed before this import."""
+    unchanged: int = 0
+    """Rows already recorded by an earlier import of the same file: nothing written."""
+    merged_duplicates: int = 0
+    """Rows repeating a pair met earlier in the file (often from the other side): one partnership."""
+    self_pairs: int = 0
+    """Rows whose two sides are one city after clustering: skipped."""
+    review: int = 0
+    """Clusters made their own node and sent to the review list: ambiguous even with coordinates,
+    or Japanese names whose only JIS namesakes are far from the corpus coordinates."""
+    errors: list[Problem] = field(default_factory=list)
+    """Why the file was refused (row = line number in the file, the header being line 1)."""
+
+    def as_json(self) -> dict[str, Any]:
+        """The `import … --json` shape of SPEC plus this importer's own counts."""
+        return {
+            "rows": self.rows,
+            "created": self.partnerships_created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "review": self.review,
+            "errors": [
+                {"row": p.row, "field": p.field, "value": p.value, "reason": p.reason} for p in self.errors
+            ],
+            "clusters": self.clusters,
+            "cities_created": self.cities_created,
+            "cities_from_gazetteer": self.cities_from_gazetteer,
+            "cities_from_corpus": self.cities_from_corpus,
+            "cities_matched": self.cities_matched,
+            "partnerships_created": self.partnerships_created,
+            "merged_duplicates": self.merged_duplicates,
+            "self_pairs": self.self_pairs,
+        }
+
+
+class PairsRefused(InvalidInput):
+    """Some rows are invalid, so nothing was written; `summary` is the report naming every problem."""
+
+    def __init__(self, summary: PairsReport) -> None:
+        super().__init__(problems=summary.errors)
+        self.summary = summary
+
+
+def _refused(reason: str) -> PairsRefused:
+    return PairsRefused(PairsReport(errors=[Problem(reason=reason, field="file")]))
+
+
+# ----------------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class Mention:
+    """A city as one row writes it; identical mentions on many rows are one object."""
+
+    name: str
+    country: str
+    lat: float | None
+    lng: float | None
+
+
+@dataclass(frozen=True)
+class PairRow:
+    line: int
+    left: Mention
+    right: Mention
+
+
+def _decode(data: bytes) -> str:
+    # Excel in Japan saves CSV as CP932; everything else we meet is UTF-8 with or without BOM.
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _refused("the file is neither UTF-8 nor Shift_JIS (CP932)")
+
+
+def _header(cells: list[str]) -> tuple[dict[str, int], bool]:
+    columns = [cell.strip().lower() for cell in cells]
+    problems: list[Problem] = []
+    known = set(REQUIRED_COLUMNS) | set(COORDINATE_COLUMNS)
+    for column in columns:
+        if column not in known:
+            problems.append(Problem(reason="unknown column", field=column or "(blank)", row=1))
+        elif columns.count(column) > 1:
+            problems.append(Problem(reason="column given twice", field=column, row=1))
+    problems += [
+        Problem(reason="required column missing", field=column, row=1)
+        for column in REQUIRED_COLUMNS
+        if column not in columns
+    ]
+    present = [column for column in COORDINATE_COLUMNS if column in columns]
+    if present and len(present) != len(COORDINATE_COLUMNS):
+        problems += [
+            Problem(reason="give all of lat1,lng1,lat2,lng2 or none", field=column, row=1)
+            for column in COORDINATE_COLUMNS
+            if column not in columns
+        ]
+    if problems:
+        raise PairsRefused(PairsReport(errors=list({p.describe(): p for p in problems}.values())))
+    return {column: index for index, column in enumerate(columns)}, bool(present)
+
+
+def _side(
+    cells: list[str], index: dict[str, int], side: str, line: int, with_coordinates: bool
+) -> tuple[Mention | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def cell(column: str) -> str:
+        position = index[column]
+        return cells[position].strip() if position < len(cells) else ""
+
+    city, written_country = cell(f"city{side}"), cell(f"country{side}")
+    country: str | None = None
+    if not city:
+        problems.append(Problem(reason="a city name is required", field=f"city{side}", value=city, row=line))
+    elif len(city) > NAME_MAX_LENGTH:
+        problems.append(
+            Problem(
+                reason=f"longer than {NAME_MAX_LENGTH} characters", field=f"city{side}", value=city, row=line
+            )
+        )
+    if written_country:
+        country = _country_code(written_country)
+        if country is None:
+            problems += _country_problems(written_country, f"country{side}", line)
+    elif city:
+        # A few rows leave the country blank and write it in the city cell ("Varna, Bulgaria"), or
+        # name a territory as the city ("Falkland Islands"): the cell then carries the country.
+        country = _country_code(city)
+        if country is None:
+            problems.append(
+                Problem(
+                    reason="a country is required (none is written, and the city cell names none)",
+                    field=f"country{side}",
+                    value=written_country,
+                    row=line,
+                )
+            )
+        else:
+            place, _, rest = city.rpartition(",")
+            if place.strip() and rest.strip():
+                city = place.strip()
+    lat = lng = None
+    if with_coordinates:
+        lat = _coordinate(cell(f"lat{side}"), f"lat{side}", 90.0, line, problems)
+        lng = _coordinate(cell(f"lng{side}"), f"lng{side}", 180.0, line, problems)
+    if problems or country is None:
+        return None, problems
+    return Mention(city, country, lat, lng), problems
+
+
+@lru_cache(maxsize=4096)
+def _country_code(text: str) -> str | None:
+    """ISO alpha-2 of a written country, None when it names none; a file repeats few names often."""
+    try:
+        return resolve_country(text).alpha2
+    except InvalidInput:
+        return None
+
+
+def _country_problems(text: str, column: str, line: int) -> list[Problem]:
+    """Why resolve_country refuses `text` (unknown, ambiguous, dissolved), placed on the line."""
+    try:
+        resolve_country(text, field=column)
+    except InvalidInput as error:
+        return [Problem(p.reason, p.field, p.value, line) for p in error.problems]
+    return []
+
+
+def _coordinate(text: str, column: str, limit: float, line: int, problems: list[Problem]) -> float | None:
+    what = "latitude" if column.startswith("lat") else "longitude"
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append(Problem(reason=f"{what} is not a number", field=column, value=text, row=line))
+        return None
+    if not math.isfinite(value) or abs(value) > limit:
+        problems.append(
+            Problem(
+                reason=f"{what} must be between -{limit:g} and {limit:g}", field=column, value=text, row=line
+            )
+        )
+        return None
+    return value
+
+
+def read_pairs(path: Path) -> tuple[list[PairRow], bool]:
+    """Every row of the file, validated; PairsRefused names each bad line, column, value and reason.
+
+    Returns the rows and whether the file carries coordinates. Line numbers count the header as 1.
+    """
+    reader = csv.reader(io.StringIO(_decode(path.read_bytes()), newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise _refused("the file is empty") from None
+    index, with_coordinates = _header(header)
+    rows: list[PairRow] = []
+    problems: list[Problem] = []
+    read = 0
+    line = reader.line_num + 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            read += 1
+            left, left_problems = _side(cells, index, "1", line, with_coordinates)
+            right, right_problems = _side(cells, index, "2", line, with_coordinates)
+            problems += left_problems + right_problems
+            if len(cells) > len(index):
+                problems.append(Problem(reason="more cells than columns", field="row", row=line))
+            if left is not None and right is not None:
+                rows.append(PairRow(line, left, right))
+        line = reader.line_num + 1
+    if problems:
+        raise PairsRefused(PairsReport(rows=read, errors=problems))
+    return rows, with_coordinates
+
+
+# ----------------------------------------------------------------------------- clustering
+@dataclass
+class Cluster:
+    """One real city: the mentions (spelling, country, coordinates) that name it."""
+
+    country: str
+    mentions: list[Mention]
+    counts: Counter[str]
+    """Rows per spelling, for choosing the name."""
+
+    @cached_property
+    def spellings(self) -> list[str]:
+        """Most frequent first; shorter (unqualified) before longer on a tie."""
+        return sorted(self.counts, key=lambda name: (-self.counts[name], len(name), name))
+
+    @cached_property
+    def name(self) -> str:
+        return self.spellings[0]
+
+    @cached_property
+    def coordinates(self) -> tuple[float, float] | None:
+        located = [(m.lat, m.lng) for m in self.mentions if m.lat is not None and m.lng is not None]
+        if not located:
+            return None
+        # Longitudes are averaged around the first one so a cluster on the 180° meridian stays put.
+        base = located[0][1]
+        lat = sum(lat for lat, _ in located) / len(located)
+        lng = base + sum((lng - base + 540.0) % 360.0 - 180.0 for _, lng in located) / len(located)
+        return lat, (lng + 540.0) % 360.0 - 180.0
+
+
+class _Components:
+    """Union-find over mention indices."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, item: int) -> int:
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, a: int, b: int) -> None:
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+@lru_cache(maxsize=100_000)
+def _all_keys(text: str) -> tuple[str, ...]:
+    """name_keys, computed once per distinct text for clustering, resolution and the name index."""
+    return tuple(name_keys(text))
+
+
+@lru_cache(maxsize=100_000)
+def _exact_keys(text: str) -> frozenset[str]:
+    # Skeleton keys join unrelated names (Nancy / Nice): they never decide that two are one.
+    return frozenset(key for key in _all_keys(text) if not key.startswith(SKELETON_PREFIX))
+
+
+def cluster_mentions(rows: Sequence[PairRow]) -> tuple[list[Cluster], dict[Mention, Cluster]]:
+    """Group mentions into real cities: same country, a shared exact name key (name_keys includes
+    the bare name of "Suzhou, Jiangsu"), and with coordinates no further apart than SAME_PLACE_KM.
+
+    A district ("Seoul – Gangdong") shares no key with its parent, so it stays a node of its own.
+    Affix stripping gives "Antwerp Province", "County Cork" and "Celle (district)" the key of the
+    city they are named after, so a name marked as an area only joins names marked the same way
+    (see _level): the province and its capital are two governments with partners of their own.
+    Without coordinates distance cannot part homonyms, so a qualified name joins the bare name only
+    when that bare name is written with a single qualifier in that country ("Suzhou, Jiangsu" and
+    "Suzhou, Anhui" stay apart).
+    """
+    counts: Counter[Mention] = Counter()
+    for row in rows:
+        counts[row.left] += 1
+        counts[row.right] += 1
+    mentions = sorted(counts, key=lambda m: (m.country, m.name, m.lat or 0.0, m.lng or 0.0))
+    located = all(m.lat is not None for m in mentions)
+    keys_of: list[frozenset[str]] = [_exact_keys(m.name) for m in mentions]
+    if not located:
+        keys_of = _without_shared_bare_names(mentions, keys_of)
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for position, (mention, keys) in enumerate(zip(mentions, keys_of, strict=True)):
+        for key in keys:
+            by_key[(mention.country, key)].append(position)
+    levels = [_level(m.name) for m in mentions]
+    components = _Components(len(mentions))
+    for sharing in by_key.values():
+        for i, a in enumerate(sharing):
+            for b in sharing[i + 1 :]:
+                if _same_level(levels[a], levels[b]) and (not located or _close(mentions[a], mentions[b])):
+                    components.union(a, b)
+    grouped: dict[int, list[Mention]] = defaultdict(list)
+    for position, mention in enumerate(mentions):
+        grouped[components.find(position)].append(mention)
+    clusters: list[Cluster] = []
+    by_mention: dict[Mention, Cluster] = {}
+    for members in grouped.values():
+        spelling_counts: Counter[str] = Counter()
+        for mention in members:
+            spelling_counts[mention.name] += counts[mention]
+        cluster = Cluster(members[0].country, members, spelling_counts)
+        clusters.append(cluster)
+        for mention in members:
+            by_mention[mention] = cluster
+    clusters.sort(key=lambda c: (c.country, c.name, c.coordinates or (0.0, 0.0)))
+    return clusters, by_mention
+
+
+# Words that make a name an area around a city rather than the city: Antwerp Province, County
+# Cork, Vilnius District Municipality, Osaka Prefecture. "City", "-shi" and the like are not here:
+# Cebu City is Cebu. Wikipedia writes a German Landkreis as "Celle (district)".
+_AREA_WORDS = frozenset(
+    {
+        "province",
+        "county",
+        "prefecture",
+        "region",
+        "oblast",
+        "governorate",
+        "voivodeship",
+        "department",
+        "municipality",
+        "parish",
+        "raion",
+        "rayon",
+        "krai",
+        "okrug",
+        "canton",
+    }
+)
+_AREA_DISAMBIGUATOR = re.compile(r"\((district|county|region|province|municipality)\)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Level:
+    kind: Literal["city", "district", "area"]
+    qualified: bool
+    """Written with its parent or region ("Floridsdorf (Vienna)")."""
+    word: str | None = None
+    """The area word ("county"), for an area."""
+
+
+@lru_cache(maxsize=100_000)
+def _level(name: str) -> _Level:
+    split = split_qualified(name)
+    qualified = split.qualifier is not None
+    words = fold(split.name).split()
+    if disambiguator := _AREA_DISAMBIGUATOR.search(name):
+        return _Level("area", qualified, disambiguator[1].lower())
+    if area := [word for word in words if word in _AREA_WORDS]:
+        return _Level("area", qualified, area[0])
+    if split.district or "district" in words:
+        return _Level("district", qualified)
+    return _Level("city", qualified)
+
+
+def _same_level(a: _Level, b: _Level) -> bool:
+    """Whether two names sharing a key may name one place: same kind, or a district written with
+    its marker beside the same district written only with its parent ("Vienna 21 – Floridsdorf" and
+    "Floridsdorf (Vienna)"). A bare "Qabala" is not "Qabala District"."""
+    if a.kind == b.kind:
+        return True
+    return {a.kind, b.kind} == {"city", "district"} and (a.qualified if a.kind == "city" else b.qualified)
+
+
+def _close(a: Mention, b: Mention) -> bool:
+    assert a.lat is not None and a.lng is not None and b.lat is not None and b.lng is not None
+    return distance_km(a.lat, a.lng, b.lat, b.lng) <= SAME_PLACE_KM
+
+
+def _without_shared_bare_names(
+    mentions: list[Mention], keys_of: list[frozenset[str]]
+) -> list[frozenset[str]]:
+    """Keys without the bare name of a qualified name whose bare name has several qualifiers."""
+    bare_of: list[frozenset[str]] = []
+    qualifiers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for mention in mentions:
+        split = split_qualified(mention.name)
+        bare = _exact_keys(split.name) if split.qualifier is not None else frozenset()
+        bare_of.append(bare)
+        for key in bare:
+            qualifiers[(mention.country, key)].add(split.qualifier or "")
+    return [
+        frozenset(key for key in keys if key not in bare or len(qualifiers[(mention.country, key)]) <= 1)
+        for mention, keys, bare in zip(mentions, keys_of, bare_of, strict=True)
+    ]
+
+
+# ----------------------------------------------------------------------------- resolution
+@dataclass
+class _Decision:
+    """Where a cluster goes: a registry municipality, a gazetteer place, or a node of its own
+    (with a review item when the references offered several equal candidates)."""
+
+    municipality_id: int | None = None
+    geonameid: int | None = None
+    review: Resolution | None = None
+
+
+def _chunks(items: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
+    # Well under SQLite's limit on bound parameters.
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class _KnownKeys:
+    """(country, key) pairs some registry or gazetteer name has. resolve() is asked only about
+    names that can match, and only of the references that can match them: that spares thousands
+    of round trips for cities no reference knows."""
+
+    registry: frozenset[tuple[str, str]]
+    gazetteer: frozenset[tuple[str, str]]
+    made_here: frozenset[int] = frozenset()
+    """Municipalities an earlier import of the same file created from the file itself."""
+
+
+def _known_keys(session: Session, keys_by_country: dict[str, set[str]], source: str) -> _KnownKeys:
+    registry: set[tuple[str, str]] = set()
+    for chunk in _chunks(sorted({key for keys in keys_by_country.values() for key in keys})):
+        statement = (
+            select(Municipality.country, MunicipalityName.key)
+            .join(MunicipalityName, MunicipalityName.municipality_id == Municipality.id)
+            .where(MunicipalityName.key.in_(chunk))
+        )
+        registry.update((country, key) for country, key in session.execute(statement))
+    gazetteer: set[tuple[str, str]] = set()
+    # Per country, so that the (country, key) index of the gazetteer is used.
+    for country, keys in sorted(keys_by_country.items()):
+        if country == "JP":
+            continue  # resolve() places Japanese names in the registry alone
+        for chunk in _chunks(sorted(keys)):
+            found = session.scalars(
+                select(GazetteerName.key).where(
+                    GazetteerName.country == country, GazetteerName.key.in_(chunk)
+                )
+            )
+            gazetteer.update((country, key) for key in found)
+    made_here = session.scalars(select(Municipality.id).where(Municipality.source == source))
+    return _KnownKeys(frozenset(registry), frozenset(gazetteer), frozenset(made_here))
+
+
+def _registry_geonameids(session: Session) -> dict[int, int]:
+    """geonameid → municipality id of gazetteer places already in the registry."""
+    statement = select(Municipality.geonameid, Municipality.id).where(Municipality.geonameid.is_not(None))
+    return {gid: mid for gid, mid in session.execute(statement) if gid is not None}
+
+
+def _decide(session: Session, cluster: Cluster, known: _KnownKeys) -> _Decision | None:
+    """Resolve a cluster by its spellings, most frequent first; None when nothing matched."""
+    near = cluster.coordinates
+    ambiguous: Resolution | None = None
+    for spelling in cluster.spellings:
+        keys = [(cluster.country, key) for key in _exact_keys(spelling)]
+        in_registry = any(key in known.registry for key in keys)
+        in_gazetteer = any(key in known.gazetteer for key in keys)
+        if not (in_registry or in_gazetteer):
+            continue
+        resolution = names_service.resolve(
+            session=session,
+            text=spelling,
+            country=cluster.country,
+            near=near,
+            # A gazetteer place that is already a registry record is mapped to that record by
+            # _place_clusters, so skipping the registry when it has no such name changes nothing.
+            use_registry=in_registry,
+            use_gazetteer=in_gazetteer,
+            # With coordinates, exact keys and distance decide; fuzzy matching of every cluster would
+            # cost minutes and yield only review material. Without them it is all there is.
+            fuzzy=near is None,
+        )
+        if resolution.status == "matched" and resolution.match is not None:
+            if _fits(spelling, resolution.match):
+                return _decision_for(resolution.match)
+        elif resolution.status == "ambiguous":
+            tier = _narrow(spelling, resolution.alternatives)
+            ours = [c for c in tier if c.source == "registry" and c.id in known.made_here]
+            if len(tier) > 1 and len(ours) == 1:
+                # The node an earlier import of this file made for a city it could not decide:
+                # finding it again keeps a second import from adding a second node and review item.
+                tier = ours
+            if len(tier) == 1 and tier[0].method in ("exact", "alias", "near"):
+                return _decision_for(tier[0])
+            if tier and ambiguous is None:
+                ambiguous = replace(resolution, alternatives=tier)
+    if ambiguous is not None:
+        return _Decision(review=ambiguous)
+    return None
+
+
+def _narrow(spelling: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Equal candidates told apart by what the text itself says, each step only when it leaves one:
+    an area or not ("Antwerp Province"), the same kind ("Wolsztyn" beside "Wolsztyn County", which
+    the corpus geocodes to one point), and the place's own name rather than an alternate name of
+    another ("Buffalo" is Buffalo, not Dodge City, once called Buffalo City)."""
+    tier = [c for c in candidates if _fits(spelling, c)]
+    kind, written = _level(spelling).kind, fold(spelling)
+    for keep in (
+        [c for c in tier if _level(c.name_en or c.name).kind == kind],
+        [c for c in tier if written in (fold(c.name_en or ""), fold(c.name))],
+    ):
+        if len(tier) > 1 and len(keep) == 1:
+            tier = keep
+    return tier
+
+
+def _fits(spelling: str, candidate: Candidate) -> bool:
+    """The level rule of clustering, applied to what the references offer: "Antwerp Province" is
+    not the city of Antwerp that the gazetteer finds under the affix-stripped key."""
+    return (_level(spelling).kind == "area") == (_level(candidate.name_en or candidate.name).kind == "area")
+
+
+def _japanese_namesake(session: Session, cluster: Cluster) -> _Decision:
+    """A Japanese name whose registry namesakes are all far from its coordinates goes to review.
+
+    JIS X 0402 lists every Japanese municipality, so such a name is more often geocoded wrongly in
+    the corpus (Hokkaido towns placed at the island's centre) than a municipality of its own; but
+    "Kanda" in Tokyo is not 苅田町 in Fukuoka either, so a person decides.
+    """
+    assert cluster.coordinates is not None
+    lat, lng = cluster.coordinates
+    for spelling in cluster.spellings:
+        resolution = names_service.resolve(session=session, text=spelling, country="JP", fuzzy=False)
+        found = ([resolution.match] if resolution.match is not None else []) + resolution.alternatives
+        candidates = [c for c in found if _fits(spelling, c)]
+        if candidates:
+            for candidate in candidates:
+                if candidate.lat is not None and candidate.lng is not None:
+                    candidate.distance_km = distance_km(lat, lng, candidate.lat, candidate.lng)
+            far = Resolution(spelling, "JP", None, "ambiguous", None, resolution.confidence / 2, candidates)
+            return _Decision(review=far)
+    return _Decision()
+
+
+def _decision_for(candidate: Candidate) -> _Decision:
+    if candidate.source == "registry":
+        return _Decision(municipality_id=candidate.id)
+    return _Decision(geonameid=candidate.id)
+
+
+@dataclass
+class _Nearby:
+    """Places with coordinates by country and 0.1° latitude band, for the 5 km fallback."""
+
+    bands: dict[tuple[str, int], list[tuple[Candidate, tuple[str, ...]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def add(self, candidate: Candidate, names: Iterable[str | None]) -> None:
+        assert candidate.lat is not None
+        band = math.floor(candidate.lat * 10)
+        self.bands[(candidate.country, band)].append((candidate, tuple(n for n in names if n)))
+
+    def best(self, cluster: Cluster) -> Candidate | None:
+        """The nearest place within FALLBACK_RADIUS_KM whose name is FALLBACK_SIMILARITY alike."""
+        if cluster.coordinates is None:
+            return None
+        lat, lng = cluster.coordinates
+        band = math.floor(lat * 10)
+        written = {
+            name for spelling in cluster.spellings for name in (spelling, split_qualified(spelling).name)
+        }
+        best: tuple[float, Candidate] | None = None
+        for offset in (-1, 0, 1):
+            for candidate, names in self.bands.get((cluster.country, band + offset), ()):
+                assert candidate.lat is not None and candidate.lng is not None
+                distance = distance_km(lat, lng, candidate.lat, candidate.lng)
+                if distance > FALLBACK_RADIUS_KM or (best is not None and distance >= best[0]):
+                    continue
+                alike = max(similarity(a, b) for a in written for b in names) >= FALLBACK_SIMILARITY
+                if alike and _fits(cluster.name, candidate):
+                    best = (distance, candidate)
+        return None if best is None else best[1]
+
+
+# JIS English names end in their unit ("Hakuba Village", "Tokyo Metropolis") where twinning lists
+# write the bare name, and not every unit word is an affix that name_keys strips.
+_JIS_UNITS = frozenset({"City", "Town", "Village", "Ward", "Metropolis", "Prefecture"})
+
+
+def _without_unit(name_en: str | None) -> str | None:
+    if not name_en or " " not in name_en:
+        return None
+    bare, unit = name_en.rsplit(" ", 1)
+    return bare if unit in _JIS_UNITS else None
+
+
+def _nearby_places(session: Session, countries: set[str]) -> _Nearby:
+    """JIS municipalities for Japan (the registry is the authority there), gazetteer places elsewhere."""
+    nearby = _Nearby()
+    if "JP" in countries:
+        for municipality in municipality_service.list_municipalities(
+            session=session, country="JP", limit=100_000
+        ):
+            if municipality.lat is not None and municipality.lng is not None and municipality.jis_code:
+                candidate = Candidate(
+                    source="registry",
+                    id=municipality.id,
+                    name=municipality.name,
+                    name_en=municipality.name_en,
+                    country="JP",
+                    region=municipality.region,
+                    lat=municipality.lat,
+                    lng=municipality.lng,
+                    population=municipality.population,
+                    confidence=FALLBACK_SIMILARITY,
+                    method="near",
+                )
+                nearby.add(
+                    candidate, (municipality.name_en, _without_unit(municipality.name_en), municipality.name)
+                )
+    foreign = sorted(countries - {"JP"})
+    # Plain rows, not entities: with the full gazetteer this is a few hundred thousand places.
+    columns = (
+        GazetteerCity.geonameid,
+        GazetteerCity.name,
+        GazetteerCity.ascii_name,
+        GazetteerCity.katakana_name,
+        GazetteerCity.country,
+        GazetteerCity.admin1,
+        GazetteerCity.lat,
+        GazetteerCity.lng,
+        GazetteerCity.population,
+    )
+    for chunk in _chunks(foreign):
+        for gid, name, ascii_name, katakana, country, admin1, lat, lng, population in session.execute(
+            select(*columns).where(GazetteerCity.country.in_(chunk))
+        ):
+            candidate = Candidate(
+                source="gazetteer",
+                id=gid,
+                name=katakana or name,
+                name_en=name,
+                country=country,
+                region=admin1,
+                lat=lat,
+                lng=lng,
+                population=population,
+                confidence=FALLBACK_SIMILARITY,
+                method="near",
+            )
+            nearby.add(candidate, (name, ascii_name))
+    return nearby
+
+
+# ----------------------------------------------------------------------------- writing
+# municipality_service.create and names_service.materialise flush once per record (with its name
+# rows), and partnership_service.upsert runs a lookup before each insert: some 65,000 round trips
+# for this corpus, over a minute on SQLite. The helpers below write the same records (validated by
+# the same schemas, with the same name keys) in one flush per table instead; they belong in those
+# services as create_many functions, and are here only because this change may not touch them.
+# Municipalities and partnerships are added as ORM objects so that the audit hook records each
+# one; only the derived name index, which is not audited, is written as one multi-row INSERT.
+def _name_rows(municipality_id: int, data: MunicipalityCreate) -> list[dict[str, object]]:
+    """The lookup rows municipality_service gives a new municipality: every name under each key."""
+    named: list[tuple[str, str]] = [(data.name, "official")]
+    named += [(value, kind) for value, kind in ((data.name_en, "english"), (data.kana, "kana")) if value]
+    named += [(value, "local") for value in (data.local_name,) if value]
+    named += [(alias, "alias") for alias in data.aliases if alias.strip()]
+    seen: set[str] = set()
+    rows: list[dict[str, object]] = []
+    for name, kind in named:
+        for key in _all_keys(name):
+            if key not in seen:
+                seen.add(key)
+                rows.append({"municipality_id": municipality_id, "name": name, "key": key, "kind": kind})
+    return rows
+
+
+def _create_municipalities(session: Session, data: Sequence[MunicipalityCreate]) -> list[int]:
+    """Insert municipalities with their name rows; returns their ids in the order given."""
+    if not data:
+        return []
+    # Only the fields given: each attribute set on a mapped object costs, and most are empty here.
+    municipalities = [
+        Municipality(**item.model_dump(exclude={"aliases"}, exclude_none=True)) for item in data
+    ]
+    session.add_all(municipalities)
+    session.flush()
+    names = [
+        row
+        for municipality, item in zip(municipalities, data, strict=True)
+        for row in _name_rows(municipality.id, item)
+    ]
+    session.execute(insert(MunicipalityName), names)
+    return [municipality.id for municipality in municipalities]
+
+
+def _create_partnerships(session: Session, data: Sequence[PartnershipCreate]) -> list[Partnership]:
+    """Insert partnerships as partnership_service.upsert does when the pair has none."""
+    partnerships: list[Partnership] = []
+    for item in data:
+        values = item.model_dump(exclude_none=True)
+        values["type"], values["status"] = item.type.value, item.status.value
+        partnerships.append(
+            Partnership(
+                **values,
+                home_party=partnership_service.party_key(
+                    item.home_municipality_id, item.home_organisation_id
+                ),
+                partner_party=partnership_service.party_key(
+                    item.partner_municipality_id, item.partner_organisation_id
+                ),
+            )
+        )
+    session.add_all(partnerships)
+    session.flush()
+    return partnerships
+
+
+def _gazetteer_record(city: GazetteerCity, spellings: Iterable[str]) -> MunicipalityCreate:
+    """The record names_service.materialise makes of a gazetteer place, with the corpus spellings."""
+    return MunicipalityCreate(
+        name=city.katakana_name or city.name,
+        name_en=city.name,
+        country=city.country,
+        geonameid=city.geonameid,
+        lat=city.lat,
+        lng=city.lng,
+        aliases=list(dict.fromkeys(a for a in (city.ascii_name, *spellings) if a)),
+        source=f"gazetteer:geonames:{city.geonameid}",
+    )
+
+
+# The kind a municipality made from the corpus gets, from the area word in its name.
+_AREA_KINDS: dict[str, MunicipalityKind] = {
+    "province": MunicipalityKind.province,
+    "oblast": MunicipalityKind.province,
+    "governorate": MunicipalityKind.province,
+    "voivodeship": MunicipalityKind.province,
+    "krai": MunicipalityKind.province,
+    "county": MunicipalityKind.county,
+    "parish": MunicipalityKind.county,
+    "raion": MunicipalityKind.district,
+    "rayon": MunicipalityKind.district,
+    "okrug": MunicipalityKind.district,
+    "prefecture": MunicipalityKind.prefecture,
+}
+
+
+def _corpus_kind(name: str, country: str) -> MunicipalityKind:
+    level = _level(name)
+    if level.kind == "area":
+        kind = _AREA_KINDS.get(level.word or "", MunicipalityKind.other)
+        # Japan's kinds are its own (都道府県, 市区町村): anything else there is "other".
+        if country == "JP" and kind != MunicipalityKind.prefecture:
+            return MunicipalityKind.other
+        return kind
+    if level.kind == "district":
+        if country != "JP":
+            return MunicipalityKind.district
+        # "Yokohama – Kanazawa" is a ward; "Higashichikuma District" is a 郡, not a municipality.
+        return MunicipalityKind.ward if level.qualified else MunicipalityKind.other
+    return MunicipalityKind.city
+
+
+def _corpus_record(cluster: Cluster, source: str) -> MunicipalityCreate:
+    """A city no reference knows: the corpus itself is the record, which is not a guess."""
+    coordinates = cluster.coordinates
+    return MunicipalityCreate(
+        name=cluster.name,
+        name_en=cluster.name,
+        aliases=cluster.spellings[1:],
+        kind=_corpus_kind(cluster.name, cluster.country),
+        country=cluster.country,
+        lat=coordinates[0] if coordinates else None,
+        lng=coordinates[1] if coordinates else None,
+        source=source,
+    )
+
+
+def _learn_spellings(session: Session, clusters: Sequence[Cluster], decisions: dict[int, _Decision]) -> None:
+    """Registry municipalities learn the corpus spellings they lack, so the next lookup is exact."""
+    wanted: dict[int, list[str]] = defaultdict(list)
+    for cluster in clusters:
+        municipality_id = decisions[id(cluster)].municipality_id
+        if municipality_id is not None:
+            wanted[municipality_id] += cluster.spellings
+    known: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted(wanted)):
+        statement = select(MunicipalityName.municipality_id, MunicipalityName.key).where(
+            MunicipalityName.municipality_id.in_(chunk)
+        )
+        for municipality_id, key in session.execute(statement):
+            known[municipality_id].add(key)
+    for municipality_id, spellings in sorted(wanted.items()):
+        if any(not set(_all_keys(spelling)) <= known[municipality_id] for spelling in spellings):
+            municipality = municipality_service.get(session=session, municipality_id=municipality_id)
+            municipality_service.add_aliases(session=session, municipality=municipality, names=spellings)
+
+
+def _place_clusters(
+    session: Session,
+    clusters: Sequence[Cluster],
+    decisions: dict[int, _Decision],
+    source: str,
+    report: PairsReport,
+) -> dict[int, int]:
+    """Create or find the municipality of every cluster; returns municipality ids by id(cluster)."""
+    in_registry = _registry_geonameids(session)
+    for decision in decisions.values():
+        if decision.geonameid in in_registry:
+            decision.municipality_id, decision.geonameid = in_registry[decision.geonameid], None
+    # Gazetteer places: one municipality per place, even when two clusters found the same one.
+    spellings_of: dict[int, list[str]] = defaultdict(list)
+    for cluster in clusters:
+        geonameid = decisions[id(cluster)].geonameid
+        if geonameid is not None:
+            spellings_of[geonameid] += cluster.spellings
+    cities: list[GazetteerCity] = []
+    for chunk in _chunks(sorted(spellings_of)):
+        cities += session.scalars(select(GazetteerCity).where(GazetteerCity.geonameid.in_(chunk)))
+    cities.sort(key=lambda city: city.geonameid)
+    own = [
+        c for c in clusters if decisions[id(c)].municipality_id is None and decisions[id(c)].geonameid is None
+    ]
+    created = _create_municipalities(
+        session,
+        [_gazetteer_record(city, spellings_of[city.geonameid]) for city in cities]
+        + [_corpus_record(cluster, source) for cluster in own],
+    )
+    by_geonameid = {city.geonameid: mid for city, mid in zip(cities, created[: len(cities)], strict=True)}
+    node_of = {id(cluster): mid for cluster, mid in zip(own, created[len(cities) :], strict=True)}
+    report.cities_from_gazetteer, report.cities_from_corpus = len(cities), len(own)
+    report.cities_created = len(created)
+    _learn_spellings(session, clusters, decisions)
+    claimed: set[int] = set()
+    for cluster in clusters:
+        decision = decisions[id(cluster)]
+        if decision.municipality_id is not None:
+            node_of[id(cluster)] = decision.municipality_id
+            report.cities_matched += 1
+        elif decision.geonameid is not None:
+            node_of[id(cluster)] = by_geonameid[decision.geonameid]
+            if decision.geonameid in claimed:
+                # A second cluster finding the same place counts as matched: clusters = created + matched.
+                report.cities_matched += 1
+            claimed.add(decision.geonameid)
+        if decision.review is not None:
+            names_service.send_to_review(session=session, resolution=decision.review, source=source)
+            report.review += 1
+    return node_of
+
+
+# ----------------------------------------------------------------------------- partnerships
+def _existing_partnerships(session: Session) -> dict[frozenset[int], list[Partnership]]:
+    """Partnerships between two municipalities, by pair: one read instead of a lookup per row."""
+    statement = (
+        select(Partnership)
+        .where(
+            Partnership.home_municipality_id.is_not(None), Partnership.partner_municipality_id.is_not(None)
+        )
+        .options(lazyload("*"))
+        .order_by(Partnership.id)
+    )
+    pairs: dict[frozenset[int], list[Partnership]] = defaultdict(list)
+    for partnership in session.scalars(statement):
+        assert (
+            partnership.home_municipality_id is not None and partnership.partner_municipality_id is not None
+        )
+        pairs[frozenset((partnership.home_municipality_id, partnership.partner_municipality_id))].append(
+            partnership
+        )
+    return pairs
+
+
+def _recorded_lines(session: Session, source: str) -> dict[int, set[str]]:
+    """Lines of this file already recorded, by partnership: a re-import then writes nothing."""
+    statement = select(PartnershipSourceRecord.partnership_id, PartnershipSourceRecord.detail).where(
+        PartnershipSourceRecord.source == source
+    )
+    recorded: dict[int, set[str]] = defaultdict(set)
+    for partnership_id, detail in session.execute(statement):
+        if detail:
+            recorded[partnership_id].add(detail)
+    return recorded
+
+
+def _preferred(partnerships: list[Partnership]) -> Partnership:
+    """A typed agreement (a sister city from the registry) carries the line rather than a twinning."""
+    typed = [p for p in partnerships if p.type != PartnershipType.twinning]
+    return (typed or partnerships)[0]
+
+
+def _write_partnerships(
+    *,
+    session: Session,
+    rows: Sequence[PairRow],
+    nodes: dict[Mention, int],
+    source: str,
+    report: PairsReport,
+    progress: Progress | None,
+) -> None:
+    pairs = _existing_partnerships(session)
+    recorded = _recorded_lines(session, source)
+    # Any partnership between the two, of whatever type, stands for the pair: a generic twinning is
+    # added only where the registry knows of none. The first row of a pair sets its direction.
+    new: dict[frozenset[int], PartnershipCreate] = {}
+    for row in rows:
+        home, partner = nodes[row.left], nodes[row.right]
+        pair = frozenset((home, partner))
+        if len(pair) == 2 and pair not in pairs and pair not in new:
+            new[pair] = PartnershipCreate(
+                home_municipality_id=home,
+                partner_municipality_id=partner,
+                partner_written_name=row.right.name,
+                type=PartnershipType.twinning,
+                source=source,
+            )
+    for pair, partnership in zip(new, _create_partnerships(session, list(new.values())), strict=True):
+        pairs[pair].append(partnership)
+    report.partnerships_created = len(new)
+    seen: set[frozenset[int]] = set()
+    for done, row in enumerate(rows, start=1):
+        pair = frozenset((nodes[row.left], nodes[row.right]))
+        detail = f"line {row.line}"
+        if len(pair) == 1:
+            report.self_pairs += 1
+        elif any(detail in recorded.get(p.id, ()) for p in pairs[pair]):
+            report.unchanged += 1
+        else:
+            partnership = _preferred(pairs[pair])
+            partnership_service.add_source(
+                session=session, partnership=partnership, source=source, detail=detail
+            )
+            if pair in seen:
+                report.merged_duplicates += 1
+            elif pair not in new:
+                report.updated += 1
+        seen.add(pair)
+        if progress is not None and (done % 1000 == 0 or done == len(rows)):
+            progress("partnerships", done, len(rows))
+    session.flush()
+
+
+# ----------------------------------------------------------------------------- entry point
+def import_pairs(
+    *,
+    session: Session,
+    path: Path,
+    progress: Progress | None = None,
+    source_name: str | None = None,
+) -> PairsReport:
+    """Import a global pairs file into the registry; flushes, the caller commits.
+
+    `source_name` is the file name recorded as provenance ("import:<name>", detail "line <n>"),
+    for when `path` is a temporary copy; it defaults to the file's own name. Invalid rows raise
+    PairsRefused (an InvalidInput) before anything is written. Importing the same file again
+    changes nothing.
+    """
+    rows, _ = read_pairs(path)
+    source = f"import:{source_name or path.name}"
+    report = PairsReport(rows=len(rows))
+    clusters, by_mention = cluster_mentions(rows)
+    report.clusters = len(clusters)
+    keys_by_country: dict[str, set[str]] = defaultdict(set)
+    for cluster in clusters:
+        for spelling in cluster.spellings:
+            keys_by_country[cluster.country] |= _exact_keys(spelling)
+    known = _known_keys(session, keys_by_country, source)
+    decisions: dict[int, _Decision] = {}
+    unresolved: list[Cluster] = []
+    for done, cluster in enumerate(clusters, start=1):
+        decision = _decide(session, cluster, known)
+        if decision is None:
+            unresolved.append(cluster)
+        else:
+            decisions[id(cluster)] = decision
+        if progress is not None and (done % 250 == 0 or done == len(clusters)):
+            progress("cities", done, len(clusters))
+    # The near-and-alike fallback runs after the exact pass and loads the places of the countries
+    # still open once, rather than per cluster.
+    nearby = _nearby_places(session, {c.country for c in unresolved if c.coordinates is not None})
+    for cluster in unresolved:
+        candidate = nearby.best(cluster)
+        if candidate is not None:
+            decisions[id(cluster)] = _decision_for(candidate)
+        elif cluster.country == "JP" and cluster.coordinates is not None:
+            decisions[id(cluster)] = _japanese_namesake(session, cluster)
+        else:
+            decisions[id(cluster)] = _Decision()
+    node_of = _place_clusters(session, clusters, decisions, source, report)
+    nodes = {mention: node_of[id(cluster)] for mention, cluster in by_mention.items()}
+    _write_partnerships(
+        session=session, rows=rows, nodes=nodes, source=source, report=report, progress=progress
+    )
+    return report
