@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tsunagari.cli import analyze, cases, dates, names, pairs, registry, setup, transfer
+from tsunagari.cli import analyze, bench, cases, dates, names, pairs, registry, setup, transfer
 
 app = typer.Typer(
     help=(
@@ -20,6 +20,7 @@ app.command()(setup.demo)
 app.command()(setup.serve)
 app.command()(registry.partners)
 app.command()(names.geocode)
+app.command()(bench.bench)
 app.add_typer(dates.app, name="dates")
 app.add_typer(analyze.app, name="analyze")
 app.add_typer(names.review_app, name="review")

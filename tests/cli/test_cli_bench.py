@@ -1,0 +1,94 @@
+"""`tsunagari bench --quick --json`: every promised key with a number, and BENCHMARKS.md naming each target.
+
+No figure is asserted: speed is measured by the bench and written to BENCHMARKS.md, never tested.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tests.conftest import shared_path
+from tsunagari.bench.report import TARGETS
+from tsunagari.cli.bench import bench
+
+ISSUE_KEYS = (
+    "detail_rps",
+    "detail_p99_ms",
+    "datasette_detail_rps",
+    "floor_rps",
+    "search_p95_ms",
+    "search2_p95_ms",
+    "import_pairs_s",
+    "sqlite_utils_insert_s",
+    "triangles_s",
+    "networkx_triangles_s",
+    "server_rss_mb",
+)
+
+# The command as `tsunagari bench` runs it, in a process of its own like the console entry point.
+ENTRY_POINT = (
+    "import typer; from tsunagari.cli.bench import bench; "
+    "app = typer.Typer(add_completion=False); app.command()(bench); app()"
+)
+
+
+def _local_app() -> typer.Typer:
+    app = typer.Typer(add_completion=False)
+    app.command()(bench)
+    return app
+
+
+@pytest.mark.corpus
+def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path) -> None:
+    corpus = shared_path("data", "global-twinning", "twin_cities.csv")
+    output = tmp_path / "BENCHMARKS.md"
+    # The timeout only stops a hung run; how long it takes is the bench's business, not a test's.
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            ENTRY_POINT,
+            "--quick",
+            "--json",
+            "--corpus",
+            str(corpus),
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    figures = json.loads(completed.stdout)
+    for key in ISSUE_KEYS:
+        assert isinstance(figures.get(key), int | float) and not isinstance(figures[key], bool), key
+    assert figures["database"] == "sqlite"
+    assert figures["quick"] is True
+    assert figures["triangle_count"] == figures["networkx_triangle_count"]
+    written = output.read_text(encoding="utf-8")
+    for target in TARGETS:
+        assert target.name in written
+    assert figures["date"] in written
+
+
+def test_a_missing_corpus_exits_2_with_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.csv"
+    result = CliRunner().invoke(_local_app(), ["--quick", "--corpus", str(missing)])
+    assert result.exit_code == 2
+    assert "nowhere.csv" in result.output
+
+
+def test_only_postgresql_urls_are_accepted_for_database(tmp_path: Path) -> None:
+    corpus = tmp_path / "pairs.csv"
+    corpus.write_text("city1,country1,city2,country2\nNara,Japan,Xi'an,China\n", encoding="utf-8")
+    result = CliRunner().invoke(_local_app(), ["--quick", "--corpus", str(corpus), "--database", "mysql://x"])
+    assert result.exit_code == 2
+    assert "--database" in result.output
