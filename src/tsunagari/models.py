@@ -1,6 +1,7 @@
 """Imports every domain's tables so Base.metadata is complete (for Alembic and for tests)."""
 
 from tsunagari.audit.models import AuditEntry
+from tsunagari.auth.models import ApiToken, User, UserMunicipality
 from tsunagari.db import Base
 from tsunagari.exchange.models import (
     Activity,
@@ -17,10 +18,12 @@ from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.models import ReviewItem
 from tsunagari.organisation.models import Contact, Organisation
 from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
+from tsunagari.policy.models import PolicyRules, Visit
 from tsunagari.reference.models import Country, GazetteerCity, GazetteerName, Subdivision
 
 __all__ = [
     "Activity",
+    "ApiToken",
     "AuditEntry",
     "Award",
     "AwardPartner",
@@ -37,9 +40,13 @@ __all__ = [
     "Organisation",
     "Partnership",
     "PartnershipSourceRecord",
+    "PolicyRules",
     "Programme",
     "ProgrammeOwner",
     "ProgrammePartner",
     "ReviewItem",
     "Subdivision",
+    "User",
+    "UserMunicipality",
+    "Visit",
 ]

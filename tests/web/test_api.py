@@ -452,7 +452,8 @@ def test_unknown_ids_and_paths_give_404_in_the_error_shape(client: TestClient, p
 
 
 def test_wrong_method_gives_405_in_the_error_shape(client: TestClient) -> None:
-    response = client.post(f"{API}/municipalities")
+    # /stats is read-only (municipalities now also take staff POSTs).
+    response = client.post(f"{API}/stats")
     assert_error(response, 405, "method_not_allowed")
     assert response.headers["allow"] == "GET"
 

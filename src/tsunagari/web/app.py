@@ -40,5 +40,9 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     install_error_handlers(app)
+    from tsunagari.web.staff import install_staff
+
+    # After the error handlers: staff pages answer 403/404 with their own screens.
+    install_staff(app)
     pages.mount_static(app)
     return app

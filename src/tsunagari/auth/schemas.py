@@ -1,0 +1,63 @@
+"""Pydantic shapes for staff accounts, and the Principal a request acts as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tsunagari.auth.models import Role
+
+MIN_PASSWORD_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as: a logged-in user or the owner of an API token."""
+
+    user_id: int
+    email: str
+    display_name: str
+    role: Role
+    municipality_ids: frozenset[int] = field(default_factory=frozenset)
+    via: str = "web"
+    """web (session cookie) or api (bearer token)."""
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+
+class UserCreate(BaseModel):
+    email: str = Field(min_length=3, max_length=300)
+    display_name: str | None = Field(default=None, max_length=200)
+    role: Role = Role.viewer
+    municipality_ids: list[int] = Field(default_factory=list)
+    password: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _login(cls, value: str) -> str:
+        value = value.strip().lower()
+        if "@" not in value or value.startswith("@") or value.endswith("@"):
+            raise ValueError("the login is an e-mail address")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _long_enough(cls, value: str | None) -> str | None:
+        if value is not None and len(value) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+        return value
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    email: str
+    display_name: str
+    role: str
+    active: bool
+    municipalities: list[str]
+    """Names of the municipalities an editor works for."""

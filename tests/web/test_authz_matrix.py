@@ -1,0 +1,282 @@
+"""The authorisation matrix, generated from the application's route table: every route with an unsafe
+method × every role gives the expected allow or deny. A write route with no rule here fails the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from tests.staff_support import (
+    OWN,
+    PASSWORD,
+    StaffUser,
+    bearer,
+    build_app,
+    cookie_client,
+    make_user,
+    municipality_id,
+    new_activity,
+    new_contact,
+    new_foreign_municipality,
+    new_organisation,
+    new_partnership,
+    new_programme,
+    new_visit,
+    staff_database,  # noqa: F401 - fixture
+    unique,
+)
+from tsunagari.audit.models import AuditEntry
+from tsunagari.auth import permissions
+from tsunagari.auth.models import Role
+from tsunagari.db import get_engine, unit_of_work
+from tsunagari.exchange import service as exchange_service
+from tsunagari.municipality import service as municipality_service
+from tsunagari.policy import service as policy_service
+from tsunagari.web.security import CSRF_FIELD
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+ROLES = ("admin", "editor_own", "editor_other", "reviewer", "viewer", "anonymous")
+EVERYONE = frozenset(ROLES)
+STAFF = EVERYONE - {"anonymous"}
+OWNERS = frozenset({"admin", "editor_own"})
+
+# Expected allowances per action: the spec of who may do what.
+EXPECTED: dict[str, frozenset[str]] = {
+    "create_municipality": frozenset({"admin", "editor_own", "editor_other"}),  # foreign partners only
+    "update_municipality": OWNERS,
+    "delete_municipality": frozenset({"admin"}),
+    **{
+        f"{verb}_{kind}": OWNERS
+        for kind in ("partnership", "organisation", "contact", "programme", "activity", "visit")
+        for verb in ("create", "update", "delete")
+    },
+    "login": EVERYONE,
+    "logout": EVERYONE,
+    "change_password": STAFF,
+}
+
+
+@dataclass
+class Case:
+    """One request: the path's {id}, a JSON body (API) and the form fields (pages)."""
+
+    record_id: int | None = None
+    body: dict[str, Any] = field(default_factory=dict)
+    form: dict[str, str] | None = None
+
+
+def _version(kind: str, record_id: int) -> int:
+    with unit_of_work(get_engine()) as session:
+        if kind == "municipality":
+            return municipality_service.get(session=session, municipality_id=record_id).version
+        if kind in ("activity", "visit"):
+            return exchange_service.get_activity(session=session, activity_id=record_id).version
+        if kind == "programme":
+            return exchange_service.get_programme(session=session, programme_id=record_id).version
+        from tsunagari.organisation.models import Contact, Organisation
+        from tsunagari.partnership.models import Partnership
+
+        model = {"partnership": Partnership, "organisation": Organisation, "contact": Contact}[kind]
+        record = session.get(model, record_id)
+        assert record is not None
+        return int(record.version)
+
+
+def _made(maker: Callable[..., int]) -> int:
+    with unit_of_work(get_engine()) as session:
+        return maker(session)
+
+
+def _own_id() -> int:
+    with unit_of_work(get_engine()) as session:
+        return municipality_id(session, OWN)
+
+
+def _own_programme() -> int:
+    return _made(new_programme)
+
+
+CREATE_BODIES: dict[str, Callable[[], dict[str, Any]]] = {
+    "municipality": lambda: {"name": unique("テスト市"), "country": "US"},
+    "partnership": lambda: {
+        "home_municipality_id": _own_id(),
+        "partner_municipality_id": _made(new_foreign_municipality),
+        "type": "sister_city",
+    },
+    "organisation": lambda: {"name": unique("団体"), "municipality_id": _own_id()},
+    "contact": lambda: {"person_name": unique("佐藤"), "municipality_id": _own_id()},
+    "programme": lambda: {
+        "title": unique("事業"),
+        "format": "people",
+        "owners": [{"municipality_id": _own_id()}],
+    },
+    "activity": lambda: {"programme_id": _own_programme(), "title": unique("活動")},
+    "visit": lambda: {
+        "programme_id": _own_programme(),
+        "title": unique("訪問"),
+        "municipality_id": _own_id(),
+    },
+}
+UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
+    "municipality": (_own_id, {"overview_en": "updated by the matrix"}),
+    "partnership": (lambda: _made(new_partnership), {"notes": "matrix"}),
+    "organisation": (lambda: _made(new_organisation), {"name_en": "Matrix Association"}),
+    "contact": (lambda: _made(new_contact), {"role": "課長"}),
+    "programme": (lambda: _made(new_programme), {"description": "matrix"}),
+    "activity": (lambda: _made(new_activity), {"place": "matrix"}),
+    "visit": (lambda: _made(new_visit), {"place": "matrix"}),
+}
+DELETABLE: dict[str, Callable[[], int]] = {
+    "municipality": lambda: _made(new_foreign_municipality),
+    "partnership": lambda: _made(new_partnership),
+    "organisation": lambda: _made(new_organisation),
+    "contact": lambda: _made(new_contact),
+    "programme": lambda: _made(new_programme),
+    "activity": lambda: _made(new_activity),
+    "visit": lambda: _made(new_visit),
+}
+
+
+def _form(body: dict[str, Any]) -> dict[str, str]:
+    form = {k: str(v) for k, v in body.items() if k != "owners"}
+    if "owners" in body:
+        form["owner_municipality_id"] = str(body["owners"][0]["municipality_id"])
+    return form
+
+
+def build_case(action: str, login_user: StaffUser) -> Case:
+    verb, _, kind = action.partition("_")
+    if action == "login":
+        return Case(form={"email": login_user.email, "password": PASSWORD})
+    if action == "logout":
+        return Case(form={})
+    if action == "change_password":
+        return Case(
+            form={"current_password": PASSWORD, "new_password": PASSWORD}
+        )  # refused as unchanged: 422
+    if verb == "create":
+        body = CREATE_BODIES[kind]()
+        return Case(body=body, form=_form(body))
+    if verb == "update":
+        make, changes = UPDATES[kind]
+        record_id = make()
+        version = _version(kind, record_id)
+        return Case(record_id, {**changes, "version": version}, _form({**changes, "version": version}))
+    record_id = DELETABLE[kind]()
+    return Case(record_id, {}, {})
+
+
+def all_routes(routes: list[Any]) -> list[Any]:
+    """Every route of the app, with included routers flattened (FastAPI keeps them as included-router
+    entries; their original router's routes carry the full path because none is included with a prefix)."""
+    flat: list[Any] = []
+    for route in routes:
+        original = getattr(route, "original_router", None)
+        if original is not None:
+            prefix = getattr(getattr(route, "include_context", None), "prefix", "") or ""
+            assert not prefix, "a router included with a prefix: teach all_routes() about it"
+            flat.extend(all_routes(list(original.routes)))
+        else:
+            flat.append(route)
+    return flat
+
+
+def unsafe_routes() -> list[tuple[str, str, str]]:
+    """(method, path, action) for every unsafe route of the application."""
+    found = []
+    for route in all_routes(list(build_app().routes)):
+        methods = getattr(route, "methods", None) or set()
+        for method in sorted(methods & UNSAFE):
+            found.append((method, route.path, route.name.split(".")[-1]))  # type: ignore[attr-defined]
+    return found
+
+
+def test_every_write_route_has_a_rule_and_an_expectation() -> None:
+    routes = unsafe_routes()
+    assert len(routes) >= 3 * 7 * 2, routes
+    for _method, path, action in routes:
+        assert action in EXPECTED, f"{path}: no expected allow/deny registered for action {action!r}"
+        permissions.rule_for(action)  # KeyError when the action has no can_<action>
+    for action in permissions.WRITE_ACTIONS:
+        permissions.rule_for(action)
+
+
+def test_no_route_writes_the_audit_trail() -> None:
+    routes = all_routes(list(build_app().routes))
+    assert any(getattr(route, "path", None) == "/staff/audit" for route in routes)
+    for route in routes:
+        methods = getattr(route, "methods", None) or set()
+        if methods & UNSAFE:
+            assert "audit" not in route.path, f"{route.path} could change audit entries"  # type: ignore[attr-defined]
+        if isinstance(route, APIRoute) and "audit" in route.path:
+            assert methods <= {"GET", "HEAD"}
+
+
+def _denied(response: Any) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code in (302, 303) and "/staff/login?next=" in response.headers.get("location", "")
+
+
+def _audit_count() -> int:
+    with unit_of_work(get_engine()) as session:
+        return int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+@pytest.mark.postgres
+def test_authorisation_matrix(staff_database: str) -> None:  # noqa: F811
+    users: dict[str, StaffUser | None] = {
+        "admin": make_user(Role.admin),
+        "editor_own": make_user(Role.editor, (OWN,)),
+        "editor_other": make_user(Role.editor, ("村山市",)),
+        "reviewer": make_user(Role.reviewer),
+        "viewer": make_user(Role.viewer),
+        "anonymous": None,
+    }
+    login_user = make_user(Role.viewer)
+    app = build_app()
+    failures: list[str] = []
+    for method, path, action in unsafe_routes():
+        for role in ROLES:
+            case = build_case(action, login_user)
+            user = users[role]
+            concrete = path.replace("{id}", str(case.record_id)).replace("{record_id}", str(case.record_id))
+            before = _audit_count()
+            if path.startswith("/api/"):
+                client = TestClient(app, follow_redirects=False)
+                headers = bearer(user) if user else {}
+                if method == "DELETE":
+                    response = client.request(method, concrete, headers=headers)
+                else:
+                    response = client.request(method, concrete, json=case.body, headers=headers)
+            else:
+                client, csrf = cookie_client(app, user)
+                response = client.request(method, concrete, data={**(case.form or {}), CSRF_FIELD: csrf})
+            allowed = role in EXPECTED[action]
+            if allowed and _denied(response):
+                failures.append(
+                    f"{method} {path} as {role}: denied ({response.status_code}) but should be allowed"
+                )
+            elif allowed and response.status_code >= 400 and action != "change_password":
+                failures.append(f"{method} {path} as {role}: {response.status_code} {response.text[:200]}")
+            elif not allowed and not _denied(response):
+                failures.append(
+                    f"{method} {path} as {role}: allowed ({response.status_code}) but should be denied"
+                )
+            if not allowed and action not in ("login", "logout") and _audit_count() != before:
+                failures.append(f"{method} {path} as {role}: denied but something was written")
+    assert not failures, "\n".join(failures)
+
+
+def test_policy_rules_are_not_reachable_anonymously(staff_database: str) -> None:  # noqa: F811
+    client = TestClient(build_app(), follow_redirects=False)
+    assert client.get("/api/v1/visits/due").status_code == 401
+    assert client.get("/staff/policy").status_code == 303
+    with unit_of_work(get_engine()) as session:
+        assert policy_service.list_visits(session=session) is not None
