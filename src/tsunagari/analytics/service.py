@@ -133,17 +133,19 @@ def partner_of_partner(*, session: Session, municipality_id: int, limit: int = 2
             if other != municipality_id and other not in direct:
                 via[other].add(partner)
     members = _members(session, {municipality_id, *direct, *via})
-    coordinates = {
+    # Only places with coordinates: a suggestion without them simply has no distance.
+    coordinates: dict[int, tuple[float, float]] = {
         m.id: (m.lat, m.lng)
         for m in session.scalars(select(Municipality).where(Municipality.id.in_([municipality_id, *via])))
+        if m.lat is not None and m.lng is not None
     }
     home = coordinates.get(municipality_id)
     suggestions = []
     for other, partners in via.items():
         where = coordinates.get(other)
         km = None
-        if home and where and None not in (home[0], home[1], where[0], where[1]):
-            km = distance_km(*home, *where)  # type: ignore[arg-type]  # None excluded just above
+        if home is not None and where is not None:
+            km = distance_km(*home, *where)
         suggestions.append(Suggestion(members[other], [members[p] for p in sorted(partners)], km))
     suggestions.sort(key=lambda s: (-len(s.through), s.distance_km if s.distance_km is not None else 1e9))
     return suggestions[:limit]
