@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -21,7 +22,9 @@ class Problem:
         if self.field:
             parts.append(f"field '{self.field}'")
         if self.value is not None and self.value != "":
-            parts.append(f"value {self.value!r}")
+            # A date reads as it is written (2010-08-01), not as Python's datetime.date(2010, 8, 1).
+            value = self.value.isoformat() if isinstance(self.value, dt.date) else self.value
+            parts.append(f"value {value!r}")
         where = ", ".join(parts)
         return f"{where}: {self.reason}" if where else self.reason
 

@@ -46,16 +46,32 @@ def test_impossible_activities_are_refused_naming_the_field(
     assert any(field in f for f in fields), fields
 
 
-def test_an_unknown_programme_is_refused(staff_database: str) -> None:  # noqa: F811
+def test_an_unknown_programme_is_refused_naming_the_field(staff_database: str) -> None:  # noqa: F811
     client = TestClient(build_app())
     admin = make_user(Role.admin)
     response = client.post(
         "/api/v1/activities", json={"programme_id": 987654, "title": "訪問"}, headers=bearer(admin)
     )
-    # Today the API answers 404 (the programme is looked up before validation); issue 5 asks for
-    # 422 naming programme_id, which is still open.
-    assert response.status_code in (404, 422), response.text
-    assert "programme" in response.text
+    assert response.status_code == 422, response.text
+    problems = response.json()["error"]["problems"]
+    assert [(p["field"], p["value"]) for p in problems] == [("programme_id", 987654)]
+
+
+def test_moving_an_activity_to_an_unknown_programme_is_refused(staff_database: str) -> None:  # noqa: F811
+    client = TestClient(build_app())
+    admin = make_user(Role.admin)
+    created = client.post(
+        "/api/v1/activities", json={"programme_id": _programme(), "title": "訪問"}, headers=bearer(admin)
+    ).json()
+    response = client.patch(
+        f"/api/v1/activities/{created['id']}",
+        json={"programme_id": 987654, "version": created["version"]},
+        headers=bearer(admin),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["problems"][0]["field"] == "programme_id"
+    kept = client.get(f"/api/v1/staff/activities/{created['id']}", headers=bearer(admin)).json()
+    assert kept["programme_id"] == created["programme_id"]
 
 
 def test_a_valid_activity_is_created(staff_database: str) -> None:  # noqa: F811

@@ -55,12 +55,12 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
         except InvalidInput as error:
             error_console.print("[bold red]入力エラー / invalid input[/]")
             # The report quotes what the user wrote: never read it as Rich markup.
-            error_console.print(error.report(), markup=False, highlight=False)
+            error_console.print(error.report(), markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INVALID_INPUT) from None
         except ValidationError as error:
             report = InvalidInput(problems=problems_from_validation(error)).report()
             error_console.print("[bold red]入力エラー / invalid input[/]")
-            error_console.print(report, markup=False, highlight=False)
+            error_console.print(report, markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INVALID_INPUT) from None
         except NotFound as error:
             error_console.print("見つかりません / not found:", str(error), markup=False, highlight=False)

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from tsunagari.cli import analyze, bench, cases, dates, names, pairs, policy, registry, setup, transfer, users
+from tsunagari.cli import (
+    activities,
+    analyze,
+    bench,
+    cases,
+    dates,
+    names,
+    pairs,
+    policy,
+    registry,
+    setup,
+    transfer,
+    users,
+)
 
 app = typer.Typer(
     help=(
@@ -25,6 +38,7 @@ app.add_typer(dates.app, name="dates")
 app.add_typer(analyze.app, name="analyze")
 app.add_typer(users.app, name="users")
 app.add_typer(policy.app, name="policy")
+app.add_typer(activities.app, name="activities")
 app.add_typer(names.review_app, name="review")
 transfer.import_app.command("cases")(cases.import_cases_command)
 transfer.import_app.command("pairs")(pairs.import_pairs_command)

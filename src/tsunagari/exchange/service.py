@@ -224,6 +224,19 @@ def get_programme(*, session: Session, programme_id: int) -> Programme:
     return programme
 
 
+def referenced_programme(*, session: Session, programme_id: int) -> Programme:
+    """The programme an activity names: a missing one is bad input naming the field (422, exit 2),
+    not a missing page, because it is the body that is wrong."""
+    programme = session.get(Programme, programme_id)
+    if programme is None:
+        raise InvalidInput(
+            "その事業は登録されていません / no programme has this id",
+            field="programme_id",
+            value=programme_id,
+        )
+    return programme
+
+
 def find_programme(
     *, session: Session, owners: Sequence[PartyRef], title: str, format: str
 ) -> Programme | None:
@@ -560,18 +573,11 @@ def list_programmes(
 
 
 # ----------------------------------------------------------------------------- activities
-def _check_programme(session: Session, programme_id: int) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None:
-        raise InvalidInput("no such programme", field="programme_id", value=programme_id)
-    return programme
-
-
 def record_activity(*, session: Session, data: ActivityCreate | Mapping[str, Any]) -> Activity:
     """Add one 実施記録 to a programme. InvalidInput names the field: an end before the start,
     a negative participant count or cost, or a programme that does not exist."""
     activity_in = parse(ActivityCreate, data)
-    programme = _check_programme(session, activity_in.programme_id)
+    programme = referenced_programme(session=session, programme_id=activity_in.programme_id)
     values = activity_in.model_dump()
     values["direction"] = activity_in.direction.value if activity_in.direction else None
     activity = Activity(**values)
@@ -595,7 +601,7 @@ def update_activity(*, session: Session, activity: Activity, changes: Mapping[st
     current = {name: getattr(activity, name) for name in ActivityCreate.model_fields}
     activity_in = parse(ActivityCreate, {**current, **changes})
     if activity_in.programme_id != activity.programme_id:
-        _check_programme(session, activity_in.programme_id)
+        referenced_programme(session=session, programme_id=activity_in.programme_id)
     values = activity_in.model_dump()
     values["direction"] = activity_in.direction.value if activity_in.direction else None
     for name, value in values.items():
@@ -643,7 +649,7 @@ def upsert_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> 
                 "no such municipality", field=f"partner_municipality_ids.{index}", value=municipality_id
             )
     if award_in.programme_id is not None:
-        _check_programme(session, award_in.programme_id)
+        referenced_programme(session=session, programme_id=award_in.programme_id)
     party = party_key(recipient.municipality_id, recipient.organisation_id)
     values = award_in.model_dump(exclude={"recipient", "partner_municipality_ids"})
     values["evaluation_points"] = [point.model_dump() for point in award_in.evaluation_points]

@@ -1,0 +1,120 @@
+"""Staff forms for programmes and activities (issue 5): create, refuse impossible values with Japanese
+messages naming the field, edit, delete; an editor of another municipality cannot touch them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.staff_support import (
+    OTHER,
+    OWN,
+    build_app,
+    cookie_client,
+    make_user,
+    municipality_id,
+    staff_database,  # noqa: F401 - fixture
+    unique,
+)
+from tsunagari.audit.models import AuditEntry
+from tsunagari.auth.models import Role
+from tsunagari.db import get_engine, unit_of_work
+from tsunagari.exchange.models import Activity, Programme
+from tsunagari.web.security import CSRF_FIELD
+
+
+def _own_id() -> int:
+    with unit_of_work(get_engine()) as session:
+        return municipality_id(session, OWN)
+
+
+def _audit_actions(table: str, record_id: int) -> list[str]:
+    with unit_of_work(get_engine()) as session:
+        return list(
+            session.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.table_name == table, AuditEntry.record_id == str(record_id))
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+def test_programme_and_activity_forms_create_validate_and_delete(staff_database: str) -> None:  # noqa: F811
+    editor = make_user(Role.editor, (OWN,))
+    client, csrf = cookie_client(build_app(), editor)
+    title = unique("姉妹都市青少年交流")
+    created = client.post(
+        "/staff/programme/new",
+        data={CSRF_FIELD: csrf, "title": title, "format": "people", "owner_municipality_id": str(_own_id())},
+    )
+    assert created.status_code == 303, created.text
+    programme_id = int(created.headers["location"].split("/")[3])
+    with unit_of_work(get_engine()) as session:
+        assert session.get(Programme, programme_id) is not None
+
+    activity = {
+        CSRF_FIELD: csrf,
+        "programme_id": str(programme_id),
+        "title": "第1回派遣",
+        "start_on": "2010-08-10",
+        "end_on": "2010-08-01",
+        "public_cost": "-5",
+        "participants": '{"students": 10}',
+    }
+    refused = client.post("/staff/activity/new", data=activity)
+    assert refused.status_code == 422
+    assert "終了日 / End" in refused.text and "公費 (円) / Public cost (yen)" in refused.text
+    assert 'value="第1回派遣"' in refused.text  # what was typed is shown again, not lost
+    unknown = client.post("/staff/activity/new", data={**activity, "programme_id": "987654", "end_on": ""})
+    assert unknown.status_code == 422 and "交流事業ID / Programme id" in unknown.text
+
+    accepted = client.post(
+        "/staff/activity/new", data={**activity, "end_on": "2010-08-20", "public_cost": "1200000"}
+    )
+    assert accepted.status_code == 303, accepted.text
+    activity_id = int(accepted.headers["location"].split("/")[3])
+    edit_page = client.get(f"/staff/activity/{activity_id}/edit")
+    assert edit_page.status_code == 200 and "第1回派遣" in edit_page.text
+
+    with unit_of_work(get_engine()) as session:
+        version = session.get(Activity, activity_id).version  # type: ignore[union-attr]
+    deleted = client.post(
+        f"/staff/activity/{activity_id}/delete", data={CSRF_FIELD: csrf, "version": str(version)}
+    )
+    assert deleted.status_code == 303
+    with unit_of_work(get_engine()) as session:
+        programme = session.get(Programme, programme_id)
+        assert session.get(Activity, activity_id) is None and programme is not None
+        programme_version = programme.version
+    assert _audit_actions("activity", activity_id) == ["create", "delete"]
+
+    gone = client.post(
+        f"/staff/programme/{programme_id}/delete", data={CSRF_FIELD: csrf, "version": str(programme_version)}
+    )
+    assert gone.status_code == 303
+    with unit_of_work(get_engine()) as session:
+        assert session.get(Programme, programme_id) is None
+    assert _audit_actions("programme", programme_id)[0] == "create"
+    assert _audit_actions("programme", programme_id)[-1] == "delete"
+
+
+def test_an_editor_of_another_municipality_cannot_add_activities(staff_database: str) -> None:  # noqa: F811
+    owner, outsider = make_user(Role.editor, (OWN,)), make_user(Role.editor, (OTHER,))
+    client, csrf = cookie_client(build_app(), owner)
+    created = client.post(
+        "/staff/programme/new",
+        data={
+            CSRF_FIELD: csrf,
+            "title": unique("職員派遣"),
+            "format": "people",
+            "owner_municipality_id": str(_own_id()),
+        },
+    )
+    programme_id = int(created.headers["location"].split("/")[3])
+    other, other_csrf = cookie_client(build_app(), outsider)
+    refused = other.post(
+        "/staff/activity/new",
+        data={CSRF_FIELD: other_csrf, "programme_id": str(programme_id), "title": "派遣"},
+    )
+    assert refused.status_code == 403
+    with unit_of_work(get_engine()) as session:
+        assert not session.scalars(select(Activity).where(Activity.programme_id == programme_id)).all()
