@@ -8,16 +8,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    column,
+    exists,
+    func,
+    or_,
+    select,
+    table,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from tsunagari.dates import PartialDate
-from tsunagari.errors import InvalidInput
+from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import SKELETON_PREFIX, fold
 from tsunagari.organisation.models import Organisation
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, Partnership
+from tsunagari.partnership.schemas import PartnerRow
 from tsunagari.reference.models import Country
 
 GroupBy = Literal["country", "prefecture", "type", "decade"]
@@ -40,7 +54,49 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _search_condition(q: str) -> ColumnElement[bool]:
+# Two-character slices of every name key, kept by database triggers (migration 0007); a lightweight
+# table clause because only the search reads it and only the triggers write it.
+_NAME_GRAM = table("municipality_name_gram", column("gram", String), column("municipality_id", Integer))
+GRAM_LENGTH = 2
+GRAMS_USED = 3
+"""The rarest slices of the search text that narrow the candidates; every name is still checked."""
+
+
+def _name_match(session: Session, key: str) -> Select[Any] | None:
+    """Ids of municipalities with a (non-skeleton) name key containing `key`; None when none can.
+
+    Candidates come from the slice index: a key containing `key` contains each of its slices. The
+    real substring test then runs on the candidates' names only, so recall is that of a full scan.
+    """
+    contains = and_(
+        MunicipalityName.key.like(f"%{_escape_like(key)}%", escape="\\"),
+        ~MunicipalityName.key.startswith(SKELETON_PREFIX),
+    )
+    grams = sorted({key[i : i + GRAM_LENGTH] for i in range(len(key) - GRAM_LENGTH + 1)})
+    if not grams:  # one character: no slice to look up, scan the names
+        return select(MunicipalityName.municipality_id).where(contains)
+    counts: dict[str, int] = dict(
+        session.execute(
+            select(_NAME_GRAM.c.gram, func.count())
+            .where(_NAME_GRAM.c.gram.in_(grams))
+            .group_by(_NAME_GRAM.c.gram)
+        ).all()
+    )
+    if len(counts) < len(grams):
+        return None  # a slice no name has: no name contains the text
+    rarest, *others = sorted(grams, key=lambda gram: (counts[gram], gram))[:GRAMS_USED]
+    candidates = select(_NAME_GRAM.c.municipality_id).where(_NAME_GRAM.c.gram == rarest)
+    for gram in others:
+        also = _NAME_GRAM.alias()
+        candidates = candidates.where(
+            exists().where(also.c.gram == gram, also.c.municipality_id == _NAME_GRAM.c.municipality_id)
+        )
+    return select(MunicipalityName.municipality_id).where(
+        MunicipalityName.municipality_id.in_(candidates), contains
+    )
+
+
+def _search_condition(session: Session, q: str) -> ColumnElement[bool]:
     """Names in any script (through their folded keys) and the profile texts, as substrings.
 
     Substring matching keeps full recall for one- and two-character Japanese words (花火, 温泉),
@@ -50,36 +106,24 @@ def _search_condition(q: str) -> ColumnElement[bool]:
     if not folded:
         raise InvalidInput("the search text is empty", field="q", value=q)
     raw = f"%{_escape_like(q.strip())}%"
-    key = f"%{_escape_like(folded)}%"
-    alias_match = (
-        select(MunicipalityName.municipality_id)
-        .where(MunicipalityName.key.like(key, escape="\\"), ~MunicipalityName.key.startswith(SKELETON_PREFIX))
-        .scalar_subquery()
+    # The same condition as the partial index ix_municipality_with_overview, so only profiles are read.
+    with_overview = or_(Municipality.overview_ja.is_not(None), Municipality.overview_en.is_not(None))
+    overview_match = select(Municipality.id).where(
+        with_overview,
+        or_(
+            Municipality.overview_ja.like(raw, escape="\\"), Municipality.overview_en.ilike(raw, escape="\\")
+        ),
     )
-    return or_(
-        Municipality.id.in_(alias_match),
-        Municipality.overview_ja.like(raw, escape="\\"),
-        Municipality.overview_en.ilike(raw, escape="\\"),
-    )
+    name_match = _name_match(session, folded)
+    if name_match is None:
+        return Municipality.id.in_(overview_match)
+    return Municipality.id.in_(union(name_match, overview_match))
 
 
-def _page(session: Session, statement: Select[Any], limit: int, offset: int) -> Page[Municipality]:
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
-    items: list[Municipality] = list(session.scalars(statement.limit(limit).offset(offset)).unique())
-    return Page(total=total, items=items, limit=limit, offset=offset)
-
-
-def _partnership_count() -> ScalarSelect[int]:
-    return (
-        select(func.count())
-        .select_from(Partnership)
-        .where(
-            or_(
-                Partnership.home_municipality_id == Municipality.id,
-                Partnership.partner_municipality_id == Municipality.id,
-            )
-        )
-        .scalar_subquery()
+def _has_no_partnership() -> ColumnElement[bool]:
+    return ~or_(
+        exists().where(Partnership.home_municipality_id == Municipality.id),
+        exists().where(Partnership.partner_municipality_id == Municipality.id),
     )
 
 
@@ -98,24 +142,81 @@ def search_municipalities(
     Order: those with partnerships first (what people look for), then by country, code and id,
     so pages are stable.
     """
-    statement = select(Municipality)
+    conditions: list[ColumnElement[bool]] = []
     if q:
-        statement = statement.where(_search_condition(q))
+        conditions.append(_search_condition(session, q))
     if country:
-        statement = statement.where(Municipality.country == country.upper())
+        conditions.append(Municipality.country == country.upper())
     if prefecture:
-        statement = statement.where(
-            or_(Municipality.region == prefecture, Municipality.region_code == prefecture)
-        )
+        conditions.append(or_(Municipality.region == prefecture, Municipality.region_code == prefecture))
     if kind:
-        statement = statement.where(Municipality.kind == kind)
-    statement = statement.order_by(
-        _partnership_count() == 0,
-        Municipality.country != "JP",
-        Municipality.jis_code,
-        Municipality.id,
+        conditions.append(Municipality.kind == kind)
+    # The total rides along as a window count, so the matching runs once rather than twice.
+    statement = (
+        select(Municipality, func.count().over().label("total"))
+        .where(*conditions)
+        .order_by(_has_no_partnership(), Municipality.country != "JP", Municipality.jis_code, Municipality.id)
+        .limit(limit)
+        .offset(offset)
     )
-    return _page(session, statement, limit, offset)
+    rows = session.execute(statement).all()
+    if rows:
+        total = int(rows[0].total)
+    elif offset:
+        total = session.scalar(select(func.count()).select_from(Municipality).where(*conditions)) or 0
+    else:
+        total = 0
+    return Page(total=total, items=[row[0] for row in rows], limit=limit, offset=offset)
+
+
+_HOME = aliased(Municipality, name="home")
+_PARTNER = aliased(Municipality, name="partner")
+_HOME_ORG = aliased(Organisation, name="home_org")
+_PARTNER_ORG = aliased(Organisation, name="partner_org")
+_HOME_SEAT = aliased(Municipality, name="home_seat")
+_PARTNER_SEAT = aliased(Municipality, name="partner_seat")
+_VIA = aliased(Municipality, name="via")
+_PARTNERSHIP_ORDER = (Partnership.signed_on.is_(None), Partnership.signed_on, Partnership.id)
+
+
+def _partnership_filters(
+    *,
+    municipality_id: int | None,
+    country: str | None,
+    type_: str | None,
+    signed_from: dt.date | None,
+    signed_to: dt.date | None,
+    status: str | None,
+) -> list[ColumnElement[bool]]:
+    """The listing's conditions; a country filter needs _HOME and _PARTNER joined."""
+    conditions: list[ColumnElement[bool]] = []
+    if municipality_id is not None:
+        conditions.append(
+            or_(
+                Partnership.home_municipality_id == municipality_id,
+                Partnership.partner_municipality_id == municipality_id,
+            )
+        )
+    if country:
+        conditions.append(or_(_HOME.country == country.upper(), _PARTNER.country == country.upper()))
+    if type_:
+        conditions.append(Partnership.type == type_)
+    if signed_from:
+        conditions.append(Partnership.signed_on >= signed_from)
+    if signed_to:
+        conditions.append(Partnership.signed_on <= signed_to)
+    if status:
+        conditions.append(Partnership.status == status)
+    return conditions
+
+
+def _partnership_total(session: Session, conditions: list[ColumnElement[bool]], joined: bool) -> int:
+    statement = select(func.count()).select_from(Partnership)
+    if joined:
+        statement = statement.outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id).outerjoin(
+            _PARTNER, _PARTNER.id == Partnership.partner_municipality_id
+        )
+    return session.scalar(statement.where(*conditions)) or 0
 
 
 def list_partnerships(
@@ -131,34 +232,249 @@ def list_partnerships(
     offset: int = 0,
 ) -> Page[Partnership]:
     """Partnerships filtered by either party, either party's country, type, signing period and status."""
-    home = aliased(Municipality)
-    partner = aliased(Municipality)
-    statement = (
-        select(Partnership)
-        .outerjoin(home, home.id == Partnership.home_municipality_id)
-        .outerjoin(partner, partner.id == Partnership.partner_municipality_id)
+    conditions = _partnership_filters(
+        municipality_id=municipality_id,
+        country=country,
+        type_=type_,
+        signed_from=signed_from,
+        signed_to=signed_to,
+        status=status,
     )
-    if municipality_id is not None:
-        statement = statement.where(
-            or_(
-                Partnership.home_municipality_id == municipality_id,
-                Partnership.partner_municipality_id == municipality_id,
-            )
-        )
+    statement = select(Partnership)
     if country:
-        statement = statement.where(or_(home.country == country.upper(), partner.country == country.upper()))
-    if type_:
-        statement = statement.where(Partnership.type == type_)
-    if signed_from:
-        statement = statement.where(Partnership.signed_on >= signed_from)
-    if signed_to:
-        statement = statement.where(Partnership.signed_on <= signed_to)
-    if status:
-        statement = statement.where(Partnership.status == status)
-    statement = statement.order_by(Partnership.signed_on.is_(None), Partnership.signed_on, Partnership.id)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+        statement = statement.outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id).outerjoin(
+            _PARTNER, _PARTNER.id == Partnership.partner_municipality_id
+        )
+    statement = statement.where(*conditions).order_by(*_PARTNERSHIP_ORDER)
+    total = _partnership_total(session, conditions, bool(country))
     items = list(session.scalars(statement.limit(limit).offset(offset)).unique())
     return Page(total=total, items=items, limit=limit, offset=offset)
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    """One side of a partnership as the listing shows it; an organisation has its seat's country."""
+
+    kind: Literal["municipality", "organisation"]
+    id: int
+    name: str
+    name_en: str | None
+    country: str | None
+    region: str | None
+
+
+@dataclass(frozen=True)
+class MunicipalityRefRow:
+    id: int
+    name: str
+    name_en: str | None
+    kind: str
+    country: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class PartnershipRow:
+    id: int
+    home: PartyRow
+    partner: PartyRow
+    type: str
+    signed_on: dt.date | None
+    signed_on_precision: str | None
+    status: str
+    suspended_on: dt.date | None
+    suspended_on_precision: str | None
+    ended_on: dt.date | None
+    ended_on_precision: str | None
+    origin: str | None
+    inherited_through_merger: bool
+    via: MunicipalityRefRow | None
+    criterion_signed_by_heads: bool | None
+    criterion_multi_field: bool | None
+    criterion_council_approved: bool | None
+
+    @property
+    def counts_as_sister_friendship(self) -> bool:
+        return bool(
+            self.criterion_signed_by_heads and self.criterion_multi_field and self.criterion_council_approved
+        )
+
+
+def _party_columns(m: Any, org: Any, seat: Any) -> list[Any]:
+    return [
+        m.id,
+        m.name,
+        m.name_en,
+        m.country,
+        m.region,
+        org.id,
+        org.name,
+        org.name_en,
+        seat.country,
+        seat.region,
+    ]
+
+
+def _party_from(values: Sequence[Any]) -> PartyRow:
+    m_id, m_name, m_name_en, m_country, m_region, o_id, o_name, o_name_en, s_country, s_region = values
+    if m_id is not None:
+        return PartyRow("municipality", m_id, m_name, m_name_en, m_country, m_region)
+    return PartyRow("organisation", o_id, o_name, o_name_en, s_country, s_region)
+
+
+# Flat rows in one query: loading ORM partnerships with four joined parties cost ~10 ms a page.
+_PARTNERSHIP_ROWS = (
+    select(
+        Partnership.id,
+        Partnership.type,
+        Partnership.signed_on,
+        Partnership.signed_on_precision,
+        Partnership.status,
+        Partnership.suspended_on,
+        Partnership.suspended_on_precision,
+        Partnership.ended_on,
+        Partnership.ended_on_precision,
+        Partnership.origin,
+        Partnership.inherited_through_merger,
+        Partnership.criterion_signed_by_heads,
+        Partnership.criterion_multi_field,
+        Partnership.criterion_council_approved,
+        _VIA.id,
+        _VIA.name,
+        _VIA.name_en,
+        _VIA.kind,
+        _VIA.country,
+        _VIA.region,
+        *_party_columns(_HOME, _HOME_ORG, _HOME_SEAT),
+        *_party_columns(_PARTNER, _PARTNER_ORG, _PARTNER_SEAT),
+    )
+    .outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id)
+    .outerjoin(_HOME_ORG, _HOME_ORG.id == Partnership.home_organisation_id)
+    .outerjoin(_HOME_SEAT, _HOME_SEAT.id == _HOME_ORG.municipality_id)
+    .outerjoin(_PARTNER, _PARTNER.id == Partnership.partner_municipality_id)
+    .outerjoin(_PARTNER_ORG, _PARTNER_ORG.id == Partnership.partner_organisation_id)
+    .outerjoin(_PARTNER_SEAT, _PARTNER_SEAT.id == _PARTNER_ORG.municipality_id)
+    .outerjoin(_VIA, _VIA.id == Partnership.via_municipality_id)
+)
+
+
+def _partnership_row(values: Sequence[Any]) -> PartnershipRow:
+    via = MunicipalityRefRow(*values[14:20]) if values[14] is not None else None
+    return PartnershipRow(
+        id=values[0],
+        home=_party_from(values[20:30]),
+        partner=_party_from(values[30:40]),
+        type=values[1],
+        signed_on=values[2],
+        signed_on_precision=values[3],
+        status=values[4],
+        suspended_on=values[5],
+        suspended_on_precision=values[6],
+        ended_on=values[7],
+        ended_on_precision=values[8],
+        origin=values[9],
+        inherited_through_merger=values[10],
+        via=via,
+        criterion_signed_by_heads=values[11],
+        criterion_multi_field=values[12],
+        criterion_council_approved=values[13],
+    )
+
+
+def partnership_rows(
+    *,
+    session: Session,
+    municipality_id: int | None = None,
+    country: str | None = None,
+    type_: str | None = None,
+    signed_from: dt.date | None = None,
+    signed_to: dt.date | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[PartnershipRow]:
+    """list_partnerships as flat rows (both parties, an organisation's seat, the via municipality)."""
+    conditions = _partnership_filters(
+        municipality_id=municipality_id,
+        country=country,
+        type_=type_,
+        signed_from=signed_from,
+        signed_to=signed_to,
+        status=status,
+    )
+    statement = _PARTNERSHIP_ROWS.where(*conditions).order_by(*_PARTNERSHIP_ORDER).limit(limit).offset(offset)
+    items = [_partnership_row(values) for values in session.execute(statement)]
+    if offset == 0 and len(items) < limit:
+        total = len(items)  # the whole result fitted on the page: no second query
+    else:
+        total = _partnership_total(session, conditions, bool(country))
+    return Page(total=total, items=items, limit=limit, offset=offset)
+
+
+def partnership_row(*, session: Session, partnership_id: int) -> PartnershipRow:
+    values = session.execute(_PARTNERSHIP_ROWS.where(Partnership.id == partnership_id)).first()
+    if values is None:
+        raise NotFound(f"partnership {partnership_id} does not exist")
+    return _partnership_row(values)
+
+
+def partnership_count(*, session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Partnership)) or 0
+
+
+def partner_rows(
+    *, session: Session, municipality: Municipality, today: dt.date | None = None
+) -> list[PartnerRow]:
+    """Everyone `municipality` has a partnership with, seen from its side (as the partnership
+    service's partner_rows, from flat rows rather than loaded partnerships)."""
+    today = today or dt.date.today()
+    statement = _PARTNERSHIP_ROWS.where(
+        or_(
+            Partnership.home_municipality_id == municipality.id,
+            Partnership.partner_municipality_id == municipality.id,
+        )
+    ).order_by(*_PARTNERSHIP_ORDER)
+    rows: list[PartnerRow] = []
+    for values in session.execute(statement):
+        row = _partnership_row(values)
+        home_side = row.home.kind == "municipality" and row.home.id == municipality.id
+        other = row.partner if home_side else row.home
+        label_ja, label_en = PARTNERSHIP_TYPE_LABELS[row.type]
+        signed = PartialDate.from_parts(row.signed_on, row.signed_on_precision)
+        # Built without validation: every value comes typed from the database, and validating
+        # 70 rows was a third of the detail endpoint's time.
+        rows.append(
+            PartnerRow.model_construct(
+                name=other.name,
+                name_en=other.name_en,
+                country=other.country,
+                region=other.region,
+                type=row.type,
+                type_label=label_ja,
+                type_label_en=label_en,
+                signed_on=signed.iso() if signed else None,
+                precision=signed.precision if signed else None,
+                signed_on_wareki=signed.wareki() if signed else None,
+                status=row.status,
+                domestic=other.country == municipality.country,
+                partnership_id=row.id,
+                partner_id=other.id,
+                partner_kind=other.kind,
+                origin=row.origin,
+                inherited_through_merger=row.inherited_through_merger,
+                via=row.via.name if row.via else None,
+                counts_as_sister_friendship=row.counts_as_sister_friendship,
+                years_since_signing=_years_between(signed.value, today) if signed else None,
+            )
+        )
+    return rows
+
+
+def _years_between(start: dt.date, today: dt.date) -> int:
+    years = today.year - start.year
+    if (today.month, today.day) < (start.month, start.day):
+        years -= 1
+    return years
 
 
 @dataclass(frozen=True)
@@ -169,23 +485,77 @@ class StatRow:
     count: int
 
 
-def _party_country_and_region(
-    m: Municipality | None, o: Organisation | None, seats: dict[int, Municipality]
-) -> tuple[str | None, str | None]:
-    if m is not None:
-        return m.country, m.region
-    if o is not None and o.municipality_id in seats:
-        seat = seats[o.municipality_id]
-        return seat.country, seat.region
-    return None, None
+def _party_sides() -> Select[Any]:
+    """Each partnership's two parties as (id, home country, home region, partner country, partner
+    region); an organisation stands in its seat municipality's country and region."""
+    home = aliased(Municipality)
+    partner = aliased(Municipality)
+    home_org = aliased(Organisation)
+    partner_org = aliased(Organisation)
+    home_seat = aliased(Municipality)
+    partner_seat = aliased(Municipality)
+    return (
+        select(
+            Partnership.id.label("id"),
+            func.coalesce(home.country, home_seat.country).label("a"),
+            case((home.id.is_not(None), home.region), else_=home_seat.region).label("a_region"),
+            func.coalesce(partner.country, partner_seat.country).label("b"),
+            case((partner.id.is_not(None), partner.region), else_=partner_seat.region).label("b_region"),
+        )
+        .outerjoin(home, home.id == Partnership.home_municipality_id)
+        .outerjoin(home_org, home_org.id == Partnership.home_organisation_id)
+        .outerjoin(home_seat, home_seat.id == home_org.municipality_id)
+        .outerjoin(partner, partner.id == Partnership.partner_municipality_id)
+        .outerjoin(partner_org, partner_org.id == Partnership.partner_organisation_id)
+        .outerjoin(partner_seat, partner_seat.id == partner_org.municipality_id)
+    )
+
+
+def _country_counts(session: Session) -> Counter[str]:
+    # Grouped in SQL: loading every partnership into Python took seconds and hundreds of MB.
+    sides = _party_sides().subquery()
+    a_foreign = and_(sides.c.a.is_not(None), sides.c.a != "JP")
+    b_foreign = and_(sides.c.b.is_not(None), sides.c.b != "JP")
+    key = case(
+        (and_(a_foreign, b_foreign), case((sides.c.a <= sides.c.b, sides.c.a), else_=sides.c.b)),
+        (a_foreign, sides.c.a),
+        (b_foreign, sides.c.b),
+        (or_(sides.c.a == "JP", sides.c.b == "JP"), "JP"),
+        else_="unknown",
+    ).label("key")
+    keyed = select(key).select_from(sides).subquery()
+    return Counter(
+        {str(k): int(n) for k, n in session.execute(select(keyed.c.key, func.count()).group_by(keyed.c.key))}
+    )
+
+
+def _prefecture_counts(session: Session) -> Counter[str]:
+    sides = _party_sides().subquery()
+    # UNION (not UNION ALL): a partnership between two parties of one prefecture counts there once.
+    regions = union(
+        select(sides.c.id, sides.c.a_region.label("region")).where(
+            sides.c.a == "JP", sides.c.a_region.is_not(None), sides.c.a_region != ""
+        ),
+        select(sides.c.id, sides.c.b_region.label("region")).where(
+            sides.c.b == "JP", sides.c.b_region.is_not(None), sides.c.b_region != ""
+        ),
+    ).subquery()
+    return Counter(
+        {
+            str(region): int(n)
+            for region, n in session.execute(
+                select(regions.c.region, func.count()).group_by(regions.c.region)
+            )
+        }
+    )
 
 
 def statistics(*, session: Session, group_by: GroupBy) -> list[StatRow]:
     """Partnerships counted by the foreign party's country, the Japanese party's prefecture, type or decade.
 
     For a partnership between a Japanese and a foreign party, "country" is the foreign one's; between
-    two parties of one country it is that country. "prefecture" counts each Japanese party's
-    prefecture once per partnership.
+    two foreign parties the lower country code; between two Japanese parties JP. "prefecture" counts
+    each Japanese party's prefecture once per partnership.
     """
     if group_by not in ("country", "prefecture", "type", "decade"):
         raise InvalidInput(
@@ -202,30 +572,10 @@ def statistics(*, session: Session, group_by: GroupBy) -> list[StatRow]:
             select(Partnership.signed_on, func.count()).group_by(Partnership.signed_on)
         ):
             counts[f"{signed_on.year // 10 * 10}s" if signed_on else "unknown"] += count
+    elif group_by == "country":
+        counts = _country_counts(session)
     else:
-        seats = {
-            m.id: m
-            for m in session.scalars(
-                select(Municipality).where(
-                    Municipality.id.in_(
-                        select(Organisation.municipality_id).where(Organisation.municipality_id.is_not(None))
-                    )
-                )
-            )
-        }
-        for partnership in session.scalars(select(Partnership)).unique():
-            a = _party_country_and_region(partnership.home_municipality, partnership.home_organisation, seats)
-            b = _party_country_and_region(
-                partnership.partner_municipality, partnership.partner_organisation, seats
-            )
-            if group_by == "country":
-                countries = {c for c, _ in (a, b) if c}
-                foreign = sorted(c for c in countries if c != "JP")
-                counts[foreign[0] if foreign else (next(iter(countries)) if countries else "unknown")] += 1
-            else:
-                regions = {r for c, r in (a, b) if c == "JP" and r}
-                for region in regions:
-                    counts[region] += 1
+        counts = _prefecture_counts(session)
     return _labelled(session, group_by, counts)
 
 
@@ -261,29 +611,50 @@ def anniversaries(*, session: Session, year: int) -> list[Anniversary]:
     """締結何周年: partnerships reaching 10, 15, 20 … years in `year`, for planning commemorations."""
     if not 1800 <= year <= 2300:
         raise InvalidInput("year must be between 1800 and 2300", field="year", value=year)
-    found: list[Anniversary] = []
-    statement = select(Partnership).where(
-        Partnership.signed_on.is_not(None),
-        Partnership.status != "ended",
-        Partnership.signed_on <= dt.date(year, 12, 31),
+    home = aliased(Municipality)
+    partner = aliased(Municipality)
+    home_org = aliased(Organisation)
+    partner_org = aliased(Organisation)
+    # Only the columns the list shows: loading whole partnerships with their parties cost seconds.
+    statement = (
+        select(
+            Partnership.id,
+            func.coalesce(home.name, home_org.name),
+            Partnership.home_municipality_id,
+            func.coalesce(partner.name, partner_org.name),
+            Partnership.partner_municipality_id,
+            Partnership.type,
+            Partnership.signed_on,
+            Partnership.signed_on_precision,
+        )
+        .outerjoin(home, home.id == Partnership.home_municipality_id)
+        .outerjoin(home_org, home_org.id == Partnership.home_organisation_id)
+        .outerjoin(partner, partner.id == Partnership.partner_municipality_id)
+        .outerjoin(partner_org, partner_org.id == Partnership.partner_organisation_id)
+        .where(
+            Partnership.signed_on.is_not(None),
+            Partnership.status != "ended",
+            Partnership.signed_on <= dt.date(year - FIRST_ANNIVERSARY, 12, 31),
+        )
     )
-    for partnership in session.scalars(statement).unique():
-        assert partnership.signed_on is not None
-        years = year - partnership.signed_on.year
+    found: list[Anniversary] = []
+    for pid, home_name, home_id, partner_name, partner_id, type_, signed_on, precision in session.execute(
+        statement
+    ):
+        assert signed_on is not None  # filtered in SQL
+        years = year - signed_on.year
         if years < FIRST_ANNIVERSARY or years % ANNIVERSARY_STEP:
             continue
-        signed = PartialDate.from_parts(partnership.signed_on, partnership.signed_on_precision)
-        home = partnership.home_municipality or partnership.home_organisation
-        other = partnership.partner_municipality or partnership.partner_organisation
-        assert home is not None and other is not None and signed is not None
+        signed = PartialDate.from_parts(signed_on, precision)
+        assert signed is not None
         found.append(
             Anniversary(
-                partnership_id=partnership.id,
-                municipality=home.name,
-                municipality_id=partnership.home_municipality_id,
-                partner=other.name,
-                partner_id=partnership.partner_municipality_id,
-                type=partnership.type,
+                partnership_id=pid,
+                municipality=home_name,
+                municipality_id=home_id,
+                partner=partner_name,
+                partner_id=partner_id,
+                type=type_,
                 signed_on=signed.iso(),
                 years=years,
             )
@@ -292,7 +663,7 @@ def anniversaries(*, session: Session, year: int) -> list[Anniversary]:
 
 
 def headline_figures(*, session: Session) -> dict[str, int]:
-    partnerships = session.scalar(select(func.count()).select_from(Partnership)) or 0
+    partnerships = partnership_count(session=session)
     home = aliased(Municipality)
     partner = aliased(Municipality)
     international = (

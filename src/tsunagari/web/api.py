@@ -31,11 +31,9 @@ from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import KIND_LABELS_JA, Municipality, MunicipalityKind
 from tsunagari.municipality.schemas import MunicipalitySummary
 from tsunagari.organisation.models import Organisation
-from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import (
     PARTNERSHIP_TYPE_LABELS,
     STATUS_LABELS,
-    Partnership,
     PartnershipStatus,
     PartnershipType,
 )
@@ -212,6 +210,13 @@ class MapLine(BaseModel):
 # --------------------------------------------------------------------------------- conversions
 
 
+def _json(model: BaseModel) -> Response:
+    """The body serialised once by pydantic. Returning a Response skips FastAPI's second validation of
+    the response model, which for a sync endpoint also costs another thread-pool hop; `response_model`
+    still documents the shape in OpenAPI, and the model was validated when it was built."""
+    return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
 def _iso(value: dt.date | None, precision: str | None) -> str | None:
     """A stored date written to its precision: 2004-11-01, 2004-11 or 2004."""
     partial = PartialDate.from_parts(value, precision)
@@ -257,13 +262,28 @@ def _party(session: Session, municipality: Municipality | None, organisation: Or
     )
 
 
-def _partnership(session: Session, partnership: Partnership) -> PartnershipRead:
+def _partnership(partnership: portal_service.PartnershipRow) -> PartnershipRead:
     signed = PartialDate.from_parts(partnership.signed_on, partnership.signed_on_precision)
     label_ja, label_en = PARTNERSHIP_TYPE_LABELS[partnership.type]
+    home, partner, via = partnership.home, partnership.partner, partnership.via
     return PartnershipRead(
         id=partnership.id,
-        home=_party(session, partnership.home_municipality, partnership.home_organisation),
-        partner=_party(session, partnership.partner_municipality, partnership.partner_organisation),
+        home=Party(
+            kind=home.kind,
+            id=home.id,
+            name=home.name,
+            name_en=home.name_en,
+            country=home.country,
+            region=home.region,
+        ),
+        partner=Party(
+            kind=partner.kind,
+            id=partner.id,
+            name=partner.name,
+            name_en=partner.name_en,
+            country=partner.country,
+            region=partner.region,
+        ),
         type=PartnershipType(partnership.type),
         type_label=label_ja,
         type_label_en=label_en,
@@ -276,7 +296,18 @@ def _partnership(session: Session, partnership: Partnership) -> PartnershipRead:
         ended_on=_iso(partnership.ended_on, partnership.ended_on_precision),
         origin=partnership.origin,
         inherited_through_merger=partnership.inherited_through_merger,
-        via=_ref(partnership.via_municipality) if partnership.via_municipality else None,
+        via=(
+            MunicipalityRef(
+                id=via.id,
+                name=via.name,
+                name_en=via.name_en,
+                kind=via.kind,
+                country=via.country,
+                region=via.region,
+            )
+            if via
+            else None
+        ),
         counts_as_sister_friendship=partnership.counts_as_sister_friendship,
         criteria=Criteria(
             signed_by_heads=partnership.criterion_signed_by_heads,
@@ -320,7 +351,7 @@ def list_municipalities(
         str | None, Query(max_length=200, description="都道府県 name or ISO 3166-2 code")
     ] = None,
     kind: MunicipalityKind | None = None,
-) -> Listing[MunicipalitySummary]:
+) -> Response:
     """自治体: municipalities with partnerships first, then by country, code and id."""
     found = portal_service.search_municipalities(
         session=session,
@@ -331,17 +362,19 @@ def list_municipalities(
         limit=page.limit,
         offset=page.offset,
     )
-    return Listing(
-        total=found.total, limit=page.limit, offset=page.offset, items=[_summary(m) for m in found.items]
+    return _json(
+        Listing[MunicipalitySummary](
+            total=found.total, limit=page.limit, offset=page.offset, items=[_summary(m) for m in found.items]
+        )
     )
 
 
 @router.get("/municipalities/{id}", response_model=MunicipalityDetail)
-def get_municipality(session: SessionDep, id: IdPath) -> MunicipalityDetail:
+def get_municipality(session: SessionDep, id: IdPath) -> Response:
     """A municipality's profile, merger history and partners."""
     municipality = municipality_service.get(session=session, municipality_id=id)
     predecessors = municipality_service.merge_history(session=session, municipality=municipality)
-    return MunicipalityDetail(
+    detail = MunicipalityDetail(
         **_summary(municipality).model_dump(),
         kind_label=KIND_LABELS_JA.get(municipality.kind, municipality.kind),
         local_name=municipality.local_name,
@@ -370,8 +403,9 @@ def get_municipality(session: SessionDep, id: IdPath) -> MunicipalityDetail:
             )
             for former in predecessors
         ],
-        partners=partnership_service.partner_rows(session=session, municipality=municipality),
+        partners=portal_service.partner_rows(session=session, municipality=municipality),
     )
+    return _json(detail)
 
 
 @router.get("/partnerships", response_model=Listing[PartnershipRead])
@@ -388,7 +422,7 @@ def list_partnerships(
         str | None, Query(max_length=40, description="inclusive: 1992 means up to 1992-12-31")
     ] = None,
     status: PartnershipStatus | None = None,
-) -> Listing[PartnershipRead]:
+) -> Response:
     """提携: partnerships, undated ones last, otherwise by signing date and id."""
     start = _period_bound(signed_from, "signed_from", end=False)
     stop = _period_bound(signed_to, "signed_to", end=True)
@@ -396,7 +430,7 @@ def list_partnerships(
         raise InvalidInput("signed_to is before signed_from", field="signed_to", value=signed_to)
     if municipality is not None:
         municipality_service.get(session=session, municipality_id=municipality)  # 404 rather than []
-    found = portal_service.list_partnerships(
+    found = portal_service.partnership_rows(
         session=session,
         municipality_id=municipality,
         country=country,
@@ -407,35 +441,41 @@ def list_partnerships(
         limit=page.limit,
         offset=page.offset,
     )
-    items = [_partnership(session, p) for p in found.items]
-    return Listing(total=found.total, limit=page.limit, offset=page.offset, items=items)
+    items = [_partnership(p) for p in found.items]
+    return _json(
+        Listing[PartnershipRead](total=found.total, limit=page.limit, offset=page.offset, items=items)
+    )
 
 
 @router.get("/partnerships/{id}", response_model=PartnershipRead)
-def get_partnership(session: SessionDep, id: IdPath) -> PartnershipRead:
-    return _partnership(session, partnership_service.get(session=session, partnership_id=id))
+def get_partnership(session: SessionDep, id: IdPath) -> Response:
+    return _json(_partnership(portal_service.partnership_row(session=session, partnership_id=id)))
 
 
 @router.get("/search", response_model=Listing[MunicipalitySummary])
-def search(session: SessionDep, page: PaginationDep, q: SearchText) -> Listing[MunicipalitySummary]:
+def search(session: SessionDep, page: PaginationDep, q: SearchText) -> Response:
     """Municipalities whose names (any script) or profile texts contain q (花火, 温泉, Brasov)."""
     found = portal_service.search_municipalities(session=session, q=q, limit=page.limit, offset=page.offset)
-    return Listing(
-        total=found.total, limit=page.limit, offset=page.offset, items=[_summary(m) for m in found.items]
+    return _json(
+        Listing[MunicipalitySummary](
+            total=found.total, limit=page.limit, offset=page.offset, items=[_summary(m) for m in found.items]
+        )
     )
 
 
 @router.get("/stats", response_model=Statistics)
-def statistics(session: SessionDep, group_by: portal_service.GroupBy = "country") -> Statistics:
+def statistics(session: SessionDep, group_by: portal_service.GroupBy = "country") -> Response:
     """Partnerships counted by the foreign party's country, the Japanese party's prefecture, type or
     decade.
     """
     rows = portal_service.statistics(session=session, group_by=group_by)
-    total = portal_service.headline_figures(session=session)["partnerships"]
-    return Statistics(
-        group_by=group_by,
-        total=total,
-        items=[StatRowRead(key=r.key, label=r.label, label_en=r.label_en, count=r.count) for r in rows],
+    total = portal_service.partnership_count(session=session)
+    return _json(
+        Statistics(
+            group_by=group_by,
+            total=total,
+            items=[StatRowRead(key=r.key, label=r.label, label_en=r.label_en, count=r.count) for r in rows],
+        )
     )
 
 
