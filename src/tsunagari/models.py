@@ -1,8 +1,9 @@
 """Imports every domain's tables so Base.metadata is complete (for Alembic and for tests)."""
 
 from tsunagari.audit.models import AuditEntry
-from tsunagari.auth.models import ApiToken, User, UserMunicipality
+from tsunagari.auth.models import ApiToken, LoginFailure, User, UserMunicipality
 from tsunagari.db import Base
+from tsunagari.evaluation.models import Evaluation, EvaluationScore
 from tsunagari.exchange.models import (
     Activity,
     Award,
@@ -30,8 +31,11 @@ __all__ = [
     "Base",
     "Contact",
     "Country",
+    "Evaluation",
+    "EvaluationScore",
     "GazetteerCity",
     "GazetteerName",
+    "LoginFailure",
     "Municipality",
     "MunicipalityName",
     "Network",

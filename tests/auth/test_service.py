@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from tsunagari.audit import service as audit_service
+from tsunagari.audit.models import AuditEntry
 from tsunagari.auth import permissions
 from tsunagari.auth import service as auth_service
 from tsunagari.auth.models import Role
 from tsunagari.auth.permissions import Target
 from tsunagari.auth.schemas import Principal, UserCreate
-from tsunagari.errors import PermissionDenied
+from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 PASSWORD = "a long enough password"
 
@@ -21,21 +23,89 @@ def _user(session: Session, email: str = "staff@example.jp", role: Role = Role.v
     )
 
 
+def _audit(session: Session, table: str, record_id: int) -> list[AuditEntry]:
+    return list(audit_service.history(session=session, table_name=table, record_id=record_id))
+
+
 def test_passwords_are_argon2_hashed_and_never_audited(session: Session) -> None:
-    from sqlalchemy import select
-
-    from tsunagari.audit.models import AuditEntry
-
     user = _user(session)
     assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
     assert (
         auth_service.authenticate(session=session, email="STAFF@example.jp", password=PASSWORD).id == user.id
     )
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.table_name == "staff_user")).all()
-    assert entries and all(
-        "password_hash" not in (e.after or {}) or e.after["password_hash"] is None for e in entries
+    [created] = _audit(session, "staff_user", user.id)  # one account, one entry: hashed before the insert
+    assert created.action == "create" and created.after is not None
+    assert created.after["password_hash"] == audit_service.REDACTED
+    assert "argon2" not in str(created.after)
+
+
+def test_a_password_change_is_one_audit_entry_saying_it_changed(session: Session) -> None:
+    user = _user(session)
+    before = len(_audit(session, "staff_user", user.id))
+    old_hash = user.password_hash
+    with audit_service.acting_as(audit_service.Actor(name=user.email, via="web", user_id=user.id)):
+        auth_service.change_password(
+            session=session, user=user, current=PASSWORD, new="another long password"
+        )
+    entries = _audit(session, "staff_user", user.id)
+    assert len(entries) == before + 1
+    change = entries[-1]
+    assert (change.action, change.actor_name, change.actor_id) == ("update", user.email, user.id)
+    assert change.before == {"password_hash": audit_service.REDACTED}
+    assert change.after == {"password_hash": audit_service.REDACTED}
+    assert old_hash not in str(change.before) and user.password_hash not in str(change.after)
+    assert "argon2" not in str(change.before) + str(change.after)
+
+
+def test_token_issue_and_revocation_are_audited_without_the_token(session: Session) -> None:
+    user = _user(session)
+    token = auth_service.issue_token(session=session, user=user, label="nightly export")
+    [stored] = auth_service.tokens_of(session=session, user=user)
+    [created] = _audit(session, "api_token", stored.id)
+    assert created.action == "create" and created.after is not None
+    assert created.after["token_hash"] == audit_service.REDACTED
+    assert created.after["label"] == "nightly export" and created.after["user_id"] == user.id
+    assert token not in str(created.after) and stored.token_hash not in str(created.after)
+    # Using the token only notes last_used_at: bookkeeping, not an audited change.
+    assert auth_service.user_for_token(session=session, token=token) == user
+    assert len(_audit(session, "api_token", stored.id)) == 1
+
+    auth_service.revoke_token(session=session, user=user, token_id=stored.id)
+    entries = _audit(session, "api_token", stored.id)
+    assert [e.action for e in entries] == ["create", "update"]
+    assert entries[1].before == {"revoked_at": None}
+    assert entries[1].after is not None and set(entries[1].after) == {"revoked_at"}
+    assert auth_service.user_for_token(session=session, token=token) is None
+    with pytest.raises(Conflict):
+        auth_service.revoke_token(session=session, user=user, token_id=stored.id)
+
+
+def test_someone_elses_token_cannot_be_revoked(session: Session) -> None:
+    owner, other = _user(session), _user(session, "other@example.jp")
+    auth_service.issue_token(session=session, user=owner)
+    [stored] = auth_service.tokens_of(session=session, user=owner)
+    with pytest.raises(NotFound):
+        auth_service.revoke_token(session=session, user=other, token_id=stored.id)
+    assert stored.revoked_at is None
+
+
+def test_changing_an_editors_municipalities_bumps_the_version(session: Session) -> None:
+    from tsunagari.auth.schemas import UserUpdate
+    from tsunagari.municipality import service as municipality_service
+
+    [musashino] = municipality_service.find_by_name(session=session, name="武蔵野市", country="JP")
+    [murayama] = municipality_service.find_by_name(session=session, name="村山市", country="JP")
+    user = auth_service.create_user(
+        session=session,
+        data=UserCreate(email="ed@example.jp", role=Role.editor, municipality_ids=[musashino.id]),
     )
-    assert all("argon2" not in str(e.after) + str(e.before) for e in entries)
+    version = user.version
+    auth_service.update_user(session=session, user=user, data=UserUpdate(municipality_ids=[murayama.id]))
+    assert auth_service.municipality_ids(user) == {murayama.id}
+    assert user.version == version + 1
+    with pytest.raises(InvalidInput) as refused:
+        auth_service.update_user(session=session, user=user, data=UserUpdate(municipality_ids=[]))
+    assert refused.value.problems[0].field == "municipality_ids"
 
 
 def test_sixth_wrong_password_within_a_minute_is_refused_unchecked(
@@ -103,3 +173,52 @@ def test_editor_scope_and_the_public() -> None:
     assert permissions.can_view_contacts(_principal(Role.viewer), Target("contact"))
     assert permissions.can_score_evaluation(_principal(Role.reviewer), Target("evaluation"))
     assert not permissions.can_score_evaluation(_principal(Role.editor, 1), Target("evaluation"))
+
+
+def test_the_login_limit_is_shared_by_limiters_on_one_database(session: Session) -> None:
+    """Two processes each have their own limiter object; the failures they count are the same rows."""
+    _user(session)
+    now = [5000.0]
+    first = auth_service.LoginLimiter(clock=lambda: now[0])
+    second = auth_service.LoginLimiter(clock=lambda: now[0])
+    for limiter in (first, second, first, second, first):
+        with pytest.raises(PermissionDenied):
+            auth_service.authenticate(
+                session=session, email="staff@example.jp", password="wrong", login_limiter=limiter
+            )
+    for limiter in (first, second):
+        with pytest.raises(auth_service.TooManyAttempts):
+            auth_service.authenticate(
+                session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter
+            )
+
+
+def test_old_failures_are_pruned_and_a_success_clears_the_login(session: Session) -> None:
+    from sqlalchemy import func, select
+
+    from tsunagari.auth.models import LoginFailure
+
+    _user(session)
+    now = [9000.0]
+    limiter = auth_service.LoginLimiter(clock=lambda: now[0])
+    limiter.record_failure("someone@example.jp", session=session, ip="192.0.2.1")
+    now[0] += 61
+    limiter.record_failure("staff@example.jp", session=session, ip="192.0.2.1")
+    logins = session.scalars(select(LoginFailure.login).where(LoginFailure.at >= 9000.0)).all()
+    assert logins == ["staff@example.jp"]  # the minute-old failure was pruned
+    auth_service.authenticate(
+        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter
+    )
+    count = session.scalar(
+        select(func.count()).select_from(LoginFailure).where(LoginFailure.login == "staff@example.jp")
+    )
+    assert count == 0
+
+
+def test_one_address_trying_many_logins_is_limited_too(session: Session) -> None:
+    now = [7000.0]
+    limiter = auth_service.LoginLimiter(clock=lambda: now[0], max_failures_per_ip=3)
+    for n in range(3):
+        limiter.record_failure(f"user{n}@example.jp", session=session, ip="198.51.100.7")
+    assert not limiter.allowed("fresh@example.jp", session=session, ip="198.51.100.7")
+    assert limiter.allowed("fresh@example.jp", session=session, ip="198.51.100.8")

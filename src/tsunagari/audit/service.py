@@ -10,20 +10,34 @@ import datetime as dt
 import decimal
 import enum
 import getpass
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from tsunagari.audit.models import AuditEntry
 
-# Tables that are reference data or derived indexes, not records people edit.
+# Tables that are reference data, derived indexes or security telemetry, not records people edit.
 NOT_AUDITED = frozenset(
-    {"audit_entry", "country", "subdivision", "gazetteer_city", "gazetteer_name", "municipality_name"}
+    {
+        "audit_entry",
+        "country",
+        "subdivision",
+        "gazetteer_city",
+        "gazetteer_name",
+        "municipality_name",
+        "login_failure",
+    }
 )
+# Secrets are audited as "it changed", never by value: the trail is append-only and readable by all staff.
+SECRET_COLUMNS: dict[str, frozenset[str]] = {
+    "staff_user": frozenset({"password_hash"}),
+    "api_token": frozenset({"token_hash"}),
+}
+REDACTED = "[redacted]"
 
 
 @dataclass(frozen=True)
@@ -71,9 +85,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _secret(instance: Any, key: str) -> bool:
+    return key in SECRET_COLUMNS.get(getattr(instance, "__tablename__", ""), frozenset())
+
+
+def _shown(instance: Any, key: str, value: Any) -> Any:
+    """The value as the trail keeps it: a secret becomes REDACTED (None stays None: "was not set")."""
+    if _secret(instance, key):
+        return None if value is None else REDACTED
+    return _plain(value)
+
+
 def _columns(instance: Any) -> dict[str, Any]:
     state = inspect(instance)
-    return {prop.key: _plain(state.attrs[prop.key].value) for prop in state.mapper.column_attrs}
+    return {
+        prop.key: _shown(instance, prop.key, state.attrs[prop.key].value)
+        for prop in state.mapper.column_attrs
+    }
 
 
 def _record_id(instance: Any) -> str:
@@ -90,8 +118,8 @@ def _before_values(instance: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     for attr in state.mapper.column_attrs:
         history = state.attrs[attr.key].history
         if history.has_changes():
-            before[attr.key] = _plain(history.deleted[0]) if history.deleted else None
-            after[attr.key] = _plain(history.added[0]) if history.added else None
+            before[attr.key] = _shown(instance, attr.key, history.deleted[0] if history.deleted else None)
+            after[attr.key] = _shown(instance, attr.key, history.added[0] if history.added else None)
     return before, after
 
 
@@ -143,6 +171,41 @@ def _row(
     }
 
 
+@dataclass(frozen=True)
+class Dependent:
+    """Rows of one audited table that point at a record through a foreign key."""
+
+    table_name: str
+    count: int
+
+
+def dependents(*, session: Session, instance: Any) -> list[Dependent]:
+    """Audited rows referring to `instance`: deleting it would let the database cascade to them (or
+    null their reference) without an audit entry, so a delete must refuse while any remain."""
+    import tsunagari.models  # noqa: F401 - every table must be in the metadata to be found
+
+    table = inspect(instance).mapper.local_table
+    found: list[Dependent] = []
+    for other in sorted(table.metadata.tables.values(), key=lambda t: t.name):
+        if other.name in NOT_AUDITED:
+            continue
+        for foreign_key in other.foreign_keys:
+            if foreign_key.column.table is not table:
+                continue
+            column = foreign_key.parent
+            condition = column == getattr(instance, foreign_key.column.key)
+            if other is table:  # a self-reference (merged_into) does not count the record itself
+                primary = next(iter(table.primary_key.columns))
+                condition = condition & (primary != getattr(instance, primary.key))
+            count = session.scalar(select(func.count()).select_from(other).where(condition)) or 0
+            if count:
+                found.append(Dependent(other.name, int(count)))
+    merged: dict[str, int] = {}
+    for dependent in found:  # a table may point here through several columns (home and partner)
+        merged[dependent.table_name] = merged.get(dependent.table_name, 0) + dependent.count
+    return [Dependent(name, count) for name, count in merged.items()]
+
+
 def history(*, session: Session, table_name: str, record_id: int | str) -> Sequence[AuditEntry]:
     """A record's history, oldest first."""
     return list(
@@ -175,3 +238,41 @@ def log(
     if until:
         statement = statement.where(AuditEntry.at < until)
     return list(session.scalars(statement.limit(limit).offset(offset)))
+
+
+def record_bulk_created(*, session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]) -> None:
+    """The "create" entries the session hook would write, for rows a bulk path inserted with Core.
+
+    An importer that writes tens of thousands of records inserts them in one executemany (with
+    RETURNING of every column) instead of as ORM objects; this writes their audit entries the same
+    way, one per row with every column as `after`, so the trail cannot tell the two paths apart.
+    """
+    if not rows:
+        return
+    mapper = inspect(model)
+    table_name = mapper.local_table.name
+    if table_name in NOT_AUDITED:
+        return
+    secrets = SECRET_COLUMNS.get(table_name, frozenset())
+    attributes = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs]
+    primary_key = [column.key for column in mapper.primary_key]
+    actor = current_actor()  # once: the login-name lookup behind the default actor is not free
+    entries = []
+    for row in rows:
+        after = {
+            key: (None if row[column] is None else REDACTED) if key in secrets else _plain(row[column])
+            for key, column in attributes
+        }
+        entries.append(
+            {
+                "actor_id": actor.user_id,
+                "actor_name": actor.name,
+                "via": actor.via,
+                "table_name": table_name,
+                "record_id": ",".join(str(row[column]) for column in primary_key),
+                "action": "create",
+                "before": None,
+                "after": after,
+            }
+        )
+    session.execute(insert(AuditEntry), entries)

@@ -11,27 +11,35 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from tsunagari.audit import service as audit_service
 from tsunagari.auth import permissions
+from tsunagari.auth import service as auth_service
+from tsunagari.auth.models import ApiToken, User
 from tsunagari.auth.permissions import Target
-from tsunagari.auth.schemas import Principal
+from tsunagari.auth.schemas import Principal, UserCreate, UserUpdate
 from tsunagari.errors import Conflict, InvalidInput, Problem
+from tsunagari.evaluation import service as evaluation_service
+from tsunagari.evaluation.models import Evaluation
 from tsunagari.exchange import service as exchange_service
 from tsunagari.exchange.models import Activity, Programme
 from tsunagari.exchange.schemas import ActivityCreate, ProgrammeCreate, ProgrammeUpdate, parse
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names import service as names_service
+from tsunagari.names.models import ReviewItem
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.models import Contact, Organisation
 from tsunagari.organisation.schemas import ContactCreate, OrganisationCreate
 from tsunagari.partnership import service as partnership_service
-from tsunagari.partnership.models import Partnership
+from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
 from tsunagari.partnership.schemas import PartnershipCreate
 from tsunagari.policy import service as policy_service
-from tsunagari.policy.models import Visit
+from tsunagari.policy.models import PolicyRules, Visit
 from tsunagari.policy.schemas import VISIT_FIELDS, VisitCreate
 
 READ_ONLY = frozenset({"id", "version", "created_at", "updated_at"})
@@ -111,6 +119,51 @@ def visit_target(session: Session, visit: Visit) -> Target:
 
 
 # ----------------------------------------------------------------------------- helpers
+# How a refused delete names what still refers to the record (Japanese first, English beside).
+TABLE_LABELS: dict[str, tuple[str, str]] = {
+    "partnership": ("提携", "partnerships"),
+    "contact": ("連絡先", "contacts"),
+    "organisation": ("団体", "organisations"),
+    "programme": ("交流事業", "programmes"),
+    "programme_owner": ("交流事業の実施主体", "programme owners"),
+    "programme_partner": ("交流事業の相手方", "programme partners"),
+    "network": ("ネットワーク (事務局)", "networks (secretariat)"),
+    "network_membership": ("ネットワークの加盟", "network memberships"),
+    "network_meeting": ("ネットワークの会合", "network meetings"),
+    "award": ("表彰", "awards"),
+    "award_partner": ("表彰の相手方", "award partners"),
+    "visit": ("訪問計画", "visits"),
+    "policy_rules": ("交流の方針", "policy rules"),
+    "staff_user_municipality": ("職員の担当", "staff assignments"),
+    "evaluation": ("評価", "evaluations"),
+    "review_item": ("要確認リスト", "review items"),
+    "municipality": ("自治体 (合併先)", "municipalities (merged into it)"),
+    "partnership_source_record": ("提携の出典", "partnership sources"),
+}
+
+
+def refuse_if_referenced(
+    session: Session,
+    record: Any,
+    label_ja: str,
+    label_en: str,
+    ignore: frozenset[str] | set[str] = frozenset(),
+) -> None:
+    """Conflict naming what still refers to the record: the database would cascade to those rows (or
+    null their link) without audit entries, so they must be moved or deleted first, each audited."""
+    found = [
+        d for d in audit_service.dependents(session=session, instance=record) if d.table_name not in ignore
+    ]
+    if not found:
+        return
+    ja = "、".join(f"{TABLE_LABELS.get(d.table_name, (d.table_name, ''))[0]} {d.count}件" for d in found)
+    en = ", ".join(f"{d.count} {TABLE_LABELS.get(d.table_name, ('', d.table_name))[1]}" for d in found)
+    raise Conflict(
+        f"この{label_ja}を参照している記録があるため削除できません（{ja}）。先に移すか削除してください。"
+        f" / cannot delete this {label_en}: still referenced by {en}; move or delete those first."
+    )
+
+
 def _require(action: str, actor: Principal | None, target: Target) -> None:
     permissions.require(action, actor, target)
 
@@ -201,17 +254,7 @@ def delete_municipality(
     _require("delete_municipality", actor, municipality_target(municipality))
     if version is not None:
         check_version(municipality, version)
-    # Database cascades would remove partnerships and contacts outside the audit trail: refuse instead.
-    if (
-        partnership_service.for_municipality(session=session, municipality_id=municipality_id)
-        or organisation_service.for_municipality(session=session, municipality_id=municipality_id)
-        or organisation_service.contacts_for_municipality(session=session, municipality_id=municipality_id)
-        or exchange_service.list_programmes(session=session, municipality_id=municipality_id)
-        or policy_service.list_visits(session=session, municipality_id=municipality_id)
-    ):
-        raise Conflict(
-            "提携・団体・連絡先・事業が登録されているため削除できません / the municipality still has records"
-        )
+    refuse_if_referenced(session, municipality, "自治体", "municipality")
     with stale_is_conflict():
         session.delete(municipality)
         session.flush()
@@ -265,6 +308,12 @@ def delete_partnership(
     _require("delete_partnership", actor, partnership_target(session, partnership))
     if version is not None:
         check_version(partnership, version)
+    refuse_if_referenced(session, partnership, "提携", "partnership", ignore={"partnership_source_record"})
+    # Where the partnership was seen is part of the partnership itself: removed with it, each audited.
+    for record in session.scalars(
+        select(PartnershipSourceRecord).where(PartnershipSourceRecord.partnership_id == partnership.id)
+    ):
+        session.delete(record)
     with stale_is_conflict():
         session.delete(partnership)
         session.flush()
@@ -315,6 +364,7 @@ def delete_organisation(
     _require("delete_organisation", actor, organisation_target(organisation))
     if version is not None:
         check_version(organisation, version)
+    refuse_if_referenced(session, organisation, "団体", "organisation")
     with stale_is_conflict():
         session.delete(organisation)
         session.flush()
@@ -503,3 +553,115 @@ def delete_visit(
         check_version(visit.activity, version)
     with stale_is_conflict():
         policy_service.delete_visit(session=session, visit=visit)
+
+
+# ----------------------------------------------------------------------------- accounts (admin)
+def create_user(*, session: Session, actor: Principal | None, data: Mapping[str, Any]) -> User:
+    _require("create_user", actor, Target("user"))
+    return auth_service.create_user(session=session, data=parse(UserCreate, data))
+
+
+def update_user(
+    *,
+    session: Session,
+    actor: Principal | None,
+    user_id: int,
+    changes: Mapping[str, Any],
+    version: int | None,
+) -> User:
+    _require("update_user", actor, Target("user", record_id=user_id))
+    user = auth_service.get(session=session, user_id=user_id)
+    check_version(user, version)
+    with stale_is_conflict():
+        return auth_service.update_user(session=session, user=user, data=parse(UserUpdate, changes))
+
+
+def disable_user(*, session: Session, actor: Principal | None, user_id: int) -> User:
+    """Disable an account and revoke its tokens: it can neither log in nor call the API afterwards."""
+    _require("disable_user", actor, Target("user", record_id=user_id))
+    user = auth_service.get(session=session, user_id=user_id)
+    if not user.active:
+        raise Conflict("このアカウントは既に無効です / the account is already disabled")
+    auth_service.disable_user(session=session, user=user)
+    auth_service.revoke_tokens(session=session, user=user)
+    return user
+
+
+def issue_token(*, session: Session, actor: Principal | None, label: str | None) -> str:
+    """A new token for the actor's own account, returned once."""
+    _require("issue_token", actor, Target("api_token"))
+    assert actor is not None  # the rule refuses the public
+    user = auth_service.get(session=session, user_id=actor.user_id)
+    return auth_service.issue_token(session=session, user=user, label=label)
+
+
+def revoke_token(*, session: Session, actor: Principal | None, token_id: int) -> ApiToken:
+    _require("revoke_token", actor, Target("api_token"))
+    assert actor is not None
+    user = auth_service.get(session=session, user_id=actor.user_id)
+    return auth_service.revoke_token(session=session, user=user, token_id=token_id)
+
+
+# ----------------------------------------------------------------------------- policy rules
+def update_policy_rules(
+    *,
+    session: Session,
+    actor: Principal | None,
+    municipality_id: int,
+    changes: Mapping[str, Any],
+    version: int | None,
+) -> PolicyRules:
+    """Change a municipality's visit rules; version 0 means "still the defaults, nothing stored yet"."""
+    municipality = municipality_service.get(session=session, municipality_id=municipality_id)
+    _require("update_policy_rules", actor, Target("policy_rules", frozenset({municipality.id})))
+    rules = policy_service.rules_for(session=session, municipality_id=municipality_id)
+    if rules.id is None:
+        if version not in (0, None):
+            raise Conflict(
+                f"規則はまだ保存されていません (版 0)、あなたの版 {version} / the rules are not stored yet"
+            )
+    else:
+        check_version(rules, version)
+    with stale_is_conflict():
+        return policy_service.set_rules(session=session, municipality_id=municipality_id, changes=changes)
+
+
+# ----------------------------------------------------------------------------- review list and evaluation
+def resolve_review(*, session: Session, actor: Principal | None, item_id: int, target: str) -> ReviewItem:
+    """Say which municipality a review item means (an id, g:<geonameid>, or an exact name)."""
+    _require("resolve_review", actor, Target("review_item", record_id=item_id))
+    if not target.strip():
+        raise InvalidInput("候補を選んでください / choose a candidate", field="target", value=target)
+    item, _municipality = names_service.resolve_review(session=session, item_id=item_id, target=target)
+    return item
+
+
+def score_evaluation(
+    *,
+    session: Session,
+    actor: Principal | None,
+    kind: str,
+    subject_id: int,
+    data: Mapping[str, Any],
+    version: int | None,
+) -> Evaluation:
+    """Save the actor's own scores for a partnership or programme; version 0 for a first evaluation."""
+    _require("score_evaluation", actor, Target("evaluation", record_id=subject_id))
+    assert actor is not None
+    existing = evaluation_service.get_evaluation(
+        session=session, kind=kind, subject_id=subject_id, reviewer_id=actor.user_id
+    )
+    if existing is None:
+        if version not in (0, None):
+            raise Conflict(f"評価はまだ保存されていません (版 0)、あなたの版 {version} / not scored yet")
+    else:
+        check_version(existing, version)
+    with stale_is_conflict():
+        return evaluation_service.score(
+            session=session,
+            kind=kind,
+            subject_id=subject_id,
+            reviewer_id=actor.user_id,
+            reviewer_name=actor.display_name or actor.email,
+            data=data,
+        )

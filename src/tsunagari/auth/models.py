@@ -1,6 +1,6 @@
-"""Tables of staff accounts: users, the municipalities an editor works for, and API tokens.
+"""Tables of staff accounts: users, the municipalities an editor works for, API tokens, login failures.
 
-Secrets (password and token hashes) are written with Core statements so they never enter the audit trail.
+Password and token hashes are audited as "changed" only (audit.service.SECRET_COLUMNS), never by value.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tsunagari.db import Base, Timestamped
@@ -29,6 +29,12 @@ ROLE_LABELS_JA: dict[str, str] = {
     "editor": "編集者",
     "reviewer": "審査担当",
     "viewer": "閲覧者",
+}
+ROLE_LABELS_EN: dict[str, str] = {
+    "admin": "Administrator",
+    "editor": "Editor",
+    "reviewer": "Reviewer",
+    "viewer": "Viewer",
 }
 
 
@@ -89,3 +95,25 @@ class ApiToken(Base):
     )
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """One wrong password: shared by every app process, so the login limit holds behind a proxy.
+
+    Rows older than the limiter's window are pruned whenever a failure is recorded.
+    """
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(300), nullable=False)
+    """The login as typed (normalised), whether or not such an account exists."""
+    ip: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[float] = mapped_column(Float, nullable=False)
+    """Seconds since the epoch: compared the same way on SQLite and PostgreSQL."""
+
+    __table_args__ = (
+        Index("ix_login_failure_login_at", "login", "at"),
+        Index("ix_login_failure_ip_at", "ip", "at"),
+        Index("ix_login_failure_at", "at"),
+    )

@@ -37,12 +37,26 @@ WRITE_ACTIONS: tuple[str, ...] = (
     *(f"{verb}_{kind}" for kind in _KINDS for verb in ("create", "update", "delete")),
     "resolve_review",
     "score_evaluation",
+    "update_policy_rules",
     "login",
     "logout",
     "change_password",
+    "create_user",
+    "update_user",
+    "disable_user",
+    "issue_token",
+    "revoke_token",
 )
 
-READ_ACTIONS: tuple[str, ...] = ("view_contacts", "view_staff_pages", "view_audit_log", "view_policy")
+READ_ACTIONS: tuple[str, ...] = (
+    "view_contacts",
+    "view_staff_pages",
+    "view_audit_log",
+    "view_policy",
+    "view_users",
+    "view_review_list",
+    "view_evaluations",
+)
 
 
 def _staff(actor: Principal | None) -> bool:
@@ -162,6 +176,12 @@ def can_score_evaluation(actor: Principal | None, obj: Target) -> bool:
     return actor is not None and actor.role in (Role.admin, Role.reviewer)
 
 
+# ----------------------------------------------------------------------------- policy rules
+def can_update_policy_rules(actor: Principal | None, obj: Target) -> bool:
+    """A municipality's visit rules are changed by its own editors (or an admin)."""
+    return _editor_of(actor, obj)
+
+
 # ----------------------------------------------------------------------------- accounts
 def can_login(actor: Principal | None, obj: Target) -> bool:
     return True
@@ -173,6 +193,29 @@ def can_logout(actor: Principal | None, obj: Target) -> bool:
 
 def can_change_password(actor: Principal | None, obj: Target) -> bool:
     return _staff(actor)
+
+
+def can_create_user(actor: Principal | None, obj: Target) -> bool:
+    return _admin(actor)
+
+
+def can_update_user(actor: Principal | None, obj: Target) -> bool:
+    return _admin(actor)
+
+
+def can_disable_user(actor: Principal | None, obj: Target) -> bool:
+    # An admin cannot lock themselves out by mistake: another admin must do it.
+    return _admin(actor) and actor is not None and obj.record_id != actor.user_id
+
+
+def can_issue_token(actor: Principal | None, obj: Target) -> bool:
+    """Every staff member may have tokens of their own (scoped like their account)."""
+    return _staff(actor)
+
+
+def can_revoke_token(actor: Principal | None, obj: Target) -> bool:
+    """Only one's own tokens (obj.record_id is the owner); disabling an account revokes all of its tokens."""
+    return actor is not None and (obj.record_id is None or obj.record_id == actor.user_id)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -190,6 +233,18 @@ def can_view_audit_log(actor: Principal | None, obj: Target) -> bool:
 
 
 def can_view_policy(actor: Principal | None, obj: Target) -> bool:
+    return _staff(actor)
+
+
+def can_view_users(actor: Principal | None, obj: Target) -> bool:
+    return _admin(actor)
+
+
+def can_view_review_list(actor: Principal | None, obj: Target) -> bool:
+    return _staff(actor)
+
+
+def can_view_evaluations(actor: Principal | None, obj: Target) -> bool:
     return _staff(actor)
 
 

@@ -61,3 +61,11 @@ class UserRead(BaseModel):
     active: bool
     municipalities: list[str]
     """Names of the municipalities an editor works for."""
+
+
+class UserUpdate(BaseModel):
+    """What an admin may change on an account: name, role, municipalities (None leaves it unchanged)."""
+
+    display_name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    municipality_ids: list[int] | None = None

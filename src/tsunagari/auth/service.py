@@ -1,7 +1,7 @@
 """Business logic of staff accounts: users, passwords (argon2id), API tokens and the login limiter.
 
-Password and token hashes are written with Core statements: the audit hook only sees ORM flushes, and
-a hash must never be copied into the append-only audit trail.
+Password and token hashes are written through the ORM like everything else, so their changes are in the
+audit trail; the trail keeps only "[redacted]" for them (audit.service.SECRET_COLUMNS), never a hash.
 """
 
 from __future__ import annotations
@@ -9,18 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tsunagari.auth.models import ApiToken, Role, User, UserMunicipality
-from tsunagari.auth.schemas import MIN_PASSWORD_LENGTH, Principal, UserCreate
+from tsunagari.auth.models import ApiToken, LoginFailure, Role, User, UserMunicipality
+from tsunagari.auth.schemas import MIN_PASSWORD_LENGTH, Principal, UserCreate, UserUpdate
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tsunagari.municipality import service as municipality_service
 
@@ -29,6 +28,8 @@ TOKEN_PREFIX = "tsg_"
 TOKEN_TOUCH_INTERVAL = dt.timedelta(minutes=1)
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 60.0
+# Per client address, against one address trying many logins; high, since an office may share one address.
+MAX_FAILURES_PER_IP = 100
 
 hasher = PasswordHasher()
 """The one password hasher (argon2id with argon2-cffi's defaults); tests spy on it."""
@@ -38,41 +39,58 @@ _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 
 
 class LoginLimiter:
-    """Counts wrong passwords per login; the sixth within a minute is refused before any check.
+    """Counts wrong passwords per login (and per client address) in the `login_failure` table, so every
+    app process on the database sees the same count: the sixth within a minute is refused unchecked.
 
-    In memory, so per process: with several workers each allows its own five (documented limitation).
+    Failures are written in the caller's session (the login page commits them with its response); with
+    no session given, a unit of work of its own is used. Processes checking at the very same instant may
+    each see the fifth failure as not yet written: a race can overshoot by one attempt per process.
     """
 
     def __init__(
         self,
         max_failures: int = MAX_FAILURES,
         window_seconds: float = FAILURE_WINDOW_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
+        max_failures_per_ip: int = MAX_FAILURES_PER_IP,
     ) -> None:
         self.max_failures = max_failures
         self.window_seconds = window_seconds
+        # Wall-clock seconds: a monotonic clock means nothing to another process.
         self.clock = clock
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.max_failures_per_ip = max_failures_per_ip
 
-    def _recent(self, key: str) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        cutoff = self.clock() - self.window_seconds
-        while failures and failures[0] <= cutoff:
-            failures.popleft()
-        return failures
+    @contextmanager
+    def _session(self, session: Session | None) -> Iterator[Session]:
+        if session is not None:
+            yield session
+            return
+        from tsunagari.db import get_engine, unit_of_work
 
-    def allowed(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key)) < self.max_failures
+        with unit_of_work(get_engine()) as own:
+            yield own
 
-    def record_failure(self, key: str) -> None:
-        with self._lock:
-            self._recent(key).append(self.clock())
+    def _count(self, session: Session, condition: object) -> int:
+        since = self.clock() - self.window_seconds
+        statement = select(func.count()).select_from(LoginFailure).where(condition, LoginFailure.at > since)  # type: ignore[arg-type]
+        return int(session.scalar(statement) or 0)
 
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    def allowed(self, key: str, *, session: Session | None = None, ip: str | None = None) -> bool:
+        with self._session(session) as db:
+            if self._count(db, LoginFailure.login == key) >= self.max_failures:
+                return False
+            return ip is None or self._count(db, LoginFailure.ip == ip) < self.max_failures_per_ip
+
+    def record_failure(self, key: str, *, session: Session | None = None, ip: str | None = None) -> None:
+        now = self.clock()
+        with self._session(session) as db:
+            db.execute(insert(LoginFailure).values(login=key, ip=ip, at=now))
+            # Pruned as we go: nothing older than the window is ever read again.
+            db.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.window_seconds))
+
+    def reset(self, key: str, *, session: Session | None = None) -> None:
+        with self._session(session) as db:
+            db.execute(delete(LoginFailure).where(LoginFailure.login == key))
 
 
 limiter = LoginLimiter()
@@ -132,12 +150,49 @@ def create_user(*, session: Session, data: UserCreate) -> User:
         display_name=data.display_name or data.email.split("@")[0],
         role=data.role.value,
         active=True,
+        # Hashed before the first flush, so a new account is one audit entry.
+        password_hash=_hash_password(data.password) if data.password is not None else None,
     )
     user.municipalities = [UserMunicipality(municipality_id=m) for m in dict.fromkeys(data.municipality_ids)]
     session.add(user)
     session.flush()
-    if data.password is not None:
-        set_password(session=session, user=user, password=data.password)
+    return user
+
+
+def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
+    """Change an account's name, role or municipalities (an editor keeps at least one)."""
+    role = data.role.value if data.role is not None else user.role
+    wanted = (
+        list(dict.fromkeys(data.municipality_ids))
+        if data.municipality_ids is not None
+        else [link.municipality_id for link in user.municipalities]
+    )
+    if role == Role.editor and not wanted:
+        raise InvalidInput(
+            "編集者には担当の自治体が1つ以上必要です / an editor works for at least one municipality",
+            field="municipality_ids",
+        )
+    for municipality_id in wanted:
+        try:
+            municipality_service.get(session=session, municipality_id=municipality_id)
+        except NotFound:
+            raise InvalidInput(
+                "no such municipality", field="municipality_ids", value=municipality_id
+            ) from None
+    if data.display_name is not None and data.display_name.strip() and data.display_name != user.display_name:
+        user.display_name = data.display_name.strip()
+    if role != user.role:
+        user.role = role
+    current = [link.municipality_id for link in user.municipalities]
+    if set(current) != set(wanted):
+        kept = [link for link in user.municipalities if link.municipality_id in wanted]
+        user.municipalities = kept + [
+            UserMunicipality(municipality_id=m) for m in wanted if m not in set(current)
+        ]
+        # The links are rows of their own; touching the user bumps its version, so a concurrent edit of
+        # the scope from the same version is refused like any other.
+        user.updated_at = dt.datetime.now(dt.UTC)
+    session.flush()
     return user
 
 
@@ -160,21 +215,20 @@ def principal_for(user: User, via: str = "web") -> Principal:
 
 
 # ----------------------------------------------------------------------------- passwords
-def set_password(*, session: Session, user: User, password: str) -> None:
+def _hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください"
             f" / at least {MIN_PASSWORD_LENGTH} characters",
             field="password",
         )
-    # Core UPDATE, not the ORM: keeps the hash out of the audit trail and does not bump the version.
-    session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(password_hash=hasher.hash(password))
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(user, ["password_hash"])
+    return hasher.hash(password)
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Store a new hash; the audit trail records that the password changed, never the hash."""
+    user.password_hash = _hash_password(password)
+    session.flush()
 
 
 def password_fingerprint(password_hash: str | None) -> str:
@@ -190,22 +244,33 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def authenticate(
-    *, session: Session, email: str, password: str, login_limiter: LoginLimiter | None = None
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    login_limiter: LoginLimiter | None = None,
+    ip: str | None = None,
 ) -> User:
-    """The active user with this login and password; PermissionDenied otherwise (one message for all)."""
+    """The active user with this login and password; PermissionDenied otherwise (one message for all).
+
+    A wrong password is recorded in `session`: the caller commits it even though this raises.
+    """
     guard = login_limiter or limiter
     key = normalise_login(email)
-    if not guard.allowed(key):
-        raise TooManyAttempts("ログインの試行が多すぎます。1分後にもう一度お試しください。")
+    if not guard.allowed(key, session=session, ip=ip):
+        raise TooManyAttempts(
+            "ログインの試行が多すぎます。1分後にもう一度お試しください。"
+            " / Too many attempts: try again in a minute."
+        )
     user = get_by_email(session=session, email=key)
     if user is None or not user.active or user.password_hash is None:
         _verify(_DUMMY_HASH, password)
-        guard.record_failure(key)
-        raise PermissionDenied("ログインIDまたはパスワードが違います。")
+        guard.record_failure(key, session=session, ip=ip)
+        raise PermissionDenied("ログインIDまたはパスワードが違います。 / Wrong login or password.")
     if not _verify(user.password_hash, password):
-        guard.record_failure(key)
-        raise PermissionDenied("ログインIDまたはパスワードが違います。")
-    guard.reset(key)
+        guard.record_failure(key, session=session, ip=ip)
+        raise PermissionDenied("ログインIDまたはパスワードが違います。 / Wrong login or password.")
+    guard.reset(key, session=session)
     if hasher.check_needs_rehash(user.password_hash):
         set_password(session=session, user=user, password=password)
     return user
@@ -229,15 +294,16 @@ def issue_token(*, session: Session, user: User, label: str | None = None) -> st
     if not user.active:
         raise PermissionDenied(f"user {user.email} is disabled")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.execute(
-        insert(ApiToken).values(
+    session.add(
+        ApiToken(
             user_id=user.id,
             token_hash=_token_hash(token),
             prefix=token[:12],
-            label=label,
+            label=label.strip() if label and label.strip() else None,
             created_at=dt.datetime.now(dt.UTC),
         )
     )
+    session.flush()
     return token
 
 
@@ -260,17 +326,31 @@ def user_for_token(*, session: Session, token: str, now: dt.datetime | None = No
     if last is not None and last.tzinfo is None:  # SQLite returns naive datetimes
         last = last.replace(tzinfo=dt.UTC)
     if last is None or moment - last > TOKEN_TOUCH_INTERVAL:
+        # Bookkeeping, not a change anyone made: a Core UPDATE the audit hook does not see.
         session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=moment))
     return user
 
 
 def revoke_tokens(*, session: Session, user: User) -> int:
-    result = session.execute(
-        update(ApiToken)
-        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=dt.datetime.now(dt.UTC))
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Revoke every live token of the user (one audit entry each); the number revoked."""
+    live = [t for t in tokens_of(session=session, user=user) if t.revoked_at is None]
+    now = dt.datetime.now(dt.UTC)
+    for token in live:
+        token.revoked_at = now
+    session.flush()
+    return len(live)
+
+
+def revoke_token(*, session: Session, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; someone else's token is "not found" rather than "forbidden"."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(f"token {token_id} does not exist / トークンが見つかりません")
+    if token.revoked_at is not None:
+        raise Conflict("このトークンは失効済みです / the token is already revoked")
+    token.revoked_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    return token
 
 
 def tokens_of(*, session: Session, user: User) -> Sequence[ApiToken]:

@@ -39,6 +39,11 @@ def rules_for(*, session: Session, municipality_id: int) -> PolicyRules:
     )
 
 
+def list_rules(*, session: Session) -> Sequence[PolicyRules]:
+    """Every municipality's stored rules (those not listed follow seed 002's defaults)."""
+    return list(session.scalars(select(PolicyRules).order_by(PolicyRules.municipality_id)))
+
+
 def set_rules(
     *,
     session: Session,

@@ -1,6 +1,8 @@
-"""Staff pages under /staff (login, password, edit forms, conflict screen, history, audit log, policy list).
+"""Staff pages under /staff (login, password, edit forms, conflict screen, history, audit log, policy list,
+inline editing of partnerships and contacts).
 
-The forms call the same actions as the JSON API; `install_staff(app)` adds both routers and the middleware.
+The forms call the same actions as the JSON API; `install_staff(app)` adds the routers and the middleware.
+Users, tokens, policy rules, the review list and evaluations live in `web.staff_admin`.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from sqlalchemy.orm import Session
 from tsunagari.audit import service as audit_service
 from tsunagari.auth import actions, permissions
 from tsunagari.auth import service as auth_service
-from tsunagari.auth.models import ROLE_LABELS_JA
+from tsunagari.auth.models import ROLE_LABELS_EN, ROLE_LABELS_JA
 from tsunagari.auth.schemas import Principal
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from tsunagari.exchange import service as exchange_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.organisation import service as organisation_service
 from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.policy import service as policy_service
 from tsunagari.web.api_staff import record_json
 from tsunagari.web.api_staff import router as api_router
@@ -46,17 +49,22 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render_fragment(request: Request, template: str, **context: Any) -> str:
     staff_session = staff_session_of(request)
     principal = getattr(request.state, "principal", None)
-    html = _env.get_template(f"staff/{template}").render(
+    return _env.get_template(f"staff/{template}").render(
         csrf_field=CSRF_FIELD,
         csrf_token=staff_session.csrf_token if staff_session else "",
         user=principal,
         role_labels=ROLE_LABELS_JA,
+        role_labels_en=ROLE_LABELS_EN,
+        allowed=lambda action: permissions.allowed(action, principal),
         **context,
     )
-    return HTMLResponse(html, status_code=status_code)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render_fragment(request, template, **context), status_code=status_code)
 
 
 # ----------------------------------------------------------------------------- forms
@@ -74,105 +82,110 @@ def _f(name: str, label: str, kind: str = "text", choices: tuple[str, ...] = ())
 
 
 ACTIVITY_FIELDS = (
-    _f("programme_id", "交流事業ID", "int"),
-    _f("title", "件名"),
-    _f("start_on", "開始日", "date"),
-    _f("end_on", "終了日", "date"),
-    _f("direction", "方向", "select", ("", "outbound", "inbound", "both", "hosted")),
-    _f("place", "場所"),
-    _f("participants", '参加者 (JSON 例: {"students": 10})', "json"),
-    _f("public_cost", "公費 (円)", "int"),
-    _f("private_cost", "私費 (円)", "int"),
-    _f("official_visit", "公式訪問", "bool"),
-    _f("purpose", "目的", "textarea"),
-    _f("purpose_published_on", "目的の公表日", "date"),
-    _f("report_published_on", "報告の公表日", "date"),
-    _f("report_medium", "公表媒体"),
-    _f("outcomes", "成果", "textarea"),
+    _f("programme_id", "交流事業ID / Programme id", "int"),
+    _f("title", "件名 / Title"),
+    _f("start_on", "開始日 / Start", "date"),
+    _f("end_on", "終了日 / End", "date"),
+    _f("direction", "方向 / Direction", "select", ("", "outbound", "inbound", "both", "hosted")),
+    _f("place", "場所 / Place"),
+    _f("participants", '参加者 / Participants (JSON 例 e.g. {"students": 10})', "json"),
+    _f("public_cost", "公費 (円) / Public cost (yen)", "int"),
+    _f("private_cost", "私費 (円) / Private cost (yen)", "int"),
+    _f("official_visit", "公式訪問 / Official visit", "bool"),
+    _f("purpose", "目的 / Purpose", "textarea"),
+    _f("purpose_published_on", "目的の公表日 / Purpose published on", "date"),
+    _f("report_published_on", "報告の公表日 / Report published on", "date"),
+    _f("report_medium", "公表媒体 / Published in"),
+    _f("outcomes", "成果 / Outcomes", "textarea"),
 )
 
 FORMS: dict[str, tuple[str, tuple[FormField, ...]]] = {
     "municipality": (
-        "自治体",
+        "自治体 / Municipality",
         (
-            _f("name", "名称"),
-            _f("name_en", "英語名"),
-            _f("kana", "かな"),
-            _f("country", "国 (ISO 2文字)"),
-            _f("region", "都道府県・州"),
-            _f("population", "人口", "int"),
-            _f("population_as_of", "人口の時点", "date"),
-            _f("area_km2", "面積 (km²)", "float"),
-            _f("overview_ja", "概要", "textarea"),
-            _f("overview_en", "概要 (英語)", "textarea"),
-            _f("website", "ウェブサイト"),
+            _f("name", "名称 / Name"),
+            _f("name_en", "英語名 / English name"),
+            _f("kana", "かな / Kana"),
+            _f("country", "国 (ISO 2文字) / Country (ISO alpha-2)"),
+            _f("region", "都道府県・州 / Region"),
+            _f("population", "人口 / Population", "int"),
+            _f("population_as_of", "人口の時点 / Population as of", "date"),
+            _f("area_km2", "面積 (km²) / Area (km²)", "float"),
+            _f("overview_ja", "概要 / Overview", "textarea"),
+            _f("overview_en", "概要 (英語) / Overview (English)", "textarea"),
+            _f("website", "ウェブサイト / Website"),
         ),
     ),
     "partnership": (
-        "提携",
+        "提携 / Partnership",
         (
-            _f("home_municipality_id", "自治体ID", "int"),
-            _f("partner_municipality_id", "相手自治体ID", "int"),
-            _f("type", "種別", "select", ("sister_city", "friendship_city", "friendship_exchange_city")),
-            _f("signed_on", "提携日", "date"),
-            _f("status", "状態", "select", ("active", "suspended", "ended")),
-            _f("ended_on", "解消日", "date"),
-            _f("origin", "契機", "textarea"),
-            _f("notes", "備考", "textarea"),
+            _f("home_municipality_id", "自治体ID / Municipality id", "int"),
+            _f("partner_municipality_id", "相手自治体ID / Partner municipality id", "int"),
+            _f(
+                "type",
+                "種別 / Type",
+                "select",
+                ("sister_city", "friendship_city", "friendship_exchange_city"),
+            ),
+            _f("signed_on", "提携日 / Signed on", "date"),
+            _f("status", "状態 / Status", "select", ("active", "suspended", "ended")),
+            _f("ended_on", "解消日 / Ended on", "date"),
+            _f("origin", "契機 / Origin", "textarea"),
+            _f("notes", "備考 / Notes", "textarea"),
         ),
     ),
     "organisation": (
-        "団体",
+        "団体 / Organisation",
         (
-            _f("name", "名称"),
-            _f("name_en", "英語名"),
-            _f("kind", "種別"),
-            _f("municipality_id", "自治体ID", "int"),
-            _f("members_count", "会員数", "int"),
-            _f("overview_ja", "概要", "textarea"),
-            _f("website", "ウェブサイト"),
+            _f("name", "名称 / Name"),
+            _f("name_en", "英語名 / English name"),
+            _f("kind", "種別 / Type"),
+            _f("municipality_id", "自治体ID / Municipality id", "int"),
+            _f("members_count", "会員数 / Members", "int"),
+            _f("overview_ja", "概要 / Overview", "textarea"),
+            _f("website", "ウェブサイト / Website"),
         ),
     ),
     "contact": (
-        "連絡先",
+        "連絡先 / Contact",
         (
-            _f("person_name", "氏名"),
-            _f("role", "役職"),
-            _f("email", "メール"),
-            _f("phone", "電話"),
-            _f("notes", "備考", "textarea"),
-            _f("municipality_id", "自治体ID", "int"),
-            _f("organisation_id", "団体ID", "int"),
-            _f("partnership_id", "提携ID", "int"),
+            _f("person_name", "氏名 / Name"),
+            _f("role", "役職 / Role"),
+            _f("email", "メール / E-mail"),
+            _f("phone", "電話 / Phone"),
+            _f("notes", "備考 / Notes", "textarea"),
+            _f("municipality_id", "自治体ID / Municipality id", "int"),
+            _f("organisation_id", "団体ID / Organisation id", "int"),
+            _f("partnership_id", "提携ID / Partnership id", "int"),
         ),
     ),
     "programme": (
-        "交流事業",
+        "交流事業 / Programme",
         (
-            _f("title", "事業名"),
-            _f("format", "形式", "select", ("people", "conference")),
-            _f("fiscal_years_text", "実施年度"),
-            _f("fields", "分野 (カンマ区切り)", "list"),
-            _f("description", "内容", "textarea"),
-            _f("results", "成果", "textarea"),
+            _f("title", "事業名 / Title"),
+            _f("format", "形式 / Format", "select", ("people", "conference")),
+            _f("fiscal_years_text", "実施年度 / Fiscal years"),
+            _f("fields", "分野 (カンマ区切り) / Fields (comma-separated)", "list"),
+            _f("description", "内容 / Description", "textarea"),
+            _f("results", "成果 / Outcomes", "textarea"),
         ),
     ),
-    "activity": ("実施記録", ACTIVITY_FIELDS),
+    "activity": ("実施記録 / Activity", ACTIVITY_FIELDS),
     "visit": (
-        "訪問計画",
+        "訪問計画 / Visit",
         (
             *ACTIVITY_FIELDS,
-            _f("municipality_id", "訪問する自治体ID", "int"),
-            _f("destination_municipality_id", "訪問先自治体ID", "int"),
-            _f("destination_text", "訪問先 (未登録の場合)"),
-            _f("for_signing", "盟約締結のための訪問", "bool"),
-            _f("citizen_meeting_on", "市民・民間団体との協議日", "date"),
-            _f("citizen_meeting_notes", "協議の記録", "textarea"),
+            _f("municipality_id", "訪問する自治体ID / Visiting municipality id", "int"),
+            _f("destination_municipality_id", "訪問先自治体ID / Destination municipality id", "int"),
+            _f("destination_text", "訪問先 (未登録の場合) / Destination (if not registered)"),
+            _f("for_signing", "盟約締結のための訪問 / Visit to sign an agreement", "bool"),
+            _f("citizen_meeting_on", "市民・民間団体との協議日 / Met citizens on", "date"),
+            _f("citizen_meeting_notes", "協議の記録 / Meeting notes", "textarea"),
         ),
     ),
 }
 # Creating a programme names its owner; editing does not move it.
-CREATE_ONLY = {"programme": (_f("owner_municipality_id", "実施自治体ID", "int"),)}
+CREATE_ONLY = {"programme": (_f("owner_municipality_id", "実施自治体ID / Owner municipality id", "int"),)}
 
 
 def _convert(field: FormField, raw: str) -> Any:
@@ -193,7 +206,7 @@ def _convert(field: FormField, raw: str) -> Any:
         if field.kind == "json":
             return json.loads(raw)
     except (ValueError, json.JSONDecodeError):
-        raise InvalidInput(f"{field.label}の形式が正しくありません", field=field.name, value=raw) from None
+        raise InvalidInput("形式が正しくありません / invalid format", field=field.name, value=raw) from None
     return raw
 
 
@@ -293,7 +306,7 @@ def _register(kind: str) -> None:
         return render(
             request,
             "form.html",
-            title=f"{title}の新規登録",
+            title=f"{title}: 新規登録 / New",
             fields=create_fields,
             values={},
             errors=[],
@@ -313,7 +326,7 @@ def _register(kind: str) -> None:
                 request,
                 "form.html",
                 422,
-                title=f"{title}の新規登録",
+                title=f"{title}: 新規登録 / New",
                 fields=create_fields,
                 values=form,
                 errors=_messages(error, create_fields),
@@ -332,7 +345,7 @@ def _register(kind: str) -> None:
         return render(
             request,
             "form.html",
-            title=f"{title}の編集",
+            title=f"{title}: 編集 / Edit",
             fields=fields,
             values=_current_values(kind, record),
             errors=[],
@@ -362,7 +375,7 @@ def _register(kind: str) -> None:
                 request,
                 "form.html",
                 422,
-                title=f"{title}の編集",
+                title=f"{title}: 編集 / Edit",
                 fields=fields,
                 values=form,
                 errors=_messages(error, fields),
@@ -378,7 +391,7 @@ def _register(kind: str) -> None:
                 request,
                 "conflict.html",
                 409,
-                title=f"{title}の編集: 競合",
+                title=f"{title}: 編集の競合 / Edit conflict",
                 message=str(error),
                 rows=rows,
                 action=action,
@@ -403,6 +416,276 @@ for _kind in FORMS:
     _register(_kind)
 
 
+# ----------------------------------------------------------------------------- inline editing (HTMX)
+# Fields edited in place on the list pages; everything else stays on the full form.
+INLINE_FIELDS: dict[str, tuple[str, ...]] = {
+    "partnership": ("status", "notes"),
+    "contact": ("person_name", "role", "email", "phone"),
+}
+
+
+def _inline_fields(kind: str) -> tuple[FormField, ...]:
+    by_name = {f.name: f for f in FORMS[kind][1]}
+    return tuple(by_name[name] for name in INLINE_FIELDS[kind])
+
+
+def _static_cells(session: Session, kind: str, record: Any) -> list[str]:
+    """The read-only cells in front of the editable ones."""
+    if kind == "partnership":
+        partner = record.partner_municipality or record.partner_organisation
+        home = record.home_municipality or record.home_organisation
+        label = PARTNERSHIP_TYPE_LABELS.get(record.type, (record.type, record.type))
+        return [
+            f"#{record.id}",
+            home.name if home is not None else "",
+            partner.name if partner is not None else (record.partner_written_name or ""),
+            f"{label[0]} / {label[1]}",
+            _display(record.signed_on),
+        ]
+    owner = (
+        f"自治体 / municipality #{record.municipality_id}"
+        if record.municipality_id
+        else f"団体 / organisation #{record.organisation_id}"
+        if record.organisation_id
+        else f"提携 / partnership #{record.partnership_id}"
+        if record.partnership_id
+        else ""
+    )
+    return [f"#{record.id}", owner]
+
+
+def inline_row(
+    request: Request,
+    session: Session,
+    kind: str,
+    record_id: int,
+    *,
+    mode: str = "view",
+    status_code: int = 200,
+    values: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    conflict_rows: list[tuple[FormField, str, str]] | None = None,
+    message: str = "",
+) -> Response:
+    return HTMLResponse(
+        inline_html(
+            request,
+            session,
+            kind,
+            record_id,
+            mode=mode,
+            values=values,
+            errors=errors,
+            conflict_rows=conflict_rows,
+            message=message,
+        ),
+        status_code=status_code,
+    )
+
+
+def inline_html(
+    request: Request,
+    session: Session,
+    kind: str,
+    record_id: int,
+    *,
+    mode: str = "view",
+    values: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+    conflict_rows: list[tuple[FormField, str, str]] | None = None,
+    message: str = "",
+) -> str:
+    """One table row of a record: shown, being edited, saved, or in conflict (both versions side by side)."""
+    record = LOADERS[kind](session, record_id)
+    current = _current_values(kind, record)
+    return render_fragment(
+        request,
+        "_inline_row.html",
+        kind=kind,
+        record_id=record_id,
+        cells=_static_cells(session, kind, record),
+        fields=_inline_fields(kind),
+        values=values if values is not None else current,
+        current=current,
+        version=current["version"],
+        mode=mode,
+        errors=errors or [],
+        conflict_rows=conflict_rows or [],
+        message=message,
+        display=_display,
+        can_edit=_may_update(session, kind, record, request),
+    )
+
+
+def _may_update(session: Session, kind: str, record: Any, request: Request) -> bool:
+    principal = getattr(request.state, "principal", None)
+    target = (
+        actions.partnership_target(session, record)
+        if kind == "partnership"
+        else actions.contact_target(session, record)
+    )
+    return permissions.allowed(f"update_{kind}", principal, target)
+
+
+def _register_inline(kind: str) -> None:
+    fields = _inline_fields(kind)
+
+    @router.get(f"/{kind}/{{record_id}}/inline", name=f"staff.inline_view_{kind}")
+    def view_row(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+        return inline_row(request, session, kind, record_id)
+
+    @router.get(f"/{kind}/{{record_id}}/inline/edit", name=f"staff.inline_edit_{kind}")
+    def edit_row(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+        return inline_row(request, session, kind, record_id, mode="edit")
+
+    @router.post(f"/{kind}/{{record_id}}/inline", name=f"staff.inline.update_{kind}")
+    async def save_row(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+        """Saves the edited cells with the version the row was drawn from; a stale one shows both."""
+        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        htmx = request.headers.get("hx-request") == "true"
+        try:
+            version = int(form.get("version", ""))
+        except ValueError:
+            version = -1
+        all_fields = FORMS[kind][1]
+        try:
+            _do_update(kind, session, actor, record_id, _form_values(all_fields, form), version)
+        except InvalidInput as error:
+            session.rollback()
+            return inline_row(
+                request,
+                session,
+                kind,
+                record_id,
+                mode="edit",
+                status_code=422,
+                values=form,
+                errors=_messages(error, all_fields),
+            )
+        except Conflict as error:
+            session.rollback()
+            current = _current_values(kind, LOADERS[kind](session, record_id))
+            shown = fields if htmx else all_fields
+            rows = [
+                (f, _display(form.get(f.name, "")), _display(current.get(f.name)))
+                for f in shown
+                if f.name in form
+            ]
+            if not htmx:
+                return render(
+                    request,
+                    "conflict.html",
+                    409,
+                    title=f"{FORMS[kind][0]}: 編集の競合 / Edit conflict",
+                    message=str(error),
+                    rows=rows,
+                    action=f"/staff/{kind}/{record_id}/edit",
+                    current_version=current.get("version"),
+                    display=_display,
+                )
+            return inline_row(
+                request,
+                session,
+                kind,
+                record_id,
+                mode="conflict",
+                status_code=409,
+                conflict_rows=rows,
+                message=str(error),
+            )
+        if not htmx:  # a plain form post (no JavaScript): back to the full form
+            return RedirectResponse(f"/staff/{kind}/{record_id}/edit?saved=1", status_code=303)
+        session.flush()
+        return inline_row(request, session, kind, record_id, mode="saved")
+
+
+for _kind in INLINE_FIELDS:
+    _register_inline(_kind)
+
+
+def _municipality_choice(session: Session, actor: Principal, municipality: str | None) -> Any:
+    """The municipality a list page is about: the one asked for (id or exact name), else the actor's first."""
+    if municipality and municipality.strip():
+        text = municipality.strip()
+        if text.isdigit():
+            return municipality_service.get(session=session, municipality_id=int(text))
+        found = municipality_service.find_by_name(session=session, name=text, country="JP")
+        if len(found) != 1:
+            raise InvalidInput(
+                f"{len(found)}件の自治体が該当します。IDで指定してください"
+                f" / {len(found)} municipalities match; give the id",
+                field="municipality",
+                value=text,
+            )
+        return found[0]
+    if actor.municipality_ids:
+        return municipality_service.get(session=session, municipality_id=min(actor.municipality_ids))
+    return None
+
+
+@router.get("/partnerships", name="staff.partnerships")
+def partnerships_page(
+    request: Request, session: SessionDep, actor: CurrentUser, municipality: str | None = None
+) -> Response:
+    """A municipality's partnerships, whose status and notes can be edited in place."""
+    try:
+        chosen = _municipality_choice(session, actor, municipality)
+        error = None
+    except InvalidInput as invalid:
+        chosen, error = None, "; ".join(p.describe() for p in invalid.problems)
+    records = (
+        partnership_service.for_municipality(session=session, municipality_id=chosen.id) if chosen else []
+    )
+    rows = [inline_html(request, session, "partnership", p.id) for p in records]
+    return render(
+        request,
+        "list.html",
+        422 if error else 200,
+        title="提携の一覧 / Partnerships",
+        heading_cells=["ID", "自治体 / Municipality", "相手 / Partner", "種別 / Type", "提携日 / Signed"],
+        fields=_inline_fields("partnership"),
+        rows=rows,
+        chosen=chosen,
+        query=municipality or "",
+        error=error,
+        action="/staff/partnerships",
+        evaluate_kind="partnership",
+        ids=[p.id for p in records],
+    )
+
+
+@router.get("/contacts", name="staff.contacts")
+def contacts_page(
+    request: Request, session: SessionDep, actor: CurrentUser, municipality: str | None = None
+) -> Response:
+    """Contacts (personal data: staff only) of a municipality, editable in place by its editors."""
+    permissions.require("view_contacts", actor)
+    try:
+        chosen = _municipality_choice(session, actor, municipality)
+        error = None
+    except InvalidInput as invalid:
+        chosen, error = None, "; ".join(p.describe() for p in invalid.problems)
+    records = actions.list_contacts(
+        session=session, actor=actor, municipality_id=chosen.id if chosen else None
+    )[:500]
+    rows = [inline_html(request, session, "contact", c.id) for c in records]
+    return render(
+        request,
+        "list.html",
+        422 if error else 200,
+        title="連絡先 / Contacts",
+        heading_cells=["ID", "所属 / Belongs to"],
+        fields=_inline_fields("contact"),
+        rows=rows,
+        chosen=chosen,
+        query=municipality or "",
+        error=error,
+        action="/staff/contacts",
+        evaluate_kind=None,
+        ids=[c.id for c in records],
+    )
+
+
 # ----------------------------------------------------------------------------- accounts
 @router.get("/login", name="staff.login_form")
 def login_form(request: Request) -> Response:
@@ -422,7 +705,12 @@ async def login(request: Request, session: SessionDep) -> Response:
     email = str(form.get("email", ""))
     password = str(form.get("password", ""))
     try:
-        user = auth_service.authenticate(session=session, email=email, password=password)
+        user = auth_service.authenticate(
+            session=session,
+            email=email,
+            password=password,
+            ip=request.client.host if request.client else None,
+        )
     except auth_service.TooManyAttempts as error:
         return render(request, "login.html", 429, error=str(error), email=email)
     except PermissionDenied as error:
@@ -488,7 +776,11 @@ def history(
 ) -> Response:
     entries = audit_service.history(session=session, table_name=table, record_id=record_id)
     return render(
-        request, "history.html", title=f"{table} #{record_id} の履歴", entries=entries, display=_display
+        request,
+        "history.html",
+        title=f"{table} #{record_id} の履歴 / History",
+        entries=entries,
+        display=_display,
     )
 
 
@@ -526,7 +818,12 @@ def audit_log(
         "until": until or "",
     }
     return render(
-        request, "history.html", title="監査ログ", entries=entries, display=_display, filters=filters
+        request,
+        "history.html",
+        title="監査ログ / Audit log",
+        entries=entries,
+        display=_display,
+        filters=filters,
     )
 
 
@@ -550,7 +847,7 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/staff"):
-        return render(request, "message.html", 403, title="権限がありません", message=str(exc))
+        return render(request, "message.html", 403, title="権限がありません / Not allowed", message=str(exc))
     from tsunagari.web.errors import error_response
 
     return error_response(403, str(exc) or "permission denied")
@@ -558,20 +855,48 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/staff"):
-        return render(request, "message.html", 404, title="見つかりません", message=str(exc))
+        return render(request, "message.html", 404, title="見つかりません / Not found", message=str(exc))
     from tsunagari.web.errors import error_response
 
     return error_response(404, str(exc))
+
+
+async def _conflict(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/staff"):
+        return render(request, "message.html", 409, title="競合 / Conflict", message=str(exc))
+    from tsunagari.web import errors
+
+    return await errors._conflict(request, exc)
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/staff") and isinstance(exc, InvalidInput):
+        message = "; ".join(p.describe() for p in exc.problems) or "invalid input"
+        return render(
+            request,
+            "message.html",
+            422,
+            title="入力内容を確認してください / Check the input",
+            message=message,
+        )
+    from tsunagari.web import errors
+
+    return await errors._invalid_input(request, exc)
 
 
 def install_staff(app: FastAPI) -> None:
     """Staff pages, the write API and the security middleware; idempotent."""
     if getattr(app.state, "staff_installed", False):
         return
+    from tsunagari.web.staff_admin import router as admin_router
+
     app.include_router(api_router)
     app.include_router(router)
+    app.include_router(admin_router)
     app.add_middleware(StaffSecurityMiddleware)
     app.add_exception_handler(permissions.NotAuthenticated, _not_authenticated)
     app.add_exception_handler(PermissionDenied, _forbidden)
     app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(InvalidInput, _invalid)
     app.state.staff_installed = True

@@ -1,0 +1,1 @@
+"""Evaluation (評価): reviewers score a partnership or programme against a criteria set, beside indicators."""
