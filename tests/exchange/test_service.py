@@ -388,3 +388,111 @@ def test_read_schemas_describe_stored_records(session: Session) -> None:
     assert read.held_fy == [2010]
     [award] = [a for a in exchange_service.list_awards(session=session) if a.recipient_name == "金沢市"]
     assert AwardRead.model_validate(award).evaluation_points[0].criterion == "innovation"
+
+
+# ----------------------------------------------------------------------------- editing networks and awards
+def _audited(session: Session, table: str, record_id: int) -> list[str]:
+    from tsunagari.audit.models import AuditEntry
+
+    session.flush()
+    return list(
+        session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.table_name == table, AuditEntry.record_id == str(record_id))
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def test_a_network_is_edited_checked_as_a_whole_and_never_renamed_onto_another(session: Session) -> None:
+    winter = exchange_service.find_network(session=session, name="世界冬の都市市長会")
+    assert winter is not None
+    version = winter.version
+    exchange_service.update_network(session=session, network=winter, changes={"member_count": 21})
+    assert (winter.member_count, winter.version, winter.name) == (21, version + 1, "世界冬の都市市長会")
+    with pytest.raises(Conflict):
+        exchange_service.update_network(
+            session=session, network=winter, changes={"name": "日仏自治体交流会議"}
+        )
+    with pytest.raises(InvalidInput) as refused:
+        exchange_service.update_network(
+            session=session,
+            network=winter,
+            changes={"member_count": -1, "secretariat_municipality_id": 999_999, "version": 1},
+        )
+    assert _fields(refused.value) == ["version"]
+    with pytest.raises(InvalidInput) as refused:
+        exchange_service.update_network(session=session, network=winter, changes={"member_count": -1})
+    assert _fields(refused.value) == ["member_count"]
+    with pytest.raises(InvalidInput) as refused:
+        exchange_service.update_network(
+            session=session, network=winter, changes={"secretariat_municipality_id": 999_999}
+        )
+    assert _fields(refused.value) == ["secretariat.municipality_id"]
+
+
+def test_deleting_a_network_audits_each_membership_and_meeting_and_keeps_programmes(session: Session) -> None:
+    takasaki = exchange_service.find_network(session=session, name="姉妹友好都市間地球市民環境会議")
+    assert takasaki is not None
+    with pytest.raises(Conflict) as refused:
+        exchange_service.delete_network(session=session, network=takasaki)
+    assert "programmes" in str(refused.value)
+
+    network = exchange_service.create_network(session=session, data={"name": "テスト交流会議"})
+    sendai = municipality(session, "仙台市")
+    membership, _ = exchange_service.add_membership(
+        session=session, data={"network_id": network.id, "municipality_id": sendai.id}
+    )
+    meeting, _ = exchange_service.add_meeting(
+        session=session,
+        data={"network_id": network.id, "fiscal_year": 2010, "host_municipality_id": sendai.id},
+    )
+    exchange_service.update_meeting(session=session, meeting=meeting, changes={"participating_count": 12})
+    with pytest.raises(InvalidInput) as moved:
+        exchange_service.update_meeting(session=session, meeting=meeting, changes={"network_id": 1})
+    assert _fields(moved.value) == ["network_id"]
+    ids = (network.id, membership.id, meeting.id)
+    exchange_service.delete_network(session=session, network=network)
+    assert session.get(Network, ids[0]) is None and session.get(NetworkMembership, ids[1]) is None
+    assert _audited(session, "network", ids[0]) == ["create", "delete"]
+    assert _audited(session, "network_membership", ids[1]) == ["create", "delete"]
+    assert _audited(session, "network_meeting", ids[2]) == ["create", "update", "delete"]
+
+
+def test_an_award_is_created_once_edited_with_its_partners_and_deleted(session: Session) -> None:
+    kawasaki, bucheon = municipality(session, "川崎市"), municipality(session, "富川", "KR")
+    data: dict[str, Any] = {
+        "name": "姉妹自治体交流表彰",
+        "edition": 6,
+        "fiscal_year": 2011,
+        "prize": "総務大臣賞",
+        "recipient": {"municipality_id": kawasaki.id},
+        "partner_municipality_ids": [bucheon.id],
+        "evaluation_points": [{"criterion": "continuity", "text": "職員相互派遣を続けている"}],
+    }
+    award = exchange_service.create_award(session=session, data=data)
+    with pytest.raises(Conflict):
+        exchange_service.create_award(session=session, data=data)
+    sendai = municipality(session, "仙台市")
+    exchange_service.update_award(
+        session=session,
+        award=award,
+        changes={"partner_municipality_ids": [sendai.id], "citation": "職員交流"},
+    )
+    assert [p.municipality_id for p in award.partners] == [sendai.id] and award.citation == "職員交流"
+    assert award.recipient_municipality_id == kawasaki.id and award.edition == 6
+    with pytest.raises(InvalidInput) as refused:
+        exchange_service.update_award(
+            session=session, award=award, changes={"partner_municipality_ids": [999_999]}
+        )
+    assert _fields(refused.value) == ["partner_municipality_ids.0"]
+    with pytest.raises(InvalidInput) as refused:
+        exchange_service.update_award(
+            session=session,
+            award=award,
+            changes={"evaluation_points": [{"criterion": "beauty", "text": "x"}]},
+        )
+    award_id = award.id
+    exchange_service.delete_award(session=session, award=award)
+    assert session.get(Award, award_id) is None
+    assert _audited(session, "award", award_id) == ["create", "update", "delete"]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import or_, select
+from pydantic import BaseModel
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import FiscalYears, parse_fiscal_years
@@ -41,6 +43,7 @@ from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
 
 Outcome = Literal["created", "updated", "unchanged"]
+M = TypeVar("M", bound=BaseModel)
 
 
 def _check_party(
@@ -192,6 +195,96 @@ def add_meeting(
         setattr(existing, name, value)
     session.flush()
     return existing, "updated" if changed else "unchanged"
+
+
+def _revised(model: type[M], record: Any, changes: Mapping[str, Any], **fixed: Any) -> M:
+    """The record with `changes` applied, checked as a whole again (a new end against the old start).
+    Fields the model does not know, and `fixed` ones (what a record belongs to), cannot be changed."""
+    unknown = [name for name in changes if name not in model.model_fields or name in fixed]
+    if unknown:
+        raise InvalidInput(problems=[Problem("unknown or read-only field", field=name) for name in unknown])
+    current = {name: getattr(record, name) for name in model.model_fields if hasattr(record, name)}
+    return parse(model, {**current, **changes, **fixed})
+
+
+def _assign(record: Any, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+
+
+def update_network(*, session: Session, network: Network, changes: Mapping[str, Any]) -> Network:
+    network_in = _revised(NetworkCreate, network, changes)
+    _check_party(
+        session,
+        network_in.secretariat_municipality_id,
+        network_in.secretariat_organisation_id,
+        "secretariat",
+    )
+    namesake = find_network(session=session, name=network_in.name)
+    if namesake is not None and namesake.id != network.id:
+        raise Conflict(f"a network named {network_in.name} already exists")
+    _assign(network, _network_values(network_in))
+    session.flush()
+    return network
+
+
+def delete_network(*, session: Session, network: Network) -> None:
+    """Memberships and meetings go with the network, each deleted through the session so that the
+    audit trail has every one; programmes run under it are kept and must be moved first."""
+    programmes = session.scalar(
+        select(func.count()).select_from(Programme).where(Programme.network_id == network.id)
+    )
+    if programmes:
+        raise Conflict(
+            f"このネットワークで実施する交流事業が{programmes}件あります / "
+            f"{programmes} programmes are run under this network; move them first"
+        )
+    # Read from the database, not the relationship: a collection loaded before a member was added
+    # through add_membership would miss it, and the database's own cascade would delete it unaudited.
+    session.flush()
+    for child_type in (NetworkMembership, NetworkMeeting):
+        for child in session.scalars(select(child_type).where(child_type.network_id == network.id)):
+            session.delete(child)
+    session.flush()
+    session.expire(network, ["memberships", "meetings"])
+    session.delete(network)
+    session.flush()
+
+
+def get_membership(*, session: Session, membership_id: int) -> NetworkMembership:
+    membership = session.get(NetworkMembership, membership_id)
+    if membership is None:
+        raise NotFound(f"network membership {membership_id} does not exist")
+    return membership
+
+
+def remove_membership(*, session: Session, membership: NetworkMembership) -> None:
+    session.delete(membership)
+    session.flush()
+
+
+def get_meeting(*, session: Session, meeting_id: int) -> NetworkMeeting:
+    meeting = session.get(NetworkMeeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"network meeting {meeting_id} does not exist")
+    return meeting
+
+
+def update_meeting(
+    *, session: Session, meeting: NetworkMeeting, changes: Mapping[str, Any]
+) -> NetworkMeeting:
+    meeting_in = _revised(MeetingCreate, meeting, changes, network_id=meeting.network_id)
+    if meeting_in.host_municipality_id is not None:
+        _check_party(session, meeting_in.host_municipality_id, None, "host")
+    _assign(meeting, meeting_in.model_dump())
+    session.flush()
+    return meeting
+
+
+def delete_meeting(*, session: Session, meeting: NetworkMeeting) -> None:
+    session.delete(meeting)
+    session.flush()
 
 
 def networks_for_municipality(*, session: Session, municipality_id: int) -> Sequence[Network]:
@@ -690,6 +783,76 @@ def upsert_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> 
                 outcome = "updated"
     session.flush()
     return award, outcome
+
+
+def get_award(*, session: Session, award_id: int) -> Award:
+    award = session.get(Award, award_id)
+    if award is None:
+        raise NotFound(f"award {award_id} does not exist")
+    return award
+
+
+def create_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> Award:
+    award, outcome = upsert_award(session=session, data=data)
+    if outcome != "created":
+        raise Conflict("この表彰は登録済みです / this award (name, edition, prize, recipient) already exists")
+    return award
+
+
+def _award_fields(award: Award) -> dict[str, Any]:
+    return {
+        "recipient": {
+            "municipality_id": award.recipient_municipality_id,
+            "organisation_id": award.recipient_organisation_id,
+        },
+        "partner_municipality_ids": [partner.municipality_id for partner in award.partners],
+    }
+
+
+def update_award(*, session: Session, award: Award, changes: Mapping[str, Any]) -> Award:
+    """Edit an award; `partner_municipality_ids`, when given, is the whole new list of partners."""
+    unknown = [name for name in changes if name not in AwardCreate.model_fields]
+    if unknown:
+        raise InvalidInput(problems=[Problem("unknown or read-only field", field=name) for name in unknown])
+    current = {name: getattr(award, name) for name in AwardCreate.model_fields if hasattr(award, name)}
+    award_in = parse(AwardCreate, {**current, **_award_fields(award), **changes})
+    recipient = award_in.recipient
+    _check_party(session, recipient.municipality_id, recipient.organisation_id, "recipient")
+    for index, municipality_id in enumerate(award_in.partner_municipality_ids):
+        if session.get(Municipality, municipality_id) is None:
+            raise InvalidInput(
+                "no such municipality", field=f"partner_municipality_ids.{index}", value=municipality_id
+            )
+    if award_in.programme_id is not None:
+        referenced_programme(session=session, programme_id=award_in.programme_id)
+    values = award_in.model_dump(exclude={"recipient", "partner_municipality_ids"})
+    values["evaluation_points"] = [point.model_dump() for point in award_in.evaluation_points]
+    values["recipient_municipality_id"] = recipient.municipality_id
+    values["recipient_organisation_id"] = recipient.organisation_id
+    values["recipient_party"] = party_key(recipient.municipality_id, recipient.organisation_id)
+    _assign(award, values)
+    wanted = list(dict.fromkeys(award_in.partner_municipality_ids))
+    for partner in [p for p in award.partners if p.municipality_id not in wanted]:
+        award.partners.remove(partner)
+    present = {partner.municipality_id for partner in award.partners}
+    award.partners.extend(AwardPartner(municipality_id=m) for m in wanted if m not in present)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "この表彰は登録済みです / another award has this name, edition, prize and recipient"
+        ) from None
+    return award
+
+
+def delete_award(*, session: Session, award: Award) -> None:
+    session.flush()
+    for partner in session.scalars(select(AwardPartner).where(AwardPartner.award_id == award.id)):
+        session.delete(partner)
+    session.flush()
+    session.expire(award, ["partners"])
+    session.delete(award)
+    session.flush()
 
 
 def list_awards(*, session: Session, name: str | None = None) -> Sequence[Award]:
