@@ -32,9 +32,22 @@ NOTHING = Target(kind="none")
 Rule = Callable[[Principal | None, Target], bool]
 
 # Every action that changes data; a test checks each has a rule and each write route names one.
-_KINDS = ("municipality", "partnership", "organisation", "contact", "programme", "activity", "visit")
+_KINDS = (
+    "municipality",
+    "partnership",
+    "organisation",
+    "contact",
+    "programme",
+    "activity",
+    "visit",
+    "network",
+    "meeting",
+    "award",
+)
 WRITE_ACTIONS: tuple[str, ...] = (
     *(f"{verb}_{kind}" for kind in _KINDS for verb in ("create", "update", "delete")),
+    "create_membership",
+    "delete_membership",
     "resolve_review",
     "score_evaluation",
     "update_policy_rules",
@@ -165,6 +178,54 @@ def can_update_visit(actor: Principal | None, obj: Target) -> bool:
 
 def can_delete_visit(actor: Principal | None, obj: Target) -> bool:
     return _editor_of(actor, obj)
+
+
+# ----------------------------------------------------------------------------- networks and awards
+def can_create_network(actor: Principal | None, obj: Target) -> bool:
+    """A network belongs to its secretariat's municipality; one without a municipal secretariat to admins."""
+    return _editor_of(actor, obj)
+
+
+def can_update_network(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_delete_network(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_create_membership(actor: Principal | None, obj: Target) -> bool:
+    """The secretariat's editors, or the member's own editors for their own membership."""
+    return _editor_of(actor, obj)
+
+
+def can_delete_membership(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_create_meeting(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_update_meeting(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_delete_meeting(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_create_award(actor: Principal | None, obj: Target) -> bool:
+    """Awards are given by national bodies such as CLAIR: recorded by admins only."""
+    return _admin(actor)
+
+
+def can_update_award(actor: Principal | None, obj: Target) -> bool:
+    return _admin(actor)
+
+
+def can_delete_award(actor: Principal | None, obj: Target) -> bool:
+    return _admin(actor)
 
 
 # ----------------------------------------------------------------------------- review and evaluation
