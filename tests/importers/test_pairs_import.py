@@ -180,7 +180,11 @@ def test_counts_of_cities_and_partnerships(imported: ImportedCorpus, corpus_sess
         "partnerships_created": 24_254,
         "merged_duplicates": 1_659,
         "self_pairs": 4,
+        # Of the 16,964 cities: 7,592 resolved (73 by a similar name within 5 km), 50 to review.
+        "resolution": {"exact": 7_160, "alias": 359, "fuzzy": 73, "ambiguous": 50, "unresolved": 9_322},
+        "distance": {"cities": 7_592, "median_km": 0.57, "within_25km": 7_572, "within_25km_share": 0.9974},
     }
+    assert sum(report.resolution_counts().values()) == report.clusters == len(report.cities)
     # Every row is accounted for once, and every cluster is either created or matched.
     assert report.rows == (
         report.partnerships_created
@@ -353,8 +357,8 @@ def test_without_coordinates_cities_are_placed_from_the_registry_and_gazetteer(
     )
     report = import_pairs(session=reference_session, path=path)
     assert (report.rows, report.partnerships_created, report.merged_duplicates) == (5, 4, 1)
-    # Kanazawa is the shipped JIS record; Nancy, Irkutsk and Porto Alegre are gazetteer places.
-    assert (report.cities_matched, report.cities_from_gazetteer, report.cities_from_corpus) == (1, 3, 1)
+    # Kanazawa is the shipped JIS record; the four others are gazetteer places.
+    assert (report.cities_matched, report.cities_from_gazetteer, report.cities_from_corpus) == (1, 4, 0)
     kanazawa = _jis(reference_session, "金沢市")
     partners = {
         row.name_en or row.name: reference_session.get_one(Municipality, row.partner_id)
@@ -366,13 +370,14 @@ def test_without_coordinates_cities_are_placed_from_the_registry_and_gazetteer(
         place = partners[name]
         assert place.geonameid is not None and place.source == f"gazetteer:geonames:{place.geonameid}"
         assert place.lat == pytest.approx(lat, abs=0.1) and place.lng == pytest.approx(lng, abs=0.1)
-    # Without coordinates nothing tells the gazetteer's two Buffalos apart, and that is not guessed:
-    # the city gets a node of its own, without coordinates, and waits on the review list.
-    assert report.review == 1
-    assert partners["Buffalo"].lat is None and partners["Buffalo"].source == "import:no-coordinates.csv"
-    item = reference_session.scalars(select(ReviewItem)).one()
-    assert (item.text, item.country) == ("Buffalo", "US")
-    assert sum(c["name_en"] == "Buffalo" for c in item.candidates) >= 2
+    # Without coordinates the gazetteer's Buffalos are told apart by size: Buffalo, New York has far
+    # more people than any other, so it is taken, and the report says size chose it.
+    assert report.review == 0
+    buffalo = partners["Buffalo"]
+    assert buffalo.lat == pytest.approx(42.89, abs=0.1) and buffalo.lng == pytest.approx(-78.88, abs=0.1)
+    line = next(city for city in report.cities if city.name == "Buffalo")
+    assert (line.method, line.chosen_by, line.place) == ("exact", "population", "gazetteer")
+    assert line.distance_km is None and not report.with_coordinates
 
 
 def test_a_pair_the_registry_already_has_keeps_its_type(session: Session, tmp_path: Path) -> None:
@@ -453,7 +458,10 @@ def test_cli_json_report_and_a_second_run(cli_reference: str, tmp_path: Path) ->
     report = json.loads(first.stdout)
     assert {"rows", "created", "updated", "unchanged", "review", "errors"} <= report.keys()
     assert (report["rows"], report["created"], report["merged_duplicates"], report["errors"]) == (4, 2, 2, [])
-    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8")) == report
+    # The resolution report file carries the same counts, and a line per city.
+    written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert written["counts"] == report["resolution"] and written["rows"] == 4
+    assert sorted(city["name"] for city in written["cities"]) == ["Kanazawa", "Nancy", "Suzhou"]
     second = runner.invoke(_cli(), ["import", "pairs", str(path), "--json"])
     assert second.exit_code == 0, second.output
     assert (json.loads(second.stdout)["created"], json.loads(second.stdout)["unchanged"]) == (0, 4)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from rich.table import Table
 from tsunagari.cli.common import console, error_console, handle_errors, print_json, session_scope
 from tsunagari.importers.pairs import PairsRefused, PairsReport, import_pairs
 from tsunagari.importers.pairs import Progress as ProgressCallback
+from tsunagari.importers.pairs_report import report_format, write_report
 
 STAGE_LABELS = {"cities": "都市の照合 / cities", "partnerships": "提携 / partnerships"}
 
@@ -62,12 +62,26 @@ def _summary(report: PairsReport) -> Table:
         ("要確認 / sent to review", report.review),
     ):
         table.add_row(label, f"{value:,}")
+    counts = report.resolution_counts()
+    table.add_section()
+    for method, label in RESOLUTION_LABELS.items():
+        table.add_row(label, f"{counts[method]:,}")
+    distance = report.distance_summary()
+    if distance is not None and distance["cities"]:
+        table.add_row(
+            "ファイルの座標との距離 中央値 / median distance from the file", f"{distance['median_km']} km"
+        )
+        table.add_row("25 km 以内 / within 25 km", f"{distance['within_25km_share']:.1%}")
     return table
 
 
-def _write_report(path: Path | None, summary: PairsReport) -> None:
-    if path is not None:
-        path.write_text(json.dumps(summary.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+RESOLUTION_LABELS = {
+    "exact": "照合: 正式名 / resolved: exact name",
+    "alias": "照合: 別名 / resolved: alias",
+    "fuzzy": "照合: 類似名 / resolved: fuzzy",
+    "ambiguous": "候補が複数 / ambiguous (to review)",
+    "unresolved": "該当なし / unresolved",
+}
 
 
 @handle_errors
@@ -85,7 +99,13 @@ def import_pairs_command(
         bool, typer.Option("--json", help="Print the report as JSON for scripts.")
     ] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Also write the JSON report to this file.")
+        Path | None,
+        typer.Option(
+            "--report",
+            help="Write the resolution report (one line per city: method, place, distance) to this "
+            ".json or .csv file.",
+            dir_okay=False,
+        ),
     ] = None,
 ) -> None:
     """Import global twin-town pairs: one municipality per real city, one partnership per pair.
@@ -94,17 +114,22 @@ def import_pairs_command(
 
     Japanese cities match the JIS registry, others the gazetteer; the rest are created from the file.
 
+    Without lat/lng, each city is placed from the gazetteer by its name: exact, then alias, then
+    fuzzy within its country; among places of one name the far most populous, else the review list.
+
     All rows or none: every invalid row is reported (exit 2). A second import changes nothing.
     """
+    if report is not None:
+        report_format(report)  # an unusable report path is refused before anything is imported
     try:
         with _progress_bar(enabled=not json_output) as progress, session_scope() as session:
             summary = import_pairs(session=session, path=file, progress=progress)
     except PairsRefused as refused:
-        _write_report(report, refused.summary)
         if json_output:
             print_json(refused.summary.as_json())
         raise
-    _write_report(report, summary)
+    if report is not None:
+        write_report(summary, report, file.name)
     if json_output:
         print_json(summary.as_json())
         return

@@ -103,62 +103,165 @@ def _exact_keys(text: str) -> list[str]:
     return [key for key in name_keys(text) if not key.startswith(SKELETON_PREFIX)]
 
 
-def _registry_candidates(session: Session, keys: list[str], country: str | None) -> list[Candidate]:
+_REGISTRY_COLUMNS = (
+    Municipality.id,
+    Municipality.name,
+    Municipality.name_en,
+    Municipality.country,
+    Municipality.region,
+    Municipality.lat,
+    Municipality.lng,
+    Municipality.population,
+    Municipality.kind,
+    Municipality.status,
+    MunicipalityName.key,
+    MunicipalityName.name,
+)
+
+
+def registry_rows(session: Session, keys: Sequence[str], country: str | None) -> list[tuple[Any, ...]]:
+    """The registry's (municipality, key, written name) rows for some keys: what resolve() weighs."""
     if not keys:
         return []
     statement = (
-        select(Municipality, MunicipalityName.key, MunicipalityName.name)
+        select(*_REGISTRY_COLUMNS)
         .join(MunicipalityName, MunicipalityName.municipality_id == Municipality.id)
         .where(MunicipalityName.key.in_(keys))
     )
     if country:
         statement = statement.where(Municipality.country == country)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def _registry_candidates(rows: Sequence[tuple[Any, ...]], keys: list[str]) -> list[Candidate]:
     best: dict[int, Candidate] = {}
-    for municipality, key, written in session.execute(statement):
+    for mid, name, name_en, country, region, lat, lng, population, kind, status, key, written in rows:
         exact = key == keys[0]
         confidence = 1.0 if exact else 0.95
-        if municipality.kind == "prefecture" and fold(written) != key:
+        if kind == "prefecture" and fold(written) != key:
             # Twinning lists name cities: "Nara" is 奈良市 unless the text says 県 / Prefecture.
             confidence -= 0.1
-        if municipality.status != "existing":
+        if status != "existing":
             confidence -= 0.05  # a former municipality matches only when nothing current does
-        found = best.get(municipality.id)
+        found = best.get(mid)
         if found is None or found.confidence < confidence:
-            best[municipality.id] = Candidate(
+            best[mid] = Candidate(
                 source="registry",
-                id=municipality.id,
-                name=municipality.name,
-                name_en=municipality.name_en,
-                country=municipality.country,
-                region=municipality.region,
-                lat=municipality.lat,
-                lng=municipality.lng,
-                population=municipality.population,
+                id=mid,
+                name=name,
+                name_en=name_en,
+                country=country,
+                region=region,
+                lat=lat,
+                lng=lng,
+                population=population,
                 confidence=confidence,
                 method="exact" if exact else "alias",
             )
     return list(best.values())
 
 
-def _gazetteer_candidates(session: Session, keys: list[str], country: str | None) -> list[Candidate]:
+_GAZETTEER_COLUMNS = (
+    GazetteerCity.geonameid,
+    GazetteerCity.name,
+    GazetteerCity.katakana_name,
+    GazetteerCity.country,
+    GazetteerCity.admin1,
+    GazetteerCity.lat,
+    GazetteerCity.lng,
+    GazetteerCity.population,
+    GazetteerName.key,
+)
+
+
+def gazetteer_rows(session: Session, keys: Sequence[str], country: str | None) -> list[tuple[Any, ...]]:
+    """The gazetteer's (place, key) rows for some keys: what resolve() weighs."""
     if not keys:
         return []
     statement = (
-        select(GazetteerCity, GazetteerName.key)
+        select(*_GAZETTEER_COLUMNS)
         .join(GazetteerName, GazetteerName.geonameid == GazetteerCity.geonameid)
         .where(GazetteerName.key.in_(keys))
     )
     if country:
         statement = statement.where(GazetteerName.country == country)
+    return [tuple(row) for row in session.execute(statement)]
+
+
+def _gazetteer_candidates(rows: Sequence[tuple[Any, ...]], keys: list[str]) -> list[Candidate]:
     best: dict[int, Candidate] = {}
-    for city, key in session.execute(statement):
+    for gid, name, katakana, country, admin1, lat, lng, population, key in rows:
         confidence = 0.97 if key == keys[0] else 0.92
-        found = best.get(city.geonameid)
+        found = best.get(gid)
         if found is None or found.confidence < confidence:
-            best[city.geonameid] = _gazetteer_candidate(
-                city, confidence, "exact" if key == keys[0] else "alias"
+            best[gid] = Candidate(
+                source="gazetteer",
+                id=gid,
+                name=katakana or name,
+                name_en=name,
+                country=country,
+                region=admin1,
+                lat=lat,
+                lng=lng,
+                population=population,
+                confidence=confidence,
+                method="exact" if key == keys[0] else "alias",
             )
     return list(best.values())
+
+
+class CandidateLookup:
+    """Where resolve() reads its exact-key candidates: the database, one query per name.
+
+    An importer resolving thousands of names passes a PreloadedLookup instead, which answers the
+    same questions from rows read in a few queries beforehand; the decision code is the same.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def registry(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
+        return registry_rows(self.session, keys, country)
+
+    def gazetteer(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
+        return gazetteer_rows(self.session, keys, country)
+
+    def registry_geonameids(self, geonameids: Sequence[int]) -> set[int]:
+        return _registry_geonameids(self.session, geonameids)
+
+
+class PreloadedLookup(CandidateLookup):
+    """Candidates read beforehand for a known set of keys of one or more countries.
+
+    Asking about a key or country outside what was loaded is a programming error, not "no match".
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        registry: Sequence[tuple[Any, ...]],
+        gazetteer: Sequence[tuple[Any, ...]],
+        geonameids_in_registry: set[int],
+    ) -> None:
+        super().__init__(session)
+        self._registry: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        for row in registry:
+            self._registry.setdefault((row[3], row[10]), []).append(row)  # (country, key)
+        self._gazetteer: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        for row in gazetteer:
+            self._gazetteer.setdefault((row[3], row[8]), []).append(row)  # (country, key)
+        self._in_registry = geonameids_in_registry
+
+    def registry(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
+        assert country is not None
+        return [row for key in dict.fromkeys(keys) for row in self._registry.get((country, key), ())]
+
+    def gazetteer(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
+        assert country is not None
+        return [row for key in dict.fromkeys(keys) for row in self._gazetteer.get((country, key), ())]
+
+    def registry_geonameids(self, geonameids: Sequence[int]) -> set[int]:
+        return {gid for gid in geonameids if gid in self._in_registry}
 
 
 def _gazetteer_candidate(city: GazetteerCity, confidence: float, method: Method) -> Candidate:
@@ -348,25 +451,28 @@ def resolve(
     use_gazetteer: bool = True,
     fuzzy: bool = True,
     use_registry: bool = True,
+    lookup: CandidateLookup | None = None,
 ) -> Resolution:
     """Resolve a written name. Read-only: nothing is written to the registry or the review list.
 
     use_registry=False looks in the gazetteer alone (to place a registry record on the map).
+    `lookup` is where exact-key candidates are read (the database unless a preloaded one is given).
     """
     if not text or not text.strip():
         raise InvalidInput("a name is needed", field="name", value=text)
     country = country.upper() if country else None
     keys = _exact_keys(text)
-    registry = _registry_candidates(session, keys, country) if use_registry else []
+    lookup = lookup or CandidateLookup(session)
+    registry = _registry_candidates(lookup.registry(keys, country), keys) if use_registry and keys else []
     if registry:
         decided = _decide(text, country, region, registry, near)
         if decided is not None:
             return decided
     if use_gazetteer and country != "JP":
-        gazetteer = _gazetteer_candidates(session, keys, country)
+        gazetteer = _gazetteer_candidates(lookup.gazetteer(keys, country), keys) if keys else []
         # A gazetteer place already in the registry is represented by its registry record.
         if use_registry:
-            known = _registry_geonameids(session, [c.id for c in gazetteer])
+            known = lookup.registry_geonameids([c.id for c in gazetteer])
             gazetteer = [c for c in gazetteer if c.id not in known]
         decided = _decide(text, country, region, registry + gazetteer, near)
         if decided is not None:
@@ -426,6 +532,27 @@ def materialise(*, session: Session, candidate: Candidate, written: str | None =
 
 
 # ----------------------------------------------------------------------------- review list
+def review_values(
+    *, resolution: Resolution, source: str, pending: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The columns of the review item for a resolution (send_to_review, or a bulk insert of many)."""
+    reason = (
+        "同名の候補が複数 / several candidates"
+        if resolution.status == "ambiguous"
+        else "not found / 該当なし"
+    )
+    return {
+        "text": resolution.text,
+        "country": resolution.country,
+        "region": resolution.region,
+        "source": source,
+        "reason": reason,
+        "candidates": [c.as_json() for c in resolution.alternatives[:10]],
+        "pending": pending,
+        "status": "open",
+    }
+
+
 def send_to_review(
     *,
     session: Session,
@@ -433,21 +560,7 @@ def send_to_review(
     source: str,
     pending: dict[str, Any] | None = None,
 ) -> ReviewItem:
-    reason = (
-        "同名の候補が複数 / several candidates"
-        if resolution.status == "ambiguous"
-        else "not found / 該当なし"
-    )
-    item = ReviewItem(
-        text=resolution.text,
-        country=resolution.country,
-        region=resolution.region,
-        source=source,
-        reason=reason,
-        candidates=[c.as_json() for c in resolution.alternatives[:10]],
-        pending=pending,
-        status="open",
-    )
+    item = ReviewItem(**review_values(resolution=resolution, source=source, pending=pending))
     session.add(item)
     session.flush()
     return item
