@@ -9,16 +9,18 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tsunagari.db import get_engine, unit_of_work
 from tsunagari.errors import Conflict, PermissionDenied
+from tsunagari.municipality.models import Municipality
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.schemas import ContactCreate
 from tsunagari.partnership.models import Partnership, PartnershipType
 from tsunagari.portal import service as portal_service
 from tsunagari.web import api
 from tsunagari.web.app import create_app
+from tsunagari.web.deps import SessionDep
 from tsunagari.web.errors import install_error_handlers
 
 API = "/api/v1"
@@ -606,3 +608,65 @@ def test_contacts_never_appear_in_any_response(client: TestClient) -> None:
         for secret in ("山田太郎", "taro@example.jp", "03-1234-5678", "example.jp"):
             assert secret not in response.text, (path, secret)
     assert ok(client, f"{API}/search", q="山田太郎")["total"] == 0
+
+
+def _session_app() -> FastAPI:
+    """Endpoints on the request session as the API and the staff pages use it."""
+    app = FastAPI()
+
+    @app.post("/core/{id}")
+    def core_write(session: SessionDep, id: int) -> dict[str, bool]:
+        # A Core statement through the session never flushes: it must still be committed.
+        session.execute(
+            update(Municipality).where(Municipality.id == id).values(website="https://core.example")
+        )
+        return {"ok": True}
+
+    @app.post("/orm/{id}")
+    def orm_write(session: SessionDep, id: int) -> dict[str, bool]:
+        municipality = session.get(Municipality, id)
+        assert municipality is not None
+        municipality.website = "https://orm.example"
+        return {"ok": True}
+
+    @app.post("/fails/{id}")
+    def failing_write(session: SessionDep, id: int) -> dict[str, bool]:
+        session.execute(
+            update(Municipality).where(Municipality.id == id).values(website="https://lost.example")
+        )
+        session.flush()
+        raise Conflict("refused after writing")
+
+    install_error_handlers(app)
+    return app
+
+
+def test_request_sessions_commit_writes_and_roll_back_failures(cli_database: str) -> None:
+    with unit_of_work(get_engine()) as session:
+        first, second, third = session.scalars(select(Municipality.id).order_by(Municipality.id).limit(3))
+    client = TestClient(_session_app())
+    assert client.post(f"/core/{first}").status_code == 200
+    assert client.post(f"/orm/{second}").status_code == 200
+    assert client.post(f"/fails/{third}").status_code == 409
+    with unit_of_work(get_engine()) as session:
+        websites = dict(
+            session.execute(
+                select(Municipality.id, Municipality.website).where(
+                    Municipality.id.in_([first, second, third])
+                )
+            ).all()
+        )
+    assert websites[first] == "https://core.example"
+    assert websites[second] == "https://orm.example"
+    assert websites[third] != "https://lost.example"
+
+
+def test_map_and_statistics_answer_with_the_registry_figures(client: TestClient) -> None:
+    with unit_of_work(get_engine()) as session:
+        expected_lines = {line["id"] for line in portal_service.partnerships_for_map(session=session)}
+        partnerships = session.scalar(select(func.count()).select_from(Partnership))
+    lines = ok(client, f"{API}/map")
+    assert {item["id"] for item in lines["items"]} == expected_lines
+    assert all(set(item) == {"id", "type", "from", "to"} for item in lines["items"])
+    stats = ok(client, f"{API}/stats", group_by="type")
+    assert stats["total"] == partnerships == sum(row["count"] for row in stats["items"])

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
@@ -484,7 +484,7 @@ def anniversaries(
     session: SessionDep,
     page: PaginationDep,
     year: Annotated[int, Query(description="the year of the commemoration")],
-) -> Listing[AnniversaryRead]:
+) -> Response:
     """締結何周年: partnerships reaching 10, 15, 20 … years in `year`, longest first."""
     found = portal_service.anniversaries(session=session, year=year)
     items = [
@@ -501,21 +501,25 @@ def anniversaries(
         )
         for a in found[page.offset : page.offset + page.limit]
     ]
-    return Listing(total=len(found), limit=page.limit, offset=page.offset, items=items)
+    return _json(
+        Listing[AnniversaryRead](total=len(found), limit=page.limit, offset=page.offset, items=items)
+    )
+
+
+_MAP_LINES = TypeAdapter(list[MapLine])
 
 
 @router.get("/map", response_model=Listing[MapLine])
-def map_lines(session: SessionDep, municipality: MunicipalityQuery = None) -> Listing[MapLine]:
+def map_lines(session: SessionDep, municipality: MunicipalityQuery = None) -> Response:
     """Line segments for the map, all in one response (the map draws every one); parties without
     coordinates are left out.
     """
     if municipality is not None:
         municipality_service.get(session=session, municipality_id=municipality)
-    lines = [
-        MapLine.model_validate(line)
-        for line in portal_service.partnerships_for_map(session=session, municipality_id=municipality)
-    ]
-    return Listing(total=len(lines), limit=len(lines), offset=0, items=lines)
+    lines = _MAP_LINES.validate_python(
+        portal_service.partnerships_for_map(session=session, municipality_id=municipality)
+    )
+    return _json(Listing[MapLine](total=len(lines), limit=len(lines), offset=0, items=lines))
 
 
 # ------------------------------------------------------------------------ exchange: shapes

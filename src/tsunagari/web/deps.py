@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from starlette.concurrency import run_in_threadpool
 
 from tsunagari.db import get_engine, session_factory
@@ -18,11 +18,11 @@ DEFAULT_PAGE_SIZE = 50
 # Ids and offsets beyond a 32-bit integer would overflow PostgreSQL's INTEGER and SQLite's binding
 # before any query ran, turning a bad parameter into a 500; refusing them makes it a 422 naming the field.
 MAX_ID = 2_147_483_647
-_FLUSHED = "tsunagari.flushed"
+_WROTE = "tsunagari.wrote"
 
 
 def _wrote(session: Session) -> bool:
-    return bool(session.new or session.dirty or session.deleted or session.info.get(_FLUSHED))
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
 def _finish(session: Session, *, failed: bool) -> None:
@@ -56,7 +56,14 @@ async def get_session() -> AsyncIterator[Session]:
 
 @event.listens_for(Session, "after_flush")
 def _mark_flushed(session: Session, _flush: object) -> None:
-    session.info[_FLUSHED] = True
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _mark_statement(state: ORMExecuteState) -> None:
+    # Core INSERT/UPDATE/DELETE (and any textual SQL) through the session never flushes: count it too.
+    if not state.is_select:
+        state.session.info[_WROTE] = True
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

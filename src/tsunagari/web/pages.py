@@ -724,8 +724,7 @@ def country_page(*, session: Session, alpha2: str, lang: Lang) -> CountryPage:
     except InvalidInput as error:
         raise NotFound(f"no country {alpha2}") from error
     listed = portal_service.list_partnerships(session=session, country=found.alpha2, limit=100_000).items
-    ids = {p.id for p in listed}
-    lines = [line for line in portal_service.partnerships_for_map(session=session) if line["id"] in ids]
+    lines = portal_service.partnerships_for_map(session=session, country=found.alpha2)
     name, other = (found.name_en, found.name_ja) if lang == "en" else (found.name_ja, found.name_en)
     return CountryPage(
         alpha2=found.alpha2,
@@ -759,15 +758,11 @@ def prefecture_page(*, session: Session, name: str, lang: Lang) -> PrefecturePag
     )
     if not members.total:
         raise NotFound(f"no prefecture {name}")
+    # Filtered in SQL: reading every partnership of the registry to keep a prefecture's took seconds.
     ids = {m.id for m in members.items}
-    listed = [
-        p
-        for p in portal_service.list_partnerships(session=session, limit=100_000).items
-        if p.home_municipality_id in ids or p.partner_municipality_id in ids
-    ]
+    listed = portal_service.list_partnerships(session=session, municipality_ids=ids, limit=100_000).items
     with_partners = {p.home_municipality_id for p in listed} | {p.partner_municipality_id for p in listed}
-    shown = {p.id for p in listed}
-    lines = [line for line in portal_service.partnerships_for_map(session=session) if line["id"] in shown]
+    lines = portal_service.partnerships_for_map(session=session, municipality_ids=ids)
     return PrefecturePage(
         name=name,
         municipalities=[_ref(m, lang) for m in members.items if m.id in with_partners],
