@@ -61,11 +61,18 @@ def _check_party(
 
 
 # ----------------------------------------------------------------------------- networks
+T = TypeVar("T")
+
+
+def _existing(session: Session, model: type[T], record_id: int, what: str) -> T:
+    record = session.get(model, record_id)
+    if record is None:
+        raise NotFound(f"{what} {record_id} does not exist")
+    return record
+
+
 def get_network(*, session: Session, network_id: int) -> Network:
-    network = session.get(Network, network_id)
-    if network is None:
-        raise NotFound(f"network {network_id} does not exist")
-    return network
+    return _existing(session, Network, network_id, "network")
 
 
 def find_network(*, session: Session, name: str) -> Network | None:
@@ -253,10 +260,7 @@ def delete_network(*, session: Session, network: Network) -> None:
 
 
 def get_membership(*, session: Session, membership_id: int) -> NetworkMembership:
-    membership = session.get(NetworkMembership, membership_id)
-    if membership is None:
-        raise NotFound(f"network membership {membership_id} does not exist")
-    return membership
+    return _existing(session, NetworkMembership, membership_id, "network membership")
 
 
 def remove_membership(*, session: Session, membership: NetworkMembership) -> None:
@@ -265,10 +269,7 @@ def remove_membership(*, session: Session, membership: NetworkMembership) -> Non
 
 
 def get_meeting(*, session: Session, meeting_id: int) -> NetworkMeeting:
-    meeting = session.get(NetworkMeeting, meeting_id)
-    if meeting is None:
-        raise NotFound(f"network meeting {meeting_id} does not exist")
-    return meeting
+    return _existing(session, NetworkMeeting, meeting_id, "network meeting")
 
 
 def update_meeting(
@@ -311,10 +312,7 @@ def owner_key(owners: Sequence[PartyRef]) -> str:
 
 
 def get_programme(*, session: Session, programme_id: int) -> Programme:
-    programme = session.get(Programme, programme_id)
-    if programme is None:
-        raise NotFound(f"programme {programme_id} does not exist")
-    return programme
+    return _existing(session, Programme, programme_id, "programme")
 
 
 def referenced_programme(*, session: Session, programme_id: int) -> Programme:
@@ -576,10 +574,7 @@ def _link(
 
 
 def get_partner(*, session: Session, partner_id: int) -> ProgrammePartner:
-    partner = session.get(ProgrammePartner, partner_id)
-    if partner is None:
-        raise NotFound(f"programme partner {partner_id} does not exist")
-    return partner
+    return _existing(session, ProgrammePartner, partner_id, "programme partner")
 
 
 def link_partner(
@@ -680,10 +675,7 @@ def record_activity(*, session: Session, data: ActivityCreate | Mapping[str, Any
 
 
 def get_activity(*, session: Session, activity_id: int) -> Activity:
-    activity = session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound(f"activity {activity_id} does not exist")
-    return activity
+    return _existing(session, Activity, activity_id, "activity")
 
 
 def update_activity(*, session: Session, activity: Activity, changes: Mapping[str, Any]) -> Activity:
@@ -786,10 +778,7 @@ def upsert_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> 
 
 
 def get_award(*, session: Session, award_id: int) -> Award:
-    award = session.get(Award, award_id)
-    if award is None:
-        raise NotFound(f"award {award_id} does not exist")
-    return award
+    return _existing(session, Award, award_id, "award")
 
 
 def create_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> Award:
