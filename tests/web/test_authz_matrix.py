@@ -59,6 +59,14 @@ EXPECTED: dict[str, frozenset[str]] = {
     "login": EVERYONE,
     "logout": EVERYONE,
     "change_password": STAFF,
+    "resolve_review": frozenset({"admin", "reviewer"}),
+    "score_evaluation": frozenset({"admin", "reviewer"}),
+    "update_policy_rules": OWNERS,
+    "create_user": frozenset({"admin"}),
+    "update_user": frozenset({"admin"}),
+    "disable_user": frozenset({"admin"}),
+    "issue_token": STAFF,  # one's own tokens
+    "revoke_token": STAFF,
 }
 
 
@@ -150,8 +158,77 @@ def _form(body: dict[str, Any]) -> dict[str, str]:
     return form
 
 
-def build_case(action: str, login_user: StaffUser) -> Case:
+def _review_item() -> int:
+    from tsunagari.names import service as names_service
+
+    with unit_of_work(get_engine()) as session:
+        resolution = names_service.Resolution(unique("Matrixville"), "US", None, "unresolved", None, 0.0)
+        return names_service.send_to_review(session=session, resolution=resolution, source="matrix").id
+
+
+def _token_of(user: StaffUser | None) -> int:
+    from tsunagari.auth import service as auth_service
+
+    with unit_of_work(get_engine()) as session:
+        owner = auth_service.get(session=session, user_id=(user or make_user(Role.viewer)).id)
+        auth_service.issue_token(session=session, user=owner, label="matrix")
+        return auth_service.tokens_of(session=session, user=owner)[-1].id
+
+
+def _account_case(action: str, user: StaffUser | None) -> Case:
+    """Cases for the account, review, evaluation and policy-rule pages (forms only)."""
+    if action == "resolve_review":
+        return Case(_review_item(), form={"target": str(_made(new_foreign_municipality))})
+    if action == "score_evaluation":
+        return Case(_made(new_partnership), form={"score_innovation": "3", "version": "0"})
+    if action == "update_policy_rules":
+        from tsunagari.policy import service as policy_service
+
+        own = _own_id()
+        with unit_of_work(get_engine()) as session:
+            rules = policy_service.rules_for(session=session, municipality_id=own)
+            version = rules.version if rules.id is not None else 0
+        return Case(
+            own,
+            form={
+                "report_deadline_days": "30",
+                "require_purpose_before_visit": "on",
+                "version": str(version),
+            },
+        )
+    if action == "create_user":
+        return Case(form={"email": f"{unique('matrix')}@example.jp", "role": "viewer"})
+    if action in ("update_user", "disable_user"):
+        target = make_user(Role.viewer)
+        from tsunagari.auth import service as auth_service
+
+        with unit_of_work(get_engine()) as session:
+            version = auth_service.get(session=session, user_id=target.id).version
+        return Case(target.id, form={"role": "viewer", "display_name": "matrix", "version": str(version)})
+    if action == "issue_token":
+        return Case(form={"label": "matrix"})
+    assert action == "revoke_token"
+    return Case(_token_of(user), form={})
+
+
+ACCOUNT_ACTIONS = frozenset(
+    {
+        "resolve_review",
+        "score_evaluation",
+        "update_policy_rules",
+        "create_user",
+        "update_user",
+        "disable_user",
+        "issue_token",
+        "revoke_token",
+    }
+)
+
+
+def build_case(action: str, login_user: StaffUser, user: StaffUser | None = None) -> Case:
     verb, _, kind = action.partition("_")
+    if action in ACCOUNT_ACTIONS:
+        return _account_case(action, user)
     if action == "login":
         return Case(form={"email": login_user.email, "password": PASSWORD})
     if action == "logout":
@@ -244,9 +321,13 @@ def test_authorisation_matrix(staff_database: str) -> None:  # noqa: F811
     failures: list[str] = []
     for method, path, action in unsafe_routes():
         for role in ROLES:
-            case = build_case(action, login_user)
             user = users[role]
-            concrete = path.replace("{id}", str(case.record_id)).replace("{record_id}", str(case.record_id))
+            case = build_case(action, login_user, user)
+            concrete = (
+                path.replace("{id}", str(case.record_id))
+                .replace("{record_id}", str(case.record_id))
+                .replace("{kind}", "partnership")
+            )
             before = _audit_count()
             if path.startswith("/api/"):
                 client = TestClient(app, follow_redirects=False)

@@ -1,0 +1,252 @@
+"""Staff pages in Chromium: an inline status edit with HTMX, a stale inline edit showing both versions,
+and a reviewer resolving an ambiguous name from the review list."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.browser.test_portal import browser  # noqa: F401 - the Chromium fixture shared with the portal walk
+from tests.conftest import Databases
+
+pytestmark = pytest.mark.browser
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+PASSWORD = "correct horse battery staple"
+PARTNER = "インライン編集テスト市"
+
+
+@dataclass(frozen=True)
+class StaffSite:
+    base: str
+    editor: str
+    reviewer: str
+    editor_token: str
+    partnership_id: int
+    review_item_id: int
+    review_choice: int
+    """The registry id of the candidate the reviewer picks."""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prepare(url: str) -> tuple[str, int, int, int]:
+    """Accounts, a partnership of 武蔵野市 and an ambiguous review item, committed before the server runs."""
+    from tsunagari.auth import service as auth_service
+    from tsunagari.auth.models import Role
+    from tsunagari.auth.schemas import UserCreate
+    from tsunagari.db import make_engine, unit_of_work
+    from tsunagari.municipality import service as municipality_service
+    from tsunagari.municipality.schemas import MunicipalityCreate
+    from tsunagari.names import service as names_service
+    from tsunagari.partnership import service as partnership_service
+    from tsunagari.partnership.schemas import PartnershipCreate
+
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        musashino = municipality_service.get_by_jis_code(session=session, jis_code="132039")
+        assert musashino is not None
+        editor = auth_service.create_user(
+            session=session,
+            data=UserCreate(
+                email="editor@musashino.example.jp",
+                display_name="武蔵野 編集",
+                role=Role.editor,
+                municipality_ids=[musashino.id],
+                password=PASSWORD,
+            ),
+        )
+        auth_service.create_user(
+            session=session,
+            data=UserCreate(
+                email="reviewer@example.jp", display_name="審査 担当", role=Role.reviewer, password=PASSWORD
+            ),
+        )
+        token = auth_service.issue_token(session=session, user=editor, label="browser test")
+        partner = municipality_service.create(
+            session=session, data=MunicipalityCreate(name=PARTNER, name_en="Inlineville", country="US")
+        )
+        partnership = partnership_service.create(
+            session=session,
+            data=PartnershipCreate(
+                home_municipality_id=musashino.id,
+                partner_municipality_id=partner.id,
+                type="friendship_city",  # type: ignore[arg-type]
+            ),
+        )
+        resolution = names_service.resolve(session=session, text="府中市", country="JP")
+        assert resolution.status == "ambiguous"
+        item = names_service.send_to_review(
+            session=session, resolution=resolution, source="browser test import"
+        )
+        choice = next(c for c in item.candidates if c["source"] == "registry" and c["region"] == "東京都")
+        result = (token, partnership.id, item.id, int(choice["id"]))
+    engine.dispose()
+    return result
+
+
+@pytest.fixture(scope="module")
+def staff_site(databases: Databases) -> Iterator[StaffSite]:
+    """uvicorn over a private copy of the demo database on the run's backend; stopped and removed after."""
+    url = databases.copy(demo=True)
+    token, partnership_id, item_id, choice = _prepare(url)
+    port = _free_port()
+    env = {**os.environ, "TSUNAGARI_DATABASE_URL": url, "TSUNAGARI_GAZETTEER": "cities15000"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tsunagari.web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the staff server did not start") from None
+                time.sleep(0.2)
+        yield StaffSite(
+            base, "editor@musashino.example.jp", "reviewer@example.jp", token, partnership_id, item_id, choice
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        databases.discard(url)
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:  # noqa: F811 - the browser fixture imported above
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _login(p: object, site: StaffSite, email: str) -> None:
+    expect = playwright_sync.expect
+    p.goto(f"{site.base}/staff/login")  # type: ignore[attr-defined]
+    p.get_by_label("ログインID").fill(email)  # type: ignore[attr-defined]
+    p.get_by_label("パスワード").fill(PASSWORD)  # type: ignore[attr-defined]
+    p.get_by_role("button", name="ログイン / Log in").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", level=1)).to_have_text("職員ホーム / Staff home")  # type: ignore[attr-defined]
+
+
+def _shot(p: object, artifacts_dir: Path, name: str, full_page: bool = False) -> None:
+    # Mid-interaction shots are of the viewport: a full-page capture resizes the page, and in Chromium the
+    # next click on the swapped-in row was then lost.
+    p.screenshot(path=str(artifacts_dir / f"staff-{name}.png"), full_page=full_page)  # type: ignore[attr-defined]
+
+
+def _centre(locator: object) -> None:
+    locator.evaluate("el => el.scrollIntoView({block: 'center'})")  # type: ignore[attr-defined]
+
+
+def test_inline_status_edit_and_a_stale_inline_edit(
+    staff_site: StaffSite, page: object, artifacts_dir: Path
+) -> None:
+    expect = playwright_sync.expect
+    p = page
+    _login(p, staff_site, staff_site.editor)
+    p.get_by_role("navigation").get_by_role("link", name="提携 / Partnerships").click()  # type: ignore[attr-defined]
+    row = p.locator(f"#row-partnership-{staff_site.partnership_id}")  # type: ignore[attr-defined]
+    expect(row).to_contain_text(PARTNER)
+    expect(row.locator("td.field-status")).to_have_text("active")
+
+    # Edit in place: the row becomes a small form, saving swaps it back without leaving the page.
+    row.get_by_role("button", name="編集 / Edit").click()
+    expect(row.get_by_label("状態 / Status")).to_be_visible()
+    row.get_by_label("状態 / Status").select_option("suspended")
+    row.get_by_label("備考 / Notes").fill("訪問団の受入を一時休止")
+    _centre(row)
+    _shot(p, artifacts_dir, "01-inline-editing")
+    row.get_by_role("button", name="保存 / Save").click()
+    expect(row).to_contain_text("保存しました / Saved")
+    expect(row.locator("td.field-status")).to_have_text("suspended")
+    expect(row.locator("td.field-notes")).to_have_text("訪問団の受入を一時休止")
+    assert p.url.endswith("/staff/partnerships")  # type: ignore[attr-defined]
+    _centre(row)
+    _shot(p, artifacts_dir, "02-inline-saved")
+
+    # Open the row for editing, then someone else saves the record first (a script with a token).
+    row.get_by_role("button", name="編集 / Edit").click()
+    expect(row.get_by_label("状態 / Status")).to_be_visible()
+    current = httpx.get(
+        f"{staff_site.base}/api/v1/staff/partnerships/{staff_site.partnership_id}",
+        headers={"Authorization": f"Bearer {staff_site.editor_token}"},
+    ).json()
+    patched = httpx.patch(
+        f"{staff_site.base}/api/v1/partnerships/{staff_site.partnership_id}",
+        json={"status": "active", "notes": "再開しました", "version": current["version"]},
+        headers={"Authorization": f"Bearer {staff_site.editor_token}"},
+    )
+    assert patched.status_code == 200, patched.text
+    row.get_by_label("状態 / Status").select_option("ended")
+    row.get_by_role("button", name="保存 / Save").click()
+    expect(row).to_contain_text("上書きはしていません")
+    conflict = row.locator("table.conflict")
+    expect(conflict.locator("tr", has_text="状態 / Status").locator("td.mine")).to_have_text("ended")
+    expect(conflict.locator("tr", has_text="状態 / Status").locator("td.theirs")).to_have_text("active")
+    expect(conflict.locator("tr", has_text="備考 / Notes").locator("td.theirs")).to_have_text("再開しました")
+    _centre(row)
+    _shot(p, artifacts_dir, "03-inline-conflict")
+
+    # Starting again from the current version saves.
+    row.get_by_role("button", name="現在の内容から編集し直す / Edit again from the current version").click()
+    expect(row.get_by_label("備考 / Notes")).to_have_value("再開しました")
+    row.get_by_label("状態 / Status").select_option("ended")
+    row.get_by_role("button", name="保存 / Save").click()
+    expect(row).to_contain_text("保存しました / Saved")
+    expect(row.locator("td.field-status")).to_have_text("ended")
+    stored = httpx.get(
+        f"{staff_site.base}/api/v1/staff/partnerships/{staff_site.partnership_id}",
+        headers={"Authorization": f"Bearer {staff_site.editor_token}"},
+    ).json()
+    assert (stored["status"], stored["notes"]) == ("ended", "再開しました")
+    _shot(p, artifacts_dir, "04-inline-saved-again", full_page=True)
+
+
+def test_a_reviewer_resolves_a_name_from_the_review_list(
+    staff_site: StaffSite, page: object, artifacts_dir: Path
+) -> None:
+    expect = playwright_sync.expect
+    p = page
+    _login(p, staff_site, staff_site.reviewer)
+    p.get_by_role("navigation").get_by_role("link", name="要確認 / Review").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", level=1)).to_have_text("要確認リスト / Review list")  # type: ignore[attr-defined]
+    item = p.locator(f"#review-{staff_site.review_item_id}")  # type: ignore[attr-defined]
+    expect(item).to_contain_text("府中市")
+    expect(item.locator("tbody tr")).not_to_have_count(0)
+    _shot(p, artifacts_dir, "05-review-list")
+    item.locator(f'input[type=radio][value="{staff_site.review_choice}"]').check()
+    item.get_by_role("button", name=f"この自治体で確定 / Resolve #{staff_site.review_item_id}").click()
+    expect(p.get_by_role("status")).to_contain_text(f"#{staff_site.review_item_id} を確定しました")  # type: ignore[attr-defined]
+    expect(p.locator(f"#review-{staff_site.review_item_id}")).to_have_count(0)  # type: ignore[attr-defined]
+    _shot(p, artifacts_dir, "06-review-resolved", full_page=True)

@@ -1,0 +1,110 @@
+"""The login limit holds across app processes on one database: wrong passwords sent to two instances
+(this process and a uvicorn subprocess) add up, and the sixth is refused by either without being checked."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.staff_support import PASSWORD, build_app, make_user, staff_database  # noqa: F401 - fixture
+from tsunagari.auth import service as auth_service
+from tsunagari.auth.models import Role
+from tsunagari.web.security import CSRF_FIELD
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def second_instance(staff_database: str) -> Iterator[str]:  # noqa: F811
+    """Another app process (uvicorn) on the same database; stopped by its pid after the test."""
+    port = _free_port()
+    env = {**os.environ, "TSUNAGARI_DATABASE_URL": staff_database, "TSUNAGARI_GAZETTEER": "cities15000"}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "tsunagari.web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the second app instance did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _csrf(html: str) -> str:
+    return html.split(f'name="{CSRF_FIELD}" value="', 1)[1].split('"', 1)[0]
+
+
+def _login(client: TestClient | httpx.Client, email: str, password: str) -> int:
+    page = client.get("/staff/login")
+    response = client.post(
+        "/staff/login", data={"email": email, "password": password, CSRF_FIELD: _csrf(page.text)}
+    )
+    return response.status_code
+
+
+def test_two_app_instances_share_the_login_limit(
+    staff_database: str,  # noqa: F811
+    second_instance: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = make_user(Role.viewer)
+    here = TestClient(build_app(), follow_redirects=False)
+    with httpx.Client(base_url=second_instance, follow_redirects=False, timeout=30) as there:
+        # Five wrong passwords, split between the two instances.
+        for client in (here, there, here, there, here):
+            assert _login(client, user.email, "not the password!") == 401
+
+        calls: list[str] = []
+        real = auth_service.hasher
+
+        class SpyHasher:
+            def verify(self, hash_: str, password: str) -> bool:
+                calls.append(password)
+                return real.verify(hash_, password)
+
+            def check_needs_rehash(self, hash_: str) -> bool:
+                return real.check_needs_rehash(hash_)
+
+        monkeypatch.setattr(auth_service, "hasher", SpyHasher())
+        # Even the right password is refused, by either instance, and this one never looks at it.
+        assert _login(here, user.email, PASSWORD) == 429
+        assert calls == []
+        assert _login(there, user.email, PASSWORD) == 429
+        refused = there.get("/staff")
+        assert refused.status_code == 303  # not logged in
+    auth_service.limiter.reset(user.email)
+    assert _login(here, user.email, PASSWORD) == 303
