@@ -1,4 +1,5 @@
-# Tsunagari: `make run` serves the portal with demo data; `make test` runs lint and the whole suite.
+# Tsunagari: `make run` serves the portal with demo data; `make test` runs lint and the whole suite on
+# SQLite and on PostgreSQL.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -46,10 +47,18 @@ format: install
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-# pytest's exit code 5 (no tests collected) is a failure, never a silent pass.
+# The suite runs twice: on SQLite (the `session` fixture also covers PostgreSQL there), then with every
+# database on PostgreSQL (docs/testing.md). Both passes always run; either failing, or collecting no
+# tests (pytest's exit code 5), fails the target.
 test: install system-packages lint
-	@$(BIN)/python -m pytest; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+	@status=0; \
+	for backend in sqlite postgresql; do \
+	  echo "== pytest, TSUNAGARI_TEST_BACKEND=$$backend"; \
+	  TSUNAGARI_TEST_BACKEND=$$backend $(BIN)/python -m pytest; code=$$?; \
+	  if [ $$code -eq 5 ]; then echo "pytest collected no tests on $$backend" >&2; code=1; fi; \
+	  if [ $$code -ne 0 ]; then echo "pytest failed on $$backend (exit $$code)" >&2; status=1; fi; \
+	done; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts

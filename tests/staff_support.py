@@ -1,26 +1,23 @@
-"""Shared helpers for the staff tests: a database per backend selected through the environment, users,
+"""Shared helpers for the staff tests: a private database per backend selected through the environment, users,
 an app with the staff routes installed, and records owned by 武蔵野市 made through the services."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from tests.conftest import SESSION_BACKENDS, Databases, release_database, select_database
 from tsunagari.auth import service as auth_service
 from tsunagari.auth.models import Role
 from tsunagari.auth.schemas import UserCreate
-from tsunagari.config import get_settings
 from tsunagari.db import get_engine, unit_of_work
 from tsunagari.exchange import service as exchange_service
 from tsunagari.municipality import service as municipality_service
@@ -45,29 +42,19 @@ def unique(prefix: str) -> str:
     return f"{prefix}{next(_counter)}-{dt.datetime.now().strftime('%H%M%S%f')}"
 
 
-def _select_database(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    monkeypatch.setenv("TSUNAGARI_DATABASE_URL", url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def staff_database(
-    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[str]:
-    """A database for web tests, selected through TSUNAGARI_DATABASE_URL: a private SQLite copy, or the
-    session's PostgreSQL database (records there are made with unique names)."""
-    if request.param == "sqlite":
-        path = tmp_path / "staff.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
-    else:
-        engine: Engine = request.getfixturevalue("postgres_engine")
-        url = engine.url.render_as_string(hide_password=False)
-    _select_database(monkeypatch, url)
-    yield url
-    get_engine.cache_clear()
-    get_settings.cache_clear()
+@pytest.fixture(params=SESSION_BACKENDS)
+def staff_database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A private copy of the demo database for web tests, selected through TSUNAGARI_DATABASE_URL: on
+    both backends in the sqlite pass, on PostgreSQL in the postgresql pass (like `session`)."""
+    name = "sqlite_databases" if request.param == "sqlite" else "postgres_databases"
+    databases: Databases = request.getfixturevalue(name)
+    url = databases.copy(demo=True)
+    select_database(monkeypatch, url)
+    try:
+        yield url
+    finally:
+        release_database()
+        databases.discard(url)
 
 
 def build_app() -> FastAPI:

@@ -9,7 +9,12 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_BACKEND, Databases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,11 +25,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_make_run_serves_healthz_with_the_demo_loaded(tmp_path: Path) -> None:
+@pytest.fixture
+def empty_database(databases: Databases) -> Iterator[str]:
+    """A database with nothing in it on the run's backend, for `make run` to initialise."""
+    url = databases.empty()
+    yield url
+    databases.discard(url)
+
+
+def test_make_run_serves_healthz_with_the_demo_loaded(tmp_path: Path, empty_database: str) -> None:
     port = free_port()
     env = {
         **os.environ,
-        "TSUNAGARI_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "TSUNAGARI_DATABASE_URL": empty_database,
         "TSUNAGARI_GAZETTEER": "cities15000",
         "TSUNAGARI_PORT": str(port),
     }
@@ -54,5 +67,6 @@ def test_make_run_serves_healthz_with_the_demo_loaded(tmp_path: Path) -> None:
     output = (tmp_path / "make-run.log").read_text()
     assert body is not None, output[-3000:]
     assert body["status"] == "ok"
+    assert body["database"] == TEST_BACKEND
     assert body["partnerships"] >= 30
     assert "デモデータ / demo data" in output

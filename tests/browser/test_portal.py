@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
 
@@ -54,16 +55,15 @@ def _add_xss_partner(url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def start_server(
-    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[[bool], str]]:
-    """Starts uvicorn on a free port over a private copy of the demo database; stops every one it started."""
+def start_server(databases: Databases) -> Iterator[Callable[[bool], str]]:
+    """Starts uvicorn on a free port over a private copy of the demo database on the run's backend;
+    stops every one it started and removes its database."""
     processes: list[subprocess.Popen[bytes]] = []
+    urls: list[str] = []
 
     def start(with_xss_partner: bool) -> str:
-        path = tmp_path_factory.mktemp("browser") / "portal.db"
-        shutil.copy(sqlite_template, path)
-        url = f"sqlite:///{path}"
+        url = databases.copy(demo=True)
+        urls.append(url)
         if with_xss_partner:
             _add_xss_partner(url)
         port = _free_port()
@@ -101,6 +101,8 @@ def start_server(
     for process in processes:
         process.terminate()
         process.wait(timeout=10)
+    for url in urls:
+        databases.discard(url)
 
 
 @pytest.fixture(scope="module")

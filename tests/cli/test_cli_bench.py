@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.conftest import shared_path
+from tests.conftest import Databases, shared_path
 from tsunagari.bench.report import TARGETS
 from tsunagari.cli.bench import bench
 
@@ -46,7 +46,7 @@ def _local_app() -> typer.Typer:
 
 
 @pytest.mark.corpus
-def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path) -> None:
+def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path, databases: Databases) -> None:
     corpus = shared_path("data", "global-twinning", "twin_cities.csv")
     output = tmp_path / "BENCHMARKS.md"
     # The timeout only stops a hung run; how long it takes is the bench's business, not a test's.
@@ -61,6 +61,8 @@ def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path) -> No
             str(corpus),
             "--output",
             str(output),
+            # In the postgresql pass the bench runs on the test server (a database of its own).
+            *(["--database", databases.server_url] if databases.server_url else []),
         ],
         capture_output=True,
         text=True,
@@ -70,7 +72,7 @@ def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path) -> No
     figures = json.loads(completed.stdout)
     for key in ISSUE_KEYS:
         assert isinstance(figures.get(key), int | float) and not isinstance(figures[key], bool), key
-    assert figures["database"] == "sqlite"
+    assert figures["database"] == databases.backend
     assert figures["quick"] is True
     assert figures["triangle_count"] == figures["networkx_triangle_count"]
     written = output.read_text(encoding="utf-8")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_GAZETTEER, prepare, shared_path
+from tests.conftest import Databases, release_database, select_database, shared_path
 from tsunagari.cli.pairs import import_pairs_command
 from tsunagari.db import make_engine
 from tsunagari.errors import InvalidInput
@@ -44,24 +43,16 @@ class ImportedCorpus:
 
 
 @pytest.fixture(scope="session")
-def reference_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def reference_database(databases: Databases) -> str:
     """Reference data only (JIS municipalities and the test gazetteer): no demo partnerships."""
-    path = tmp_path_factory.mktemp("pairs-reference") / "reference.db"
-    engine = make_engine(f"sqlite:///{path}")
-    prepare(engine, demo=False)
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
+    return databases.copy(demo=False)
 
 
 @pytest.fixture(scope="session")
-def imported(reference_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImportedCorpus]:
+def imported(databases: Databases) -> Iterator[ImportedCorpus]:
     """The whole corpus imported once, committed, into a copy of the reference database."""
     corpus = shared_path("data", "global-twinning", "twin_cities.csv")
-    path = tmp_path_factory.mktemp("pairs-corpus") / "corpus.db"
-    shutil.copy(reference_database, path)
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(databases.copy(demo=False))
     started, cpu_started = time.perf_counter(), time.process_time()
     with Session(engine) as session:
         report = import_pairs(session=session, path=corpus)
@@ -78,9 +69,9 @@ def corpus_session(imported: ImportedCorpus) -> Iterator[Session]:
 
 
 @pytest.fixture
-def reference_session(reference_database: Path) -> Iterator[Session]:
+def reference_session(reference_database: str) -> Iterator[Session]:
     """A session on the reference-only database whose writes are rolled back after the test."""
-    engine = make_engine(f"sqlite:///{reference_database}")
+    engine = make_engine(reference_database)
     yield from _rolled_back(engine)
     engine.dispose()
 
@@ -413,21 +404,12 @@ def test_a_pair_the_registry_already_has_keeps_its_type(session: Session, tmp_pa
 
 # --------------------------------------------------------------------------- CLI
 @pytest.fixture
-def cli_reference(reference_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def cli_reference(database_copy: Callable[..., str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A private copy of the reference-only database selected through the environment."""
-    path = tmp_path / "cli.db"
-    shutil.copy(reference_database, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("TSUNAGARI_DATABASE_URL", url)
-    monkeypatch.setenv("TSUNAGARI_GAZETTEER", TEST_GAZETTEER)
-    from tsunagari.config import get_settings
-    from tsunagari.db import get_engine
-
-    get_settings.cache_clear()
-    get_engine.cache_clear()
+    url = database_copy(demo=False)
+    select_database(monkeypatch, url)
     yield url
-    get_engine.cache_clear()
-    get_settings.cache_clear()
+    release_database()
 
 
 def _cli() -> typer.Typer:

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from tests.conftest import Databases
 from tests.importers.test_partnerships_import import HEADER, empty_registry_copy, row, write_csv
 from tsunagari.importers.partnerships import import_partnerships
 from tsunagari.partnership.export import COLUMNS, FORMATS, ExportFormat, export_partnerships
@@ -23,8 +24,8 @@ FORMULA = '=HYPERLINK("http://x")'
 
 
 @pytest.fixture
-def empty_registry(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Engine]:
-    yield from empty_registry_copy(tmp_path_factory, tmp_path)
+def empty_registry(databases: Databases) -> Iterator[Engine]:
+    yield from empty_registry_copy(databases)
 
 
 def csv_rows(data: bytes) -> list[dict[str, str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.conftest import prepare
+from tests.conftest import Databases
 from tsunagari.db import make_engine
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.importers.partnerships import ImportRefused, import_partnerships
@@ -30,32 +29,21 @@ HEADER = ",".join(COLUMNS)
 
 
 # ----------------------------------------------------------------------------- helpers and fixtures
-_EMPTY_REGISTRY: dict[str, Path] = {}
+def empty_registry_copy(databases: Databases) -> Iterator[Engine]:
+    """A private registry with reference data only (no demo data) on the run's backend.
 
-
-def empty_registry_copy(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Engine]:
-    """A private copy of a registry with reference data only (no demo data).
-
-    The registry is built once per run (~20 s) and shared with the export tests.
+    The registry is built once per run (~20 s on SQLite) and shared with the export tests.
     """
-    if "path" not in _EMPTY_REGISTRY:
-        template = tmp_path_factory.mktemp("empty-registry") / "empty.db"
-        engine = make_engine(f"sqlite:///{template}")
-        prepare(engine, demo=False)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-        _EMPTY_REGISTRY["path"] = template
-    path = tmp_path / "registry.db"
-    shutil.copy(_EMPTY_REGISTRY["path"], path)
-    engine = make_engine(f"sqlite:///{path}")
+    url = databases.copy(demo=False)
+    engine = make_engine(url)
     yield engine
     engine.dispose()
+    databases.discard(url)
 
 
 @pytest.fixture
-def empty_registry(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[Engine]:
-    yield from empty_registry_copy(tmp_path_factory, tmp_path)
+def empty_registry(databases: Databases) -> Iterator[Engine]:
+    yield from empty_registry_copy(databases)
 
 
 def write_csv(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import TEST_BACKEND
 from tsunagari.web.app import create_app
 
 
@@ -13,6 +14,6 @@ def test_healthz_reports_the_demo_database(cli_database: str) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["database"] == "sqlite"
+    assert body["database"] == TEST_BACKEND
     assert body["partnerships"] >= 30
     assert body["municipalities"] > 1741
