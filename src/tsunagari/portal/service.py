@@ -6,15 +6,20 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Date,
+    Executable,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     column,
     exists,
@@ -180,52 +185,86 @@ _VIA = aliased(Municipality, name="via")
 _PARTNERSHIP_ORDER = (Partnership.signed_on.is_(None), Partnership.signed_on, Partnership.id)
 
 
-def _partnership_filters(
-    *,
-    municipality_id: int | None,
-    country: str | None,
-    type_: str | None,
-    signed_from: dt.date | None,
-    signed_to: dt.date | None,
-    status: str | None,
-    municipality_ids: Collection[int] | None = None,
-) -> list[ColumnElement[bool]]:
-    """The listing's conditions; a country filter needs _HOME and _PARTNER joined."""
+@dataclass(frozen=True)
+class _Filters:
+    """The listing's filters. Conditions use bound parameters and are built once per combination of
+    filters present, so a request reuses a prepared statement (building one and its cache key cost
+    more than running the query)."""
+
+    municipality_id: int | None = None
+    country: str | None = None
+    type_: str | None = None
+    signed_from: dt.date | None = None
+    signed_to: dt.date | None = None
+    status: str | None = None
+    municipality_ids: Collection[int] | None = None
+
+    @property
+    def signature(self) -> tuple[bool, ...]:
+        return (
+            self.municipality_id is not None,
+            bool(self.country),
+            bool(self.type_),
+            bool(self.signed_from),
+            bool(self.signed_to),
+            bool(self.status),
+            self.municipality_ids is not None,
+        )
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {
+            "municipality_id": self.municipality_id,
+            "country": self.country.upper() if self.country else None,
+            "type": self.type_,
+            "signed_from": self.signed_from,
+            "signed_to": self.signed_to,
+            "status": self.status,
+            "municipality_ids": list(self.municipality_ids or ()),
+        }
+
+
+@lru_cache(maxsize=256)
+def _conditions(signature: tuple[bool, ...]) -> tuple[ColumnElement[bool], ...]:
+    """The conditions for the filters present; a country filter needs _HOME and _PARTNER joined."""
+    by_id, by_country, by_type, since, until, by_status, by_ids = signature
     conditions: list[ColumnElement[bool]] = []
-    if municipality_ids is not None:
+    if by_ids:
+        ids: BindParameter[int] = bindparam("municipality_ids", expanding=True)
         conditions.append(
-            or_(
-                Partnership.home_municipality_id.in_(municipality_ids),
-                Partnership.partner_municipality_id.in_(municipality_ids),
-            )
+            or_(Partnership.home_municipality_id.in_(ids), Partnership.partner_municipality_id.in_(ids))
         )
-    if municipality_id is not None:
+    if by_id:
+        one = bindparam("municipality_id", type_=Integer)
         conditions.append(
-            or_(
-                Partnership.home_municipality_id == municipality_id,
-                Partnership.partner_municipality_id == municipality_id,
-            )
+            or_(Partnership.home_municipality_id == one, Partnership.partner_municipality_id == one)
         )
-    if country:
-        conditions.append(or_(_HOME.country == country.upper(), _PARTNER.country == country.upper()))
-    if type_:
-        conditions.append(Partnership.type == type_)
-    if signed_from:
-        conditions.append(Partnership.signed_on >= signed_from)
-    if signed_to:
-        conditions.append(Partnership.signed_on <= signed_to)
-    if status:
-        conditions.append(Partnership.status == status)
-    return conditions
+    if by_country:
+        country = bindparam("country", type_=String)
+        conditions.append(or_(_HOME.country == country, _PARTNER.country == country))
+    if by_type:
+        conditions.append(Partnership.type == bindparam("type", type_=String))
+    if since:
+        conditions.append(Partnership.signed_on >= bindparam("signed_from", type_=Date))
+    if until:
+        conditions.append(Partnership.signed_on <= bindparam("signed_to", type_=Date))
+    if by_status:
+        conditions.append(Partnership.status == bindparam("status", type_=String))
+    return tuple(conditions)
 
 
-def _partnership_total(session: Session, conditions: list[ColumnElement[bool]], joined: bool) -> int:
+@lru_cache(maxsize=256)
+def _total_statement(signature: tuple[bool, ...]) -> Select[Any]:
     statement = select(func.count()).select_from(Partnership)
-    if joined:
+    if signature[1]:  # by country
         statement = statement.outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id).outerjoin(
             _PARTNER, _PARTNER.id == Partnership.partner_municipality_id
         )
-    return session.scalar(statement.where(*conditions)) or 0
+    return statement.where(*_conditions(signature))
+
+
+def _partnership_total(session: Session, filters: _Filters) -> int:
+    return session.scalar(_total_statement(filters.signature), filters.params) or 0
 
 
 def list_partnerships(
@@ -243,23 +282,15 @@ def list_partnerships(
 ) -> Page[Partnership]:
     """Partnerships filtered by either party (one, or any of several), either party's country, type,
     signing period and status."""
-    conditions = _partnership_filters(
-        municipality_id=municipality_id,
-        country=country,
-        type_=type_,
-        signed_from=signed_from,
-        signed_to=signed_to,
-        status=status,
-        municipality_ids=municipality_ids,
-    )
+    filters = _Filters(municipality_id, country, type_, signed_from, signed_to, status, municipality_ids)
     statement = select(Partnership)
     if country:
         statement = statement.outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id).outerjoin(
             _PARTNER, _PARTNER.id == Partnership.partner_municipality_id
         )
-    statement = statement.where(*conditions).order_by(*_PARTNERSHIP_ORDER)
-    total = _partnership_total(session, conditions, bool(country))
-    items = list(session.scalars(statement.limit(limit).offset(offset)).unique())
+    statement = statement.where(*_conditions(filters.signature)).order_by(*_PARTNERSHIP_ORDER)
+    total = _partnership_total(session, filters)
+    items = list(session.scalars(statement.limit(limit).offset(offset), filters.params).unique())
     return Page(total=total, items=items, limit=limit, offset=offset)
 
 
@@ -393,6 +424,16 @@ def _partnership_row(values: Sequence[Any]) -> PartnershipRow:
     )
 
 
+@lru_cache(maxsize=256)
+def _rows_statement(signature: tuple[bool, ...]) -> Executable:
+    return (
+        _PARTNERSHIP_ROWS.where(*_conditions(signature))
+        .order_by(*_PARTNERSHIP_ORDER)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+    )
+
+
 def partnership_rows(
     *,
     session: Session,
@@ -406,20 +447,12 @@ def partnership_rows(
     offset: int = 0,
 ) -> Page[PartnershipRow]:
     """list_partnerships as flat rows (both parties, an organisation's seat, the via municipality)."""
-    conditions = _partnership_filters(
-        municipality_id=municipality_id,
-        country=country,
-        type_=type_,
-        signed_from=signed_from,
-        signed_to=signed_to,
-        status=status,
-    )
-    statement = _PARTNERSHIP_ROWS.where(*conditions).order_by(*_PARTNERSHIP_ORDER).limit(limit).offset(offset)
-    items = [_partnership_row(values) for values in session.execute(statement)]
-    if offset == 0 and len(items) < limit:
-        total = len(items)  # the whole result fitted on the page: no second query
-    else:
-        total = _partnership_total(session, conditions, bool(country))
+    filters = _Filters(municipality_id, country, type_, signed_from, signed_to, status)
+    statement = _rows_statement(filters.signature)
+    found = session.execute(statement, filters.params | {"limit": limit, "offset": offset}).all()
+    items = [_partnership_row(values) for values in found]
+    # When the whole result fitted on the first page, its length is the total: no second query.
+    total = len(items) if offset == 0 and len(items) < limit else _partnership_total(session, filters)
     return Page(total=total, items=items, limit=limit, offset=offset)
 
 
@@ -464,20 +497,19 @@ _PARTNER_COLUMNS = (
 )
 
 
+_PARTNERS_OF = _PARTNER_COLUMNS.where(*_conditions(_Filters(municipality_id=0).signature)).order_by(
+    *_PARTNERSHIP_ORDER
+)
+
+
 def partner_rows(
     *, session: Session, municipality: Municipality, today: dt.date | None = None
 ) -> list[PartnerRow]:
     """Everyone `municipality` has a partnership with, seen from its side: the partnership service's
     partner_rows from one flat query (loading each partnership with its parties cost ~5 ms for 70)."""
     today = today or dt.date.today()
-    statement = _PARTNER_COLUMNS.where(
-        or_(
-            Partnership.home_municipality_id == municipality.id,
-            Partnership.partner_municipality_id == municipality.id,
-        )
-    ).order_by(*_PARTNERSHIP_ORDER)
     rows: list[dict[str, Any]] = []
-    found: Sequence[Sequence[Any]] = session.execute(statement).all()
+    found: Sequence[Sequence[Any]] = session.execute(_PARTNERS_OF, {"municipality_id": municipality.id}).all()
     for values in found:
         pid, type_, signed_on, precision, status, origin, inherited, heads, fields, council, via = values[:11]
         other = _party_from(values[22:32] if values[11] == municipality.id else values[12:22])
@@ -781,17 +813,8 @@ def partnerships_for_map(
         )
         .order_by(*_PARTNERSHIP_ORDER)
     )
-    statement = statement.where(
-        *_partnership_filters(
-            municipality_id=municipality_id,
-            country=country,
-            type_=None,
-            signed_from=None,
-            signed_to=None,
-            status=None,
-            municipality_ids=municipality_ids,
-        )
-    )
+    filters = _Filters(municipality_id=municipality_id, country=country, municipality_ids=municipality_ids)
+    statement = statement.where(*_conditions(filters.signature))
     return [
         {
             "id": pid,
@@ -799,5 +822,7 @@ def partnerships_for_map(
             "from": {"id": a_id, "name": a_name, "lat": a_lat, "lng": a_lng},
             "to": {"id": b_id, "name": b_name, "lat": b_lat, "lng": b_lng},
         }
-        for pid, type_, a_id, a_name, a_lat, a_lng, b_id, b_name, b_lat, b_lng in session.execute(statement)
+        for pid, type_, a_id, a_name, a_lat, a_lng, b_id, b_name, b_lat, b_lng in session.execute(
+            statement, filters.params
+        )
     ]
