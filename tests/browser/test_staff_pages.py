@@ -250,3 +250,24 @@ def test_a_reviewer_resolves_a_name_from_the_review_list(
     expect(p.get_by_role("status")).to_contain_text(f"#{staff_site.review_item_id} を確定しました")  # type: ignore[attr-defined]
     expect(p.locator(f"#review-{staff_site.review_item_id}")).to_have_count(0)  # type: ignore[attr-defined]
     _shot(p, artifacts_dir, "06-review-resolved", full_page=True)
+
+
+def test_a_reviewer_scores_a_partnership_and_reads_the_scorecard(
+    staff_site: StaffSite, page: object, artifacts_dir: Path
+) -> None:
+    expect = playwright_sync.expect
+    p = page
+    _login(p, staff_site, staff_site.reviewer)
+    p.goto(f"{staff_site.base}/staff/evaluation/partnership/{staff_site.partnership_id}")  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", level=1)).to_contain_text(PARTNER)  # type: ignore[attr-defined]
+    p.get_by_label("継続性 / Continuity").select_option("4")  # type: ignore[attr-defined]
+    p.get_by_label("継続性 の所見").fill("毎年の相互訪問が続いている")  # type: ignore[attr-defined]
+    p.get_by_label("成果 / Results").select_option("2")  # type: ignore[attr-defined]
+    p.get_by_label("総評 / Overall comment").fill("報告の公表が少ない")  # type: ignore[attr-defined]
+    p.get_by_role("button", name="評価を保存 / Save scores").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("status")).to_contain_text("評価を保存しました")  # type: ignore[attr-defined]
+    expect(p.locator("#criterion-continuity td.mean")).to_have_text("4.0")  # type: ignore[attr-defined]
+    expect(p.locator("#overall")).to_have_text("3.0")  # type: ignore[attr-defined]
+    expect(p.locator("#criterion-continuity")).to_contain_text("毎年の相互訪問が続いている")  # type: ignore[attr-defined]
+    expect(p.locator("#ind-dormant")).to_have_text("はい / yes")  # type: ignore[attr-defined]
+    _shot(p, artifacts_dir, "07-scorecard", full_page=True)
