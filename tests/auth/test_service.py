@@ -215,10 +215,22 @@ def test_old_failures_are_pruned_and_a_success_clears_the_login(session: Session
     assert count == 0
 
 
-def test_one_address_trying_many_logins_is_limited_too(session: Session) -> None:
-    now = [7000.0]
-    limiter = auth_service.LoginLimiter(clock=lambda: now[0], max_failures_per_ip=3)
-    for n in range(3):
-        limiter.record_failure(f"user{n}@example.jp", session=session, ip="198.51.100.7")
-    assert not limiter.allowed("fresh@example.jp", session=session, ip="198.51.100.7")
-    assert limiter.allowed("fresh@example.jp", session=session, ip="198.51.100.8")
+def test_failures_record_the_client_address(session: Session) -> None:
+    from sqlalchemy import select
+
+    from tsunagari.auth.models import LoginFailure
+
+    _user(session)
+    limiter = auth_service.LoginLimiter(clock=lambda: 8000.0)
+    with pytest.raises(PermissionDenied):
+        auth_service.authenticate(
+            session=session,
+            email="staff@example.jp",
+            password="wrong",
+            login_limiter=limiter,
+            ip="198.51.100.7",
+        )
+    recorded = session.execute(
+        select(LoginFailure.login, LoginFailure.ip).where(LoginFailure.at == 8000.0)
+    ).all()
+    assert [tuple(r) for r in recorded] == [("staff@example.jp", "198.51.100.7")]

@@ -199,6 +199,7 @@ def test_rescoring_changes_only_what_changed_and_bumps_the_version(session: Sess
         ({"scores": {"results": {"score": 6}}}, "scores.results.score"),
         ({"scores": {"results": {"score": 0}}}, "scores.results.score"),
         ({"criteria_set": "nobel", "scores": {}}, "criteria_set"),
+        ({"scores": {"results": {"score": None}}}, "scores"),  # a first save with nothing in it
     ],
 )
 def test_bad_scores_are_refused_naming_the_field(

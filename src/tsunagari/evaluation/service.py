@@ -132,6 +132,11 @@ def score(
         criteria_set=evaluation_in.criteria_set,
     )
     if evaluation is None:
+        if not evaluation_in.comment and all(s.score is None for s in evaluation_in.scores.values()):
+            raise InvalidInput(
+                "点数か総評を1つ以上入力してください / give at least one score or an overall comment",
+                field="scores",
+            )
         evaluation = Evaluation(
             criteria_set=evaluation_in.criteria_set,
             partnership_id=subject.id if kind == "partnership" else None,
