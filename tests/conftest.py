@@ -190,10 +190,11 @@ class Databases:
         if backend == "postgresql":
             assert server_url is not None
             self._admin = create_engine(
-                make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT", pool_size=2
+                make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT", pool_size=5
             )
-            # Dropping a database takes a while on a busy server: it happens beside the next test.
-            self._dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+            # DROP DATABASE waits for a checkpoint, seconds on a busy server: drops happen beside the
+            # next tests, several at once so that they share checkpoints.
+            self._dropper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
 
     # ----------------------------------------------------------------------- public
     def template(self, *, demo: bool) -> str:
@@ -241,9 +242,9 @@ class Databases:
 
     def close(self) -> None:
         if self._dropper is not None:
-            self._dropper.shutdown(wait=True)
             for url in sorted(self._made):
-                self._drop(url)
+                self._dropper.submit(self._drop, url)
+            self._dropper.shutdown(wait=True)
         if self._admin is not None:
             self._admin.dispose()
 
