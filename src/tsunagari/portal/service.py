@@ -29,6 +29,7 @@ from sqlalchemy import (
     table,
     union,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
 
 from tsunagari.dates import PartialDate
@@ -467,6 +468,29 @@ def partnership_count(*, session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Partnership)) or 0
 
 
+_MUNICIPALITY = Municipality.__table__
+# Rows rather than ORM objects: the detail page only reads them, and a loaded object costs twice as much.
+_MUNICIPALITY_BY_ID = select(_MUNICIPALITY).where(_MUNICIPALITY.c.id == bindparam("id", type_=Integer))
+_FORMER_MUNICIPALITIES = (
+    select(_MUNICIPALITY)
+    .where(_MUNICIPALITY.c.merged_into_id == bindparam("id", type_=Integer))
+    .order_by(_MUNICIPALITY.c.merged_on, _MUNICIPALITY.c.id)
+)
+
+
+def municipality_record(*, session: Session, municipality_id: int) -> Row[Any]:
+    """A municipality's columns as a row (attribute access like the model's); NotFound if absent."""
+    found = session.execute(_MUNICIPALITY_BY_ID, {"id": municipality_id}).first()
+    if found is None:
+        raise NotFound(f"municipality {municipality_id} does not exist")
+    return found
+
+
+def former_municipalities(*, session: Session, municipality_id: int) -> list[Row[Any]]:
+    """Former municipalities merged into this one (旧利賀村 for 南砺市), by merger date."""
+    return list(session.execute(_FORMER_MUNICIPALITIES, {"id": municipality_id}).all())
+
+
 _PARTNER_ROWS = TypeAdapter(list[PartnerRow])
 
 # What the detail page's partner list needs, both sides (the other one is picked in Python).
@@ -503,7 +527,7 @@ _PARTNERS_OF = _PARTNER_COLUMNS.where(*_conditions(_Filters(municipality_id=0).s
 
 
 def partner_rows(
-    *, session: Session, municipality: Municipality, today: dt.date | None = None
+    *, session: Session, municipality: Municipality | Row[Any], today: dt.date | None = None
 ) -> list[PartnerRow]:
     """Everyone `municipality` has a partnership with, seen from its side: the partnership service's
     partner_rows from one flat query (loading each partnership with its parties cost ~5 ms for 70)."""

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
@@ -228,7 +229,7 @@ def _precision(value: dt.date | None, precision: str | None) -> str | None:
     return partial.precision if partial else None
 
 
-def _ref(municipality: Municipality) -> MunicipalityRef:
+def _ref(municipality: Municipality | Row[Any]) -> MunicipalityRef:
     return MunicipalityRef(
         id=municipality.id,
         name=municipality.name,
@@ -239,7 +240,7 @@ def _ref(municipality: Municipality) -> MunicipalityRef:
     )
 
 
-def _summary(municipality: Municipality) -> MunicipalitySummary:
+def _summary(municipality: Municipality | Row[Any]) -> MunicipalitySummary:
     return MunicipalitySummary.model_validate(municipality)
 
 
@@ -372,8 +373,13 @@ def list_municipalities(
 @router.get("/municipalities/{id}", response_model=MunicipalityDetail)
 def get_municipality(session: SessionDep, id: IdPath) -> Response:
     """A municipality's profile, merger history and partners."""
-    municipality = municipality_service.get(session=session, municipality_id=id)
-    predecessors = municipality_service.merge_history(session=session, municipality=municipality)
+    municipality = portal_service.municipality_record(session=session, municipality_id=id)
+    predecessors = portal_service.former_municipalities(session=session, municipality_id=id)
+    merged_into = (
+        portal_service.municipality_record(session=session, municipality_id=municipality.merged_into_id)
+        if municipality.merged_into_id
+        else None
+    )
     detail = MunicipalityDetail(
         **_summary(municipality).model_dump(),
         kind_label=KIND_LABELS_JA.get(municipality.kind, municipality.kind),
@@ -392,7 +398,7 @@ def get_municipality(session: SessionDep, id: IdPath) -> Response:
         overview_ja=municipality.overview_ja,
         overview_en=municipality.overview_en,
         website=municipality.website,
-        merged_into=_ref(municipality.merged_into) if municipality.merged_into else None,
+        merged_into=_ref(merged_into) if merged_into else None,
         merged_on=_iso(municipality.merged_on, municipality.merged_on_precision),
         merged_on_precision=_precision(municipality.merged_on, municipality.merged_on_precision),
         predecessors=[
