@@ -108,3 +108,20 @@ def test_purpose_and_citizen_meeting_before_the_visit(session: Session) -> None:
     assert {"purpose_due", "citizen_meeting_due"} <= before
     after = _codes(session, home, dt.date(2025, 8, 2))
     assert {"purpose_not_published", "citizen_meeting_missing"} <= after
+
+
+def test_changed_rules_are_listed_and_change_the_deadline(session: Session) -> None:
+    murayama = _murayama(session)
+    policy_service.seed(session=session)
+    partner = _city(session, "規則テスト市")
+    visit_id = _visit(session, murayama, partner, report_published_on=None)
+    assert any(
+        f.code == "report_due" and f.due_on == dt.date(2025, 9, 4)
+        for f in policy_service.check(session=session, municipality_id=murayama, today=dt.date(2025, 8, 10))
+    )
+    policy_service.set_rules(session=session, municipality_id=murayama, changes={"report_deadline_days": 10})
+    assert murayama in {r.municipality_id for r in policy_service.list_rules(session=session)}
+    findings = policy_service.check(session=session, municipality_id=murayama, today=dt.date(2025, 8, 20))
+    assert [f.due_on for f in findings if f.activity_id == visit_id and f.code == "report_overdue"] == [
+        dt.date(2025, 8, 15)
+    ]
