@@ -183,6 +183,7 @@ class Databases:
         self._run = uuid.uuid4().hex[:8]
         self._numbers = itertools.count(1)
         self._templates: dict[bool, str] = {}
+        self._failed: dict[bool, Exception] = {}
         self._made: set[str] = set()
         self._lock = threading.RLock()
         self._admin: Engine | None = None
@@ -200,17 +201,14 @@ class Databases:
     def template(self, *, demo: bool) -> str:
         """The URL of a prepared database that must only be read or copied, never written."""
         with self._lock:
+            if demo in self._failed:  # fail every test that needs it at once, not after a rebuild each
+                raise RuntimeError("preparing this template database failed earlier") from self._failed[demo]
             if demo not in self._templates:
-                if demo:
-                    url = self._clone(self.template(demo=False))
-                    engine = make_engine(url)
-                    _load_demo(engine)
-                else:
-                    url = self.empty()
-                    engine = make_engine(url)
-                    prepare(engine, demo=False)
-                self._settle(engine)
-                self._templates[demo] = url
+                try:
+                    self._templates[demo] = self._build(demo=demo)
+                except Exception as error:
+                    self._failed[demo] = error
+                    raise
             return self._templates[demo]
 
     def copy(self, *, demo: bool = True) -> str:
@@ -232,8 +230,8 @@ class Databases:
         """Remove a copy once nothing uses it any more."""
         if url in self._templates.values():
             return
-        self._made.discard(url)
         if self.backend == "sqlite":
+            self._made.discard(url)
             path = Path(url.removeprefix("sqlite:///"))
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -242,9 +240,11 @@ class Databases:
 
     def close(self) -> None:
         if self._dropper is not None:
-            for url in sorted(self._made):
-                self._dropper.submit(self._drop, url)
             self._dropper.shutdown(wait=True)
+            # The templates, session-wide copies and any copy whose drop failed.
+            with ThreadPoolExecutor(max_workers=4) as dropper:
+                for url in sorted(self._made):
+                    dropper.submit(self._drop, url)
         if self._admin is not None:
             self._admin.dispose()
 
@@ -286,6 +286,19 @@ class Databases:
         assert self._admin is not None
         with self._admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        self._made.discard(url)
+
+    def _build(self, *, demo: bool) -> str:
+        if demo:
+            url = self._clone(self.template(demo=False))
+            engine = make_engine(url)
+            _load_demo(engine)
+        else:
+            url = self.empty()
+            engine = make_engine(url)
+            prepare(engine, demo=False)
+        self._settle(engine)
+        return url
 
     def _settle(self, engine: Engine) -> None:
         """Make a prepared database copyable: its SQLite WAL folded into the file, no connections left."""
