@@ -3,11 +3,13 @@ messages naming the field, edit, delete; an editor of another municipality canno
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from tests.staff_support import (
     OTHER,
     OWN,
+    bearer,
     build_app,
     cookie_client,
     make_user,
@@ -118,3 +120,101 @@ def test_an_editor_of_another_municipality_cannot_add_activities(staff_database:
     assert refused.status_code == 403
     with unit_of_work(get_engine()) as session:
         assert not session.scalars(select(Activity).where(Activity.programme_id == programme_id)).all()
+
+
+# ----------------------------------------------------------------------------- networks, meetings, awards
+def test_a_network_with_its_meetings_and_members_is_kept_by_its_secretariat(staff_database: str) -> None:  # noqa: F811
+    editor, outsider = make_user(Role.editor, (OWN,)), make_user(Role.editor, (OTHER,))
+    client, csrf = cookie_client(build_app(), editor)
+    created = client.post(
+        "/staff/network/new",
+        data={
+            CSRF_FIELD: csrf,
+            "name": unique("姉妹都市環境会議"),
+            "kind": "conference",
+            "secretariat_municipality_id": str(_own_id()),
+            "fields": "environment",
+            "member_count": "-4",
+        },
+    )
+    assert created.status_code == 422 and "会員数 / Members" in created.text
+    created = client.post(
+        "/staff/network/new",
+        data={
+            CSRF_FIELD: csrf,
+            "name": unique("姉妹都市環境会議"),
+            "kind": "conference",
+            "secretariat_municipality_id": str(_own_id()),
+            "fields": "environment",
+        },
+    )
+    assert created.status_code == 303, created.text
+    network_id = int(created.headers["location"].split("/")[3])
+    meeting = client.post(
+        "/staff/meeting/new",
+        data={CSRF_FIELD: csrf, "network_id": str(network_id), "fiscal_year": "2012", "place": "高崎"},
+    )
+    assert meeting.status_code == 303, meeting.text
+    meeting_id = int(meeting.headers["location"].split("/")[3])
+    with unit_of_work(get_engine()) as session:
+        murayama = municipality_id(session, OTHER)
+    # The other municipality's editor may add its own membership, not change the meeting.
+    other = TestClient(build_app())
+    joined = other.post(
+        "/api/v1/memberships",
+        json={"network_id": network_id, "municipality_id": murayama},
+        headers=bearer(outsider),
+    )
+    assert joined.status_code == 201, joined.text
+    version = other.get(f"/api/v1/staff/meetings/{meeting_id}", headers=bearer(editor)).json()["version"]
+    refused = other.patch(
+        f"/api/v1/meetings/{meeting_id}", json={"place": "村山", "version": version}, headers=bearer(outsider)
+    )
+    assert refused.status_code == 403
+    stale = other.patch(
+        f"/api/v1/meetings/{meeting_id}",
+        json={"place": "前橋", "version": version - 1},
+        headers=bearer(editor),
+    )
+    assert stale.status_code == 409
+    moved = other.patch(
+        f"/api/v1/meetings/{meeting_id}", json={"place": "前橋", "version": version}, headers=bearer(editor)
+    )
+    assert moved.status_code == 200 and moved.json()["place"] == "前橋"
+    left = other.delete(f"/api/v1/memberships/{joined.json()['id']}", headers=bearer(outsider))
+    assert left.status_code == 204
+    page = client.get(f"/staff/network/{network_id}/edit")
+    assert page.status_code == 200 and "事務局の自治体ID" in page.text
+    assert _audit_actions("network_membership", joined.json()["id"]) == ["create", "delete"]
+
+
+def test_awards_are_recorded_by_admins_with_recipient_and_partners(staff_database: str) -> None:  # noqa: F811
+    admin, editor = make_user(Role.admin), make_user(Role.editor, (OWN,))
+    with unit_of_work(get_engine()) as session:
+        partner = municipality_id(session, OTHER)
+    form = {
+        "name": unique("姉妹自治体交流表彰"),
+        "edition": "6",
+        "fiscal_year": "2011",
+        "prize": "総務大臣賞",
+        "recipient_municipality_id": str(_own_id()),
+        "partner_municipality_ids": str(partner),
+        "evaluation_points": '[{"criterion": "continuity", "text": "長年の青少年交流"}]',
+    }
+    editor_client, editor_csrf = cookie_client(build_app(), editor)
+    assert editor_client.post("/staff/award/new", data={**form, CSRF_FIELD: editor_csrf}).status_code == 403
+    client, csrf = cookie_client(build_app(), admin)
+    bad = client.post(
+        "/staff/award/new",
+        data={**form, CSRF_FIELD: csrf, "evaluation_points": '[{"criterion": "beauty", "text": "x"}]'},
+    )
+    assert bad.status_code == 422 and "unknown criterion beauty" in bad.text
+    created = client.post("/staff/award/new", data={**form, CSRF_FIELD: csrf})
+    assert created.status_code == 303, created.text
+    award_id = int(created.headers["location"].split("/")[3])
+    edit = client.get(f"/staff/award/{award_id}/edit")
+    assert f'value="{partner}"' in edit.text and "受賞自治体ID / Recipient municipality id" in edit.text
+    again = client.post("/staff/award/new", data={**form, CSRF_FIELD: csrf})
+    assert again.status_code == 409
+    public = TestClient(build_app()).get("/api/v1/awards")
+    assert any(item["id"] == award_id for item in public.json()["items"]), public.text

@@ -477,9 +477,13 @@ def delete_programme(
 
 def create_activity(*, session: Session, actor: Principal | None, data: Mapping[str, Any]) -> Activity:
     activity_in = parse(ActivityCreate, data)
-    programme = exchange_service.get_programme(session=session, programme_id=activity_in.programme_id)
+    programme = exchange_service.referenced_programme(session=session, programme_id=activity_in.programme_id)
     _require("create_activity", actor, _programme_target(session, programme))
     return exchange_service.record_activity(session=session, data=activity_in)
+
+
+def _activity_fields(activity: Activity) -> dict[str, Any]:
+    return {name: getattr(activity, name) for name in ActivityCreate.model_fields}
 
 
 def update_activity(
@@ -494,7 +498,8 @@ def update_activity(
     _require("update_activity", actor, activity_target(session, activity))
     check_version(activity, version)
     if "programme_id" in changes:
-        programme = exchange_service.get_programme(session=session, programme_id=int(changes["programme_id"]))
+        moved_to = parse(ActivityCreate, {**_activity_fields(activity), **changes}).programme_id
+        programme = exchange_service.referenced_programme(session=session, programme_id=moved_to)
         _require("update_activity", actor, _programme_target(session, programme))
     with stale_is_conflict():
         return exchange_service.update_activity(session=session, activity=activity, changes=changes)

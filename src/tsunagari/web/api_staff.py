@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from sqlalchemy import inspect
 
-from tsunagari.auth import actions, permissions
+from tsunagari.auth import actions, exchange_actions, permissions
 from tsunagari.auth.schemas import Principal
 from tsunagari.errors import InvalidInput
 from tsunagari.exchange import service as exchange_service
@@ -148,6 +148,28 @@ _crud(
     actions.delete_activity,
     "activity_id",
 )
+for _path, _kind in (("/networks", "network"), ("/meetings", "meeting"), ("/awards", "award")):
+    _crud(
+        _path,
+        _kind,
+        getattr(exchange_actions, f"create_{_kind}"),
+        getattr(exchange_actions, f"update_{_kind}"),
+        getattr(exchange_actions, f"delete_{_kind}"),
+        f"{_kind}_id",
+    )
+
+
+@router.post("/memberships", status_code=201, name="create_membership", summary="Add a member to a network")
+def create_membership(session: SessionDep, actor: CurrentUser, body: JsonBody) -> dict[str, Any]:
+    return record_json(exchange_actions.create_membership(session=session, actor=actor, data=body))
+
+
+@router.delete(
+    "/memberships/{id}", status_code=204, name="delete_membership", summary="Remove a member from a network"
+)
+def delete_membership(id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    exchange_actions.delete_membership(session=session, actor=actor, membership_id=id)
+    return Response(status_code=204)
 
 
 # ----------------------------------------------------------------------------- visits (policy)
@@ -247,6 +269,9 @@ _READERS: dict[str, Callable[[SessionDep, int], Any]] = {
     "organisations": lambda s, i: organisation_service.get(session=s, organisation_id=i),
     "programmes": lambda s, i: exchange_service.get_programme(session=s, programme_id=i),
     "activities": lambda s, i: exchange_service.get_activity(session=s, activity_id=i),
+    "networks": lambda s, i: exchange_service.get_network(session=s, network_id=i),
+    "meetings": lambda s, i: exchange_service.get_meeting(session=s, meeting_id=i),
+    "awards": lambda s, i: exchange_service.get_award(session=s, award_id=i),
 }
 
 

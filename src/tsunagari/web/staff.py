@@ -20,12 +20,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from tsunagari.audit import service as audit_service
-from tsunagari.auth import actions, permissions
+from tsunagari.auth import actions, exchange_actions, permissions
 from tsunagari.auth import service as auth_service
 from tsunagari.auth.models import ROLE_LABELS_EN, ROLE_LABELS_JA
 from tsunagari.auth.schemas import Principal
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange.models import NETWORK_KIND_LABELS
 from tsunagari.municipality import service as municipality_service
 from tsunagari.organisation import service as organisation_service
 from tsunagari.partnership import service as partnership_service
@@ -183,9 +184,86 @@ FORMS: dict[str, tuple[str, tuple[FormField, ...]]] = {
             _f("citizen_meeting_notes", "協議の記録 / Meeting notes", "textarea"),
         ),
     ),
+    "network": (
+        "ネットワーク / Network",
+        (
+            _f("name", "名称 / Name"),
+            _f("name_en", "英語名 / English name"),
+            _f("kind", "種別 / Kind", "select", tuple(NETWORK_KIND_LABELS)),
+            _f("description", "概要 / Description", "textarea"),
+            _f("secretariat_municipality_id", "事務局の自治体ID / Secretariat municipality id", "int"),
+            _f("secretariat_organisation_id", "事務局の団体ID / Secretariat organisation id", "int"),
+            _f("secretariat_text", "事務局 (未登録の場合) / Secretariat (if not registered)"),
+            _f("founded_fy", "設立年度 / Founded (fiscal year)", "int"),
+            _f("member_count", "会員数 / Members", "int"),
+            _f("member_count_as_of", "会員数の時点 / Members as of", "date"),
+            _f("rotation", "開催の順番 / Rotation", "textarea"),
+            _f("fields", "分野 (カンマ区切り) / Fields (comma-separated)", "list"),
+            _f("subcommittees", "分科委員会 (カンマ区切り) / Subcommittees (comma-separated)", "list"),
+            _f("url", "ウェブサイト / Website"),
+        ),
+    ),
+    "meeting": (
+        "ネットワークの会合 / Network meeting",
+        (
+            _f("title", "会合名 / Title"),
+            _f("fiscal_year", "年度 / Fiscal year", "int"),
+            _f("held_on", "開催日 / Held on", "date"),
+            _f("host_municipality_id", "開催自治体ID / Host municipality id", "int"),
+            _f("place", "場所 / Place"),
+            _f("participating_count", "参加自治体数 / Participating governments", "int"),
+            _f("notes", "備考 / Notes", "textarea"),
+        ),
+    ),
+    "award": (
+        "表彰 / Award",
+        (
+            _f("name", "表彰名 / Award"),
+            _f("prize", "賞 / Prize"),
+            _f("edition", "回 / Edition", "int"),
+            _f("fiscal_year", "年度 / Fiscal year", "int"),
+            _f("awarded_by", "表彰者 / Awarded by"),
+            _f("recipient_municipality_id", "受賞自治体ID / Recipient municipality id", "int"),
+            _f("recipient_organisation_id", "受賞団体ID / Recipient organisation id", "int"),
+            _f(
+                "partner_municipality_ids",
+                "相手自治体ID (カンマ区切り) / Partner municipality ids (comma-separated)",
+                "list",
+            ),
+            _f("programme_id", "交流事業ID / Programme id", "int"),
+            _f("citation", "受賞理由 / Citation", "textarea"),
+            _f(
+                "evaluation_points",
+                '評価のポイント (JSON) / Evaluation points, e.g. [{"criterion": "continuity", "text": "…"}]',
+                "json",
+            ),
+            _f("url", "ウェブサイト / Website"),
+        ),
+    ),
 }
-# Creating a programme names its owner; editing does not move it.
-CREATE_ONLY = {"programme": (_f("owner_municipality_id", "実施自治体ID / Owner municipality id", "int"),)}
+# Creating a programme names its owner and a meeting its network; editing moves neither.
+CREATE_ONLY = {
+    "programme": (_f("owner_municipality_id", "実施自治体ID / Owner municipality id", "int"),),
+    "meeting": (_f("network_id", "ネットワークID / Network id", "int"),),
+}
+# Networks, their meetings and awards are written through their own action module.
+EXCHANGE_KINDS = frozenset({"network", "meeting", "award"})
+
+
+def _action(verb: str, kind: str) -> Callable[..., Any]:
+    module = exchange_actions if kind in EXCHANGE_KINDS else actions
+    action: Callable[..., Any] = getattr(module, f"{verb}_{kind}")
+    return action
+
+
+def _service_values(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Form fields → what the service takes: an award's recipient is one party of two columns."""
+    if kind == "award" and {"recipient_municipality_id", "recipient_organisation_id"} & set(values):
+        values["recipient"] = {
+            "municipality_id": values.pop("recipient_municipality_id", None),
+            "organisation_id": values.pop("recipient_organisation_id", None),
+        }
+    return values
 
 
 def _convert(field: FormField, raw: str) -> Any:
@@ -254,6 +332,9 @@ LOADERS: dict[str, Loader] = {
     "programme": lambda s, i: exchange_service.get_programme(session=s, programme_id=i),
     "activity": lambda s, i: exchange_service.get_activity(session=s, activity_id=i),
     "visit": lambda s, i: policy_service.get_visit(session=s, activity_id=i),
+    "network": lambda s, i: exchange_service.get_network(session=s, network_id=i),
+    "meeting": lambda s, i: exchange_service.get_meeting(session=s, meeting_id=i),
+    "award": lambda s, i: exchange_service.get_award(session=s, award_id=i),
 }
 TABLES = {
     "municipality": "municipality",
@@ -263,6 +344,9 @@ TABLES = {
     "programme": "programme",
     "activity": "activity",
     "visit": "visit",
+    "network": "network",
+    "meeting": "network_meeting",
+    "award": "award",
 }
 
 
@@ -270,6 +354,8 @@ def _current_values(kind: str, record: Any) -> dict[str, Any]:
     values = record_json(record)
     if kind == "visit":
         values = {**record_json(record.activity), **values, "version": record.activity.version}
+    if kind == "award":
+        values["partner_municipality_ids"] = [partner.municipality_id for partner in record.partners]
     return values
 
 
@@ -280,17 +366,21 @@ def _version_of(kind: str, record: Any) -> int:
 def _do_update(
     kind: str, session: Session, actor: Principal, record_id: int, changes: dict[str, Any], version: int
 ) -> Any:
-    update: Callable[..., Any] = getattr(actions, f"update_{kind}")
     id_name = "activity_id" if kind == "visit" else f"{kind}_id"
-    return update(session=session, actor=actor, changes=changes, version=version, **{id_name: record_id})
+    return _action("update", kind)(
+        session=session,
+        actor=actor,
+        changes=_service_values(kind, changes),
+        version=version,
+        **{id_name: record_id},
+    )
 
 
 def _do_create(kind: str, session: Session, actor: Principal, values: dict[str, Any]) -> Any:
     if kind == "programme":
         owner = values.pop("owner_municipality_id", None)
         values["owners"] = [{"municipality_id": owner}] if owner else []
-    create: Callable[..., Any] = getattr(actions, f"create_{kind}")
-    return create(session=session, actor=actor, data=values)
+    return _action("create", kind)(session=session, actor=actor, data=_service_values(kind, values))
 
 
 def _record_id(kind: str, record: Any) -> int:
@@ -406,9 +496,7 @@ def _register(kind: str) -> None:
         raw = form.get("version")
         version = int(raw) if isinstance(raw, str) and raw.isdigit() else None
         id_name = "activity_id" if kind == "visit" else f"{kind}_id"
-        getattr(actions, f"delete_{kind}")(
-            session=session, actor=actor, version=version, **{id_name: record_id}
-        )
+        _action("delete", kind)(session=session, actor=actor, version=version, **{id_name: record_id})
         return RedirectResponse("/staff?deleted=1", status_code=303)
 
 
