@@ -76,6 +76,8 @@ def test_programme_and_activity_forms_create_validate_and_delete(staff_database:
     activity_id = int(accepted.headers["location"].split("/")[3])
     edit_page = client.get(f"/staff/activity/{activity_id}/edit")
     assert edit_page.status_code == 200 and "第1回派遣" in edit_page.text
+    home = client.get("/staff").text  # where an editor finds the programme and its activities again
+    assert f"/staff/programme/{programme_id}/edit" in home and f"/staff/activity/{activity_id}/edit" in home
 
     with unit_of_work(get_engine()) as session:
         version = session.get(Activity, activity_id).version  # type: ignore[union-attr]
@@ -183,6 +185,7 @@ def test_a_network_with_its_meetings_and_members_is_kept_by_its_secretariat(staf
     assert moved.status_code == 200 and moved.json()["place"] == "前橋"
     left = other.delete(f"/api/v1/memberships/{joined.json()['id']}", headers=bearer(outsider))
     assert left.status_code == 204
+    assert f"/staff/meeting/{meeting_id}/edit" in client.get("/staff").text
     page = client.get(f"/staff/network/{network_id}/edit")
     assert page.status_code == 200 and "事務局の自治体ID" in page.text
     assert _audit_actions("network_membership", joined.json()["id"]) == ["create", "delete"]

@@ -288,6 +288,12 @@ def delete_meeting(*, session: Session, meeting: NetworkMeeting) -> None:
     session.flush()
 
 
+def networks_run_by(*, session: Session, municipality_id: int) -> Sequence[Network]:
+    """Networks whose secretariat is this municipality: the ones its editors keep."""
+    statement = select(Network).where(Network.secretariat_municipality_id == municipality_id)
+    return list(session.scalars(statement.order_by(Network.name)))
+
+
 def networks_for_municipality(*, session: Session, municipality_id: int) -> Sequence[Network]:
     return list(
         session.scalars(

@@ -855,7 +855,22 @@ def home(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
         m.id: partnership_service.for_municipality(session=session, municipality_id=m.id)
         for m in municipalities
     }
-    return render(request, "home.html", municipalities=municipalities, partnerships=partnerships, kinds=FORMS)
+    # Programmes (with their activities) and networks an editor keeps: where the edit links live.
+    programmes = {
+        m.id: exchange_service.list_programmes(session=session, municipality_id=m.id) for m in municipalities
+    }
+    networks = {
+        m.id: exchange_service.networks_run_by(session=session, municipality_id=m.id) for m in municipalities
+    }
+    return render(
+        request,
+        "home.html",
+        municipalities=municipalities,
+        partnerships=partnerships,
+        programmes=programmes,
+        networks=networks,
+        kinds=FORMS,
+    )
 
 
 @router.get("/history/{table}/{record_id}", name="staff.history")
