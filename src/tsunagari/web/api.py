@@ -263,59 +263,58 @@ def _party(session: Session, municipality: Municipality | None, organisation: Or
     )
 
 
-def _partnership(partnership: portal_service.PartnershipRow) -> PartnershipRead:
+def _party_fields(party: portal_service.PartyRow) -> dict[str, Any]:
+    return {
+        "kind": party.kind,
+        "id": party.id,
+        "name": party.name,
+        "name_en": party.name_en,
+        "country": party.country,
+        "region": party.region,
+    }
+
+
+def _partnership(partnership: portal_service.PartnershipRow) -> dict[str, Any]:
+    """A PartnershipRead as plain data: a page of them is validated in one pydantic-core call, which
+    costs a fraction of building the nested models one by one."""
     signed = PartialDate.from_parts(partnership.signed_on, partnership.signed_on_precision)
     label_ja, label_en = PARTNERSHIP_TYPE_LABELS[partnership.type]
-    home, partner, via = partnership.home, partnership.partner, partnership.via
-    return PartnershipRead(
-        id=partnership.id,
-        home=Party(
-            kind=home.kind,
-            id=home.id,
-            name=home.name,
-            name_en=home.name_en,
-            country=home.country,
-            region=home.region,
-        ),
-        partner=Party(
-            kind=partner.kind,
-            id=partner.id,
-            name=partner.name,
-            name_en=partner.name_en,
-            country=partner.country,
-            region=partner.region,
-        ),
-        type=PartnershipType(partnership.type),
-        type_label=label_ja,
-        type_label_en=label_en,
-        signed_on=signed.iso() if signed else None,
-        precision=signed.precision if signed else None,
-        signed_on_wareki=signed.wareki() if signed else None,
-        status=PartnershipStatus(partnership.status),
-        status_label=STATUS_LABELS[partnership.status][0],
-        suspended_on=_iso(partnership.suspended_on, partnership.suspended_on_precision),
-        ended_on=_iso(partnership.ended_on, partnership.ended_on_precision),
-        origin=partnership.origin,
-        inherited_through_merger=partnership.inherited_through_merger,
-        via=(
-            MunicipalityRef(
-                id=via.id,
-                name=via.name,
-                name_en=via.name_en,
-                kind=via.kind,
-                country=via.country,
-                region=via.region,
-            )
+    via = partnership.via
+    return {
+        "id": partnership.id,
+        "home": _party_fields(partnership.home),
+        "partner": _party_fields(partnership.partner),
+        "type": partnership.type,
+        "type_label": label_ja,
+        "type_label_en": label_en,
+        "signed_on": signed.iso() if signed else None,
+        "precision": signed.precision if signed else None,
+        "signed_on_wareki": signed.wareki() if signed else None,
+        "status": partnership.status,
+        "status_label": STATUS_LABELS[partnership.status][0],
+        "suspended_on": _iso(partnership.suspended_on, partnership.suspended_on_precision),
+        "ended_on": _iso(partnership.ended_on, partnership.ended_on_precision),
+        "origin": partnership.origin,
+        "inherited_through_merger": partnership.inherited_through_merger,
+        "via": (
+            {
+                "id": via.id,
+                "name": via.name,
+                "name_en": via.name_en,
+                "kind": via.kind,
+                "country": via.country,
+                "region": via.region,
+            }
             if via
             else None
         ),
-        counts_as_sister_friendship=partnership.counts_as_sister_friendship,
-        criteria=Criteria(
-            signed_by_heads=partnership.criterion_signed_by_heads,
-            multi_field=partnership.criterion_multi_field,
-            council_approved=partnership.criterion_council_approved,
-        ),
-    )
+        "counts_as_sister_friendship": partnership.counts_as_sister_friendship,
+        "criteria": {
+            "signed_by_heads": partnership.criterion_signed_by_heads,
+            "multi_field": partnership.criterion_multi_field,
+            "council_approved": partnership.criterion_council_approved,
+        },
+    }
 
 
 def _period_bound(text: str | None, field: str, *, end: bool) -> dt.date | None:
@@ -447,15 +446,19 @@ def list_partnerships(
         limit=page.limit,
         offset=page.offset,
     )
-    items = [_partnership(p) for p in found.items]
-    return _json(
-        Listing[PartnershipRead](total=found.total, limit=page.limit, offset=page.offset, items=items)
-    )
+    listing = {
+        "total": found.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": [_partnership(p) for p in found.items],
+    }
+    return _json(Listing[PartnershipRead].model_validate(listing))
 
 
 @router.get("/partnerships/{id}", response_model=PartnershipRead)
 def get_partnership(session: SessionDep, id: IdPath) -> Response:
-    return _json(_partnership(portal_service.partnership_row(session=session, partnership_id=id)))
+    row = portal_service.partnership_row(session=session, partnership_id=id)
+    return _json(PartnershipRead.model_validate(_partnership(row)))
 
 
 @router.get("/search", response_model=Listing[MunicipalitySummary])
