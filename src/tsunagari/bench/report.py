@@ -340,6 +340,11 @@ def markdown(figures: dict[str, Any]) -> str:
         "statistics as SQL through `/<db>.json?sql=…&_shape=array` with the API's filters, order and page "
         "size of 50 (`src/tsunagari/bench/queries.py`).",
         "",
+        "Our search looks name keys up through a two-character slice index that database triggers keep "
+        "(migration 0007) and checks each candidate's names by substring, so two-character words keep full "
+        "recall; profile texts are scanned only where a municipality has one. Datasette runs the plain "
+        "substring query above (its full-text search would miss two-character words).",
+        "",
         "Search recall against a substring scan of every name, alias and profile text: "
         + ", ".join(f"{term} {r['found']}/{r['expected']} expected found" for term, r in recall.items())
         + ".",
