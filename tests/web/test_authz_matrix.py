@@ -70,6 +70,8 @@ EXPECTED: dict[str, frozenset[str]] = {
     **{
         f"{verb}_{kind}": OWNERS for kind in ("network", "meeting") for verb in ("create", "update", "delete")
     },
+    "add_programme_partner": OWNERS,
+    "remove_programme_partner": OWNERS,
     "create_membership": OWNERS,  # the secretariat's editors (or the member's own)
     "delete_membership": OWNERS,
     **{f"{verb}_award": frozenset({"admin"}) for verb in ("create", "update", "delete")},
@@ -142,6 +144,16 @@ def _own_meeting() -> int:
         return exchange_service.add_meeting(
             session=session, data={"network_id": network, "fiscal_year": 2010}
         )[0].id
+
+
+def _programme_partner() -> int:
+    programme, partner = _own_programme(), _made(new_foreign_municipality)
+    with unit_of_work(get_engine()) as session:
+        return exchange_service.add_partner(
+            session=session,
+            programme=exchange_service.get_programme(session=session, programme_id=programme),
+            data={"municipality_id": partner},
+        ).id
 
 
 def _membership() -> int:
@@ -296,6 +308,11 @@ def build_case(action: str, login_user: StaffUser, user: StaffUser | None = None
         return Case(form={"email": login_user.email, "password": PASSWORD})
     if action == "logout":
         return Case(form={})
+    if action == "add_programme_partner":
+        partner = {"municipality_id": _made(new_foreign_municipality)}
+        return Case(_own_programme(), partner, {k: str(v) for k, v in partner.items()})
+    if action == "remove_programme_partner":
+        return Case(_programme_partner(), {}, {})
     if action == "change_password":
         return Case(
             form={"current_password": PASSWORD, "new_password": PASSWORD}
@@ -339,7 +356,7 @@ def unsafe_routes() -> list[tuple[str, str, str]]:
 
 def test_every_write_route_has_a_rule_and_an_expectation() -> None:
     routes = unsafe_routes()
-    assert len(routes) >= 3 * 10 * 2 + 2, routes
+    assert len(routes) >= 3 * 10 * 2 + 4, routes
     for _method, path, action in routes:
         assert action in EXPECTED, f"{path}: no expected allow/deny registered for action {action!r}"
         permissions.rule_for(action)  # KeyError when the action has no can_<action>

@@ -221,3 +221,49 @@ def test_awards_are_recorded_by_admins_with_recipient_and_partners(staff_databas
     assert again.status_code == 409
     public = TestClient(build_app()).get("/api/v1/awards")
     assert any(item["id"] == award_id for item in public.json()["items"]), public.text
+
+
+def test_programme_partners_are_added_by_id_or_name_and_removed(staff_database: str) -> None:  # noqa: F811
+    editor = make_user(Role.editor, (OWN,))
+    client, csrf = cookie_client(build_app(), editor)
+    created = client.post(
+        "/staff/programme/new",
+        data={
+            CSRF_FIELD: csrf,
+            "title": unique("青少年交流"),
+            "format": "people",
+            "owner_municipality_id": str(_own_id()),
+        },
+    )
+    programme_id = int(created.headers["location"].split("/")[3])
+    assert (
+        f"/staff/programme/{programme_id}/partners"
+        in client.get(f"/staff/programme/{programme_id}/edit").text
+    )
+    with unit_of_work(get_engine()) as session:
+        partner_id = municipality_id(session, OTHER)
+    url = f"/staff/programme/{programme_id}/partners"
+    assert client.post(url, data={CSRF_FIELD: csrf, "municipality_id": str(partner_id)}).status_code == 303
+    again = client.post(url, data={CSRF_FIELD: csrf, "municipality_id": str(partner_id)})
+    assert again.status_code == 422 and "登録済み" in again.text
+    empty = client.post(url, data={CSRF_FIELD: csrf})
+    assert empty.status_code == 422 and "相手自治体ID / Partner municipality id" in empty.text
+    unknown = client.post(url, data={CSRF_FIELD: csrf, "municipality_id": "987654"})
+    assert unknown.status_code == 422
+    api = TestClient(build_app())
+    by_name = api.post(
+        f"/api/v1/programmes/{programme_id}/partners",
+        json={"written_name": "バリー市の高校", "country": "CA"},
+        headers=bearer(editor),
+    )
+    assert by_name.status_code == 201, by_name.text
+    page = client.get(url).text
+    assert OTHER in page and "バリー市の高校" in page
+    public = api.get(f"/api/v1/programmes/{programme_id}").json()
+    assert [p["written_name"] for p in public["partners"]] == [OTHER, "バリー市の高校"], public
+    removed = api.delete(f"/api/v1/programme-partners/{by_name.json()['id']}", headers=bearer(editor))
+    assert removed.status_code == 204
+    assert [p["written_name"] for p in api.get(f"/api/v1/programmes/{programme_id}").json()["partners"]] == [
+        OTHER
+    ]
+    assert _audit_actions("programme_partner", by_name.json()["id"]) == ["create", "delete"]

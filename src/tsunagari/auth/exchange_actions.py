@@ -1,4 +1,5 @@
-"""Permission-checked writes of networks, their memberships and meetings, and awards.
+"""Permission-checked writes of programme partners, networks with their memberships and meetings, and
+awards.
 
 A network belongs to its secretariat's municipality: its editors (and admins) keep the network, its
 members and its meetings. A municipality's editors may also add or remove their own membership. Awards
@@ -12,12 +13,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tsunagari.auth.actions import _party_municipalities, _require, check_version, stale_is_conflict
+from tsunagari.auth.actions import (
+    _party_municipalities,
+    _programme_target,
+    _require,
+    check_version,
+    stale_is_conflict,
+)
 from tsunagari.auth.permissions import Target
 from tsunagari.auth.schemas import Principal
+from tsunagari.errors import Conflict, InvalidInput
 from tsunagari.exchange import service as exchange_service
-from tsunagari.exchange.models import Award, Network, NetworkMeeting, NetworkMembership
-from tsunagari.exchange.schemas import AwardCreate, MeetingCreate, MembershipCreate, NetworkCreate, parse
+from tsunagari.exchange.models import Award, Network, NetworkMeeting, NetworkMembership, ProgrammePartner
+from tsunagari.exchange.schemas import (
+    AwardCreate,
+    MeetingCreate,
+    MembershipCreate,
+    NetworkCreate,
+    PartnerIn,
+    parse,
+)
 
 
 def network_target(session: Session, network: Network | NetworkCreate, record_id: int | None) -> Target:
@@ -30,6 +45,35 @@ def network_target(session: Session, network: Network | NetworkCreate, record_id
 def _network(session: Session, network_id: int) -> tuple[Network, Target]:
     network = exchange_service.get_network(session=session, network_id=network_id)
     return network, network_target(session, network, network.id)
+
+
+# ----------------------------------------------------------------------------- programme partners
+def add_programme_partner(
+    *, session: Session, actor: Principal | None, programme_id: int, data: Mapping[str, Any]
+) -> ProgrammePartner:
+    """A registered municipality or organisation by id, or a partner kept as written (with its country)."""
+    programme = exchange_service.get_programme(session=session, programme_id=programme_id)
+    _require("add_programme_partner", actor, _programme_target(session, programme))
+    partner_in = parse(PartnerIn, data)
+    if not (
+        partner_in.municipality_id or partner_in.organisation_id or (partner_in.written_name or "").strip()
+    ):
+        raise InvalidInput(
+            "相手の自治体ID、団体ID、または名称を入力してください / "
+            "give a municipality id, an organisation id or the partner's name",
+            field="municipality_id",
+        )
+    partner, added = exchange_service.merge_partner(session=session, programme=programme, data=partner_in)
+    if not added:
+        raise Conflict("この相手は登録済みです / this partner is already on the programme")
+    return partner
+
+
+def remove_programme_partner(*, session: Session, actor: Principal | None, partner_id: int) -> None:
+    partner = exchange_service.get_partner(session=session, partner_id=partner_id)
+    programme = exchange_service.get_programme(session=session, programme_id=partner.programme_id)
+    _require("remove_programme_partner", actor, _programme_target(session, programme))
+    exchange_service.remove_partner(session=session, partner=partner)
 
 
 # ----------------------------------------------------------------------------- networks

@@ -48,6 +48,8 @@ WRITE_ACTIONS: tuple[str, ...] = (
     *(f"{verb}_{kind}" for kind in _KINDS for verb in ("create", "update", "delete")),
     "create_membership",
     "delete_membership",
+    "add_programme_partner",
+    "remove_programme_partner",
     "resolve_review",
     "score_evaluation",
     "update_policy_rules",
@@ -177,6 +179,15 @@ def can_update_visit(actor: Principal | None, obj: Target) -> bool:
 
 
 def can_delete_visit(actor: Principal | None, obj: Target) -> bool:
+    return _editor_of(actor, obj)
+
+
+def can_add_programme_partner(actor: Principal | None, obj: Target) -> bool:
+    """Partners are part of the programme: its owners' editors say who they are."""
+    return _editor_of(actor, obj)
+
+
+def can_remove_programme_partner(actor: Principal | None, obj: Target) -> bool:
     return _editor_of(actor, obj)
 
 

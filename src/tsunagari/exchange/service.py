@@ -564,6 +564,18 @@ def add_partner(
     return partner
 
 
+def remove_partner(*, session: Session, partner: ProgrammePartner) -> None:
+    """Take a partner off its programme; the others keep their order."""
+    programme = get_programme(session=session, programme_id=partner.programme_id)
+    session.delete(partner)
+    session.flush()
+    session.expire(programme, ["partners"])
+    for position, remaining in enumerate(programme.partners):
+        if remaining.position != position:
+            remaining.position = position
+    session.flush()
+
+
 def _link(
     session: Session, partner: ProgrammePartner, municipality_id: int | None, organisation_id: int | None
 ) -> None:

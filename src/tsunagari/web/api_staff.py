@@ -159,6 +159,28 @@ for _path, _kind in (("/networks", "network"), ("/meetings", "meeting"), ("/awar
     )
 
 
+@router.post(
+    "/programmes/{id}/partners",
+    status_code=201,
+    name="add_programme_partner",
+    summary="Add a partner to a programme (a municipality or organisation id, or a name as written)",
+)
+def add_programme_partner(id: int, session: SessionDep, actor: CurrentUser, body: JsonBody) -> dict[str, Any]:
+    partner = exchange_actions.add_programme_partner(session=session, actor=actor, programme_id=id, data=body)
+    return record_json(partner)
+
+
+@router.delete(
+    "/programme-partners/{id}",
+    status_code=204,
+    name="remove_programme_partner",
+    summary="Take a partner off a programme",
+)
+def remove_programme_partner(id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    exchange_actions.remove_programme_partner(session=session, actor=actor, partner_id=id)
+    return Response(status_code=204)
+
+
 @router.post("/memberships", status_code=201, name="create_membership", summary="Add a member to a network")
 def create_membership(session: SessionDep, actor: CurrentUser, body: JsonBody) -> dict[str, Any]:
     return record_json(exchange_actions.create_membership(session=session, actor=actor, data=body))

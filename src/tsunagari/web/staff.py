@@ -445,6 +445,7 @@ def _register(kind: str) -> None:
             saved=request.query_params.get("saved") == "1",
             findings=findings,
             history_url=f"/staff/history/{TABLES[kind]}/{record_id}",
+            partners_url=f"/staff/programme/{record_id}/partners" if kind == "programme" else None,
             delete_url=f"/staff/{kind}/{record_id}/delete",
         )
 
@@ -502,6 +503,59 @@ def _register(kind: str) -> None:
 
 for _kind in FORMS:
     _register(_kind)
+
+
+# ----------------------------------------------------------------------------- programme partners
+PARTNER_FIELDS = (
+    _f("municipality_id", "相手自治体ID / Partner municipality id", "int"),
+    _f("organisation_id", "相手団体ID / Partner organisation id", "int"),
+    _f("written_name", "名称 / Name"),
+    _f("country", "国 / Country"),
+)
+
+
+def _partners_page(
+    request: Request, session: Session, programme_id: int, status_code: int = 200, **context: Any
+) -> Response:
+    programme = exchange_service.get_programme(session=session, programme_id=programme_id)
+    context.setdefault("values", {})
+    context.setdefault("errors", [])
+    title = f"交流事業の相手 / Programme partners: {programme.title}"
+    return render(
+        request, "programme_partners.html", status_code, title=title, programme=programme, **context
+    )
+
+
+@router.get("/programme/{record_id}/partners", name="staff.programme_partners")
+def programme_partners(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    return _partners_page(request, session, record_id, saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/programme/{record_id}/partners", name="staff.add_programme_partner")
+async def add_programme_partner(
+    request: Request, record_id: int, session: SessionDep, actor: CurrentUser
+) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        values = {k: v for k, v in _form_values(PARTNER_FIELDS, form).items() if v not in (None, "")}
+        if "country" in values:
+            values["country"] = str(values["country"]).upper()
+        exchange_actions.add_programme_partner(
+            session=session, actor=actor, programme_id=record_id, data=values
+        )
+    except (InvalidInput, Conflict) as error:
+        session.rollback()
+        problems = error.problems if isinstance(error, InvalidInput) else [Problem(str(error))]
+        messages = _messages(InvalidInput(problems=problems), PARTNER_FIELDS)
+        return _partners_page(request, session, record_id, 422, values=form, errors=messages)
+    return RedirectResponse(f"/staff/programme/{record_id}/partners?saved=1", status_code=303)
+
+
+@router.post("/programme-partner/{record_id}/remove", name="staff.remove_programme_partner")
+def remove_programme_partner(record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    programme_id = exchange_service.get_partner(session=session, partner_id=record_id).programme_id
+    exchange_actions.remove_programme_partner(session=session, actor=actor, partner_id=record_id)
+    return RedirectResponse(f"/staff/programme/{programme_id}/partners?saved=1", status_code=303)
 
 
 # ----------------------------------------------------------------------------- inline editing (HTMX)
