@@ -79,6 +79,8 @@ RESOLUTION_LABELS = {
     "exact": "照合: 正式名 / resolved: exact name",
     "alias": "照合: 別名 / resolved: alias",
     "fuzzy": "照合: 類似名 / resolved: fuzzy",
+    "seat": "所在地の町に配置 / placed at its seat town",
+    "parent": "親都市に配置 / placed at its parent city",
     "ambiguous": "候補が複数 / ambiguous (to review)",
     "unresolved": "該当なし / unresolved",
 }

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.audit import service as audit_service
 from tsunagari.errors import InvalidInput, Problem
+from tsunagari.importers.pairs_fallbacks import Fallback, fallback_for, region_of
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality, MunicipalityKind, MunicipalityName
 from tsunagari.municipality.schemas import MunicipalityCreate
@@ -39,7 +40,7 @@ from tsunagari.names.service import SAME_PLACE_KM, Candidate, Resolution, distan
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import Partnership, PartnershipSourceRecord, PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
-from tsunagari.reference.countries import resolve_country
+from tsunagari.reference.countries import Subdivision, resolve_country, subdivisions_of
 from tsunagari.reference.models import GazetteerCity, GazetteerName
 
 T = TypeVar("T")
@@ -69,11 +70,16 @@ FUZZY_CUTOFF = 85.0
 FUZZY_ACCEPT = 90.0
 FUZZY_TIE = 3.0
 
-Method = Literal["exact", "alias", "fuzzy", "ambiguous", "unresolved"]
-"""How a city was resolved, as the resolution report counts it."""
-METHODS: tuple[Method, ...] = ("exact", "alias", "fuzzy", "ambiguous", "unresolved")
-ChosenBy = Literal["distance", "population"]
-"""What chose among several places of the name: the file's coordinates, or size alone."""
+Method = Literal["exact", "alias", "fuzzy", "seat", "parent", "ambiguous", "unresolved"]
+"""How a city was resolved, as the resolution report counts it. "seat": an area no reference lists,
+placed at the town it is named after ("Pavia Province" at Pavia); "parent": a city district no
+reference lists, placed at its city ("Budapest XV" at Budapest). Both keep a node of their own."""
+METHODS: tuple[Method, ...] = ("exact", "alias", "fuzzy", "seat", "parent", "ambiguous", "unresolved")
+PLACED: frozenset[Method] = frozenset({"exact", "alias", "fuzzy", "seat", "parent"})
+"""The methods that give a city a reference place's coordinates."""
+ChosenBy = Literal["distance", "population", "parent"]
+"""What chose among several places of the name: the file's coordinates, size alone, or nearness to
+the parent city written with the name ("Innere Stadt" of "Vienna 1 – Innere Stadt")."""
 
 
 # ----------------------------------------------------------------------------- report
@@ -111,7 +117,8 @@ class PairsReport:
     """One line per distinct city (cluster): how it was resolved and where it was placed."""
 
     def resolution_counts(self) -> dict[str, int]:
-        """Distinct cities by how they were resolved: exact, alias, fuzzy, ambiguous, unresolved."""
+        """Distinct cities by how they were resolved: exact, alias, fuzzy, seat, parent, ambiguous,
+        unresolved."""
         counts = Counter(city.method for city in self.cities)
         return {method: counts[method] for method in METHODS}
 
@@ -167,7 +174,9 @@ class CityResolution:
     chosen_by: ChosenBy | None
     municipality_id: int
     place: Literal["registry", "gazetteer", "file"]
-    """Where its record came from: a registry municipality, a gazetteer place, or the file itself."""
+    """Where its record came from: a registry municipality, a gazetteer place, or the file itself.
+    For "seat" and "parent" the record is the file's own and this names the reference whose
+    coordinates it takes."""
     place_name: str | None
     geonameid: int | None
     lat: float | None
@@ -604,10 +613,20 @@ class _KnownKeys:
     """Municipalities an earlier import of the same file created from the file itself."""
 
 
-def _known_keys(session: Session, keys_by_country: dict[str, set[str]], source: str) -> _KnownKeys:
+def _known_keys(
+    session: Session, keys_by_country: dict[str, set[str]], source: str, with_coordinates: bool
+) -> _KnownKeys:
     registry_rows: list[tuple[Any, ...]] = []
     for chunk in _chunks(sorted({key for keys in keys_by_country.values() for key in keys})):
         registry_rows += names_service.registry_rows(session, chunk, None)
+    if not with_coordinates and any(row[3] == "JP" and row[7] is None for row in registry_rows):
+        # Without coordinates Japanese namesakes (伊達市 and 伊達町) are told apart by size, which
+        # JIS X 0402 does not give: the gazetteer's figure for the same place stands in.
+        people = _japanese_populations(session)
+        registry_rows = [
+            (*row[:7], people.get(row[0]), *row[8:]) if row[3] == "JP" and row[7] is None else row
+            for row in registry_rows
+        ]
     gazetteer_rows: list[tuple[Any, ...]] = []
     # Per country, so that the (country, key) index of the gazetteer is used.
     for country, keys in sorted(keys_by_country.items()):
@@ -625,6 +644,46 @@ def _known_keys(session: Session, keys_by_country: dict[str, set[str]], source: 
         lookup,
         frozenset(made_here),
     )
+
+
+# A JIS municipality and a GeoNames place are one place when they share a name and lie this close
+# (the JIS point is the town hall, the GeoNames one the centre).
+JAPANESE_POPULATION_KM = 10.0
+
+
+def _japanese_populations(session: Session) -> dict[int, int]:
+    """Population of JIS municipalities (registry id → people) from the gazetteer place of the
+    same name within JAPANESE_POPULATION_KM; the biggest when several are."""
+    places: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    statement = (
+        select(GazetteerName.key, GazetteerCity.lat, GazetteerCity.lng, GazetteerCity.population)
+        .join(GazetteerCity, GazetteerCity.geonameid == GazetteerName.geonameid)
+        .where(GazetteerName.country == "JP", GazetteerCity.population > 0)
+    )
+    for key, lat, lng, population in session.execute(statement):
+        places[key].append((lat, lng, population))
+    municipalities = select(
+        Municipality.id, Municipality.name, Municipality.name_en, Municipality.lat, Municipality.lng
+    ).where(Municipality.country == "JP", Municipality.jis_code.is_not(None), Municipality.lat.is_not(None))
+    people: dict[int, int] = {}
+    for mid, name, name_en, town_lat, town_lng in session.execute(municipalities):
+        if town_lat is None or town_lng is None:
+            continue
+        keys = {
+            key
+            for written in (name, name_en, _without_unit(name_en))
+            if written
+            for key in _exact_keys(written)
+        }
+        found = [
+            population
+            for key in keys
+            for plat, plng, population in places.get(key, ())
+            if distance_km(town_lat, town_lng, plat, plng) <= JAPANESE_POPULATION_KM
+        ]
+        if found:
+            people[mid] = max(found)
+    return people
 
 
 def _registry_geonameids(session: Session) -> dict[int, int]:
@@ -671,8 +730,12 @@ def _decide(session: Session, cluster: Cluster, known: _KnownKeys) -> _Decision 
             if len(tier) == 1 and tier[0].method in ("exact", "alias", "near"):
                 return _decision_for(tier[0], spelling)
             named = [c for c in tier if c.method in ("exact", "alias")]
-            if near is None and len(named) == len(tier) > 1 and (biggest := _most_populous(named)):
-                return _decision_for(biggest, spelling, "population")
+            if near is None and len(named) == len(tier) > 1:
+                # Size decides among the places whose own name was written; a big place that only
+                # has the name as an alternate one (Syracuse, once Milan) is no rival then.
+                own = [c for c in named if _own_name(spelling, c)] or named
+                if biggest := _most_populous(own):
+                    return _decision_for(biggest, spelling, "population")
             if tier and ambiguous is None:
                 ambiguous = replace(resolution, alternatives=tier)
     if ambiguous is not None:
@@ -700,6 +763,117 @@ def _fits(spelling: str, candidate: Candidate) -> bool:
     """The level rule of clustering, applied to what the references offer: "Antwerp Province" is
     not the city of Antwerp that the gazetteer finds under the affix-stripped key."""
     return (_level(spelling).kind == "area") == (_level(candidate.name_en or candidate.name).kind == "area")
+
+
+# A qualifier naming a region and a town of at least this many people names the town (a region's
+# namesake village is no parent).
+REGION_CAPITAL_POPULATION = 100_000
+
+
+def _named(session: Session, texts: Iterable[str | None], country: str, known: _KnownKeys) -> list[Candidate]:
+    """The exact and alias candidates of some names (fuzzy likenesses left out)."""
+    named: list[Candidate] = []
+    for text in dict.fromkeys(t for t in texts if t):
+        resolution = names_service.resolve(
+            session=session, text=text, country=country, fuzzy=False, lookup=known.lookup
+        )
+        named += ([resolution.match] if resolution.match else []) + resolution.alternatives
+    return [c for c in named if c.method in ("exact", "alias")]
+
+
+def _in_region(
+    session: Session, cluster: Cluster, fallback: Fallback, decision: _Decision, known: _KnownKeys
+) -> _Decision:
+    """ "Izumi, Kagoshima", "Mansfield, Ohio": the one namesake in the region written with it."""
+    if not fallback.parent_is_region or decision.method in PLACED:
+        return decision
+    region = region_of(fallback.places[0], cluster.country)
+    if region is None:
+        return decision
+    inside = [
+        c
+        for c in _named(session, (fallback.district, *cluster.spellings), cluster.country, known)
+        if _region_matches(session, c, region)
+    ]
+    if len({(c.source, c.id) for c in inside}) == 1:
+        return replace(_decision_for(inside[0], fallback.district or cluster.name), review=None)
+    return decision
+
+
+def _region_matches(session: Session, candidate: Candidate, region: Subdivision) -> bool:
+    if candidate.source == "registry":
+        # JIS records carry their prefecture's Japanese name (鹿児島県).
+        return candidate.region is not None and candidate.region == region.name_ja
+    # GeoNames admin1 codes are ISO 3166-2 suffixes in some countries only (the US, Switzerland);
+    # elsewhere numbers of its own. Trusted where every admin1 code of the country is one.
+    suffix = region.code.split("-", 1)[1]
+    return candidate.region == suffix and _admin1_is_iso(session, region.country)
+
+
+@lru_cache(maxsize=256)
+def _iso_suffixes(country: str) -> frozenset[str]:
+    return frozenset(s.code.split("-", 1)[1] for s in subdivisions_of(country))
+
+
+_ADMIN1_IS_ISO: dict[tuple[int, str], bool] = {}
+
+
+def _admin1_is_iso(session: Session, country: str) -> bool:
+    cache = (id(session), country)
+    if cache not in _ADMIN1_IS_ISO:
+        codes = set(
+            session.scalars(select(GazetteerCity.admin1).where(GazetteerCity.country == country).distinct())
+        )
+        codes.discard(None)
+        _ADMIN1_IS_ISO[cache] = bool(codes) and codes <= _iso_suffixes(country)
+    return _ADMIN1_IS_ISO[cache]
+
+
+def _pseudo_cluster(name: str, country: str) -> Cluster:
+    return Cluster(country, [], Counter({name: 1}))
+
+
+def _within(a: Candidate, b: Candidate, km: float = SAME_PLACE_KM) -> bool:
+    if a.lat is None or a.lng is None or b.lat is None or b.lng is None:
+        return False
+    return distance_km(a.lat, a.lng, b.lat, b.lng) <= km
+
+
+def _by_fallback(
+    session: Session, cluster: Cluster, fallback: Fallback, decision: _Decision, known: _KnownKeys
+) -> _Decision:
+    """Without coordinates: a district checked against, or placed at, the parent city written with
+    it; an area no reference names placed at the like-named town, its seat."""
+    found: _Decision | None = None
+    for place in fallback.places:
+        found = _decide(session, _pseudo_cluster(place, cluster.country), known)
+        if found is not None and found.place is not None and found.method in ("exact", "alias"):
+            break
+    else:
+        # The seat or parent itself must be found by name, not guessed.
+        return _in_region(session, cluster, fallback, decision, known)
+    assert found is not None and found.place is not None
+    anchor = found.place
+    if fallback.parent_is_region and (anchor.population or 0) < REGION_CAPITAL_POPULATION:
+        # "Suzhou, Jiangsu", "Bayside, Victoria": a region, not a town to look near; but Baghdad,
+        # Sofia and Casablanca name both a region and its capital, which is the parent meant.
+        return _in_region(session, cluster, fallback, decision, known)
+    if fallback.kind == "seat":
+        if decision.method in ("unresolved", "ambiguous"):
+            return _Decision(method="seat", chosen_by=found.chosen_by, place=anchor)
+        return decision
+    # A district lies in its city: a place of its name far from the city is a namesake elsewhere
+    # (Dongcheng, Beijing is not Dongcheng in Guangdong), one near it is the district itself.
+    if decision.place is not None and decision.method in PLACED and _within(decision.place, anchor):
+        return decision
+    named = _named(session, (fallback.district, *cluster.spellings), cluster.country, known)
+    near = sorted(
+        (c for c in named if _within(c, anchor)),
+        key=lambda c: distance_km(anchor.lat or 0.0, anchor.lng or 0.0, c.lat or 0.0, c.lng or 0.0),
+    )
+    if near:
+        return _decision_for(near[0], fallback.district or cluster.name, "parent")
+    return _Decision(method="parent", chosen_by=found.chosen_by, place=anchor)
 
 
 def _japanese_namesake(session: Session, cluster: Cluster, known: _KnownKeys) -> _Decision:
@@ -734,11 +908,16 @@ def _decision_for(candidate: Candidate, spelling: str, chosen_by: ChosenBy | Non
         # Exact when the spelling shares a key with the place's own name (official, English or
         # Japanese), alias when only another of its names (GeoNames alternate names, registry
         # aliases and kana) matched.
-        own = {key for name in (candidate.name, candidate.name_en) if name for key in _exact_keys(name)}
-        method = "exact" if _exact_keys(spelling) & own else "alias"
+        method = "exact" if _own_name(spelling, candidate) else "alias"
     if candidate.source == "registry":
         return _Decision(municipality_id=candidate.id, method=method, chosen_by=chosen_by, place=candidate)
     return _Decision(geonameid=candidate.id, method=method, chosen_by=chosen_by, place=candidate)
+
+
+def _own_name(spelling: str, candidate: Candidate) -> bool:
+    """Whether the spelling shares a key with the place's own name (official, English, Japanese)."""
+    own = {key for name in (candidate.name, candidate.name_en) if name for key in _exact_keys(name)}
+    return bool(_exact_keys(spelling) & own)
 
 
 def _most_populous(candidates: Sequence[Candidate]) -> Candidate | None:
@@ -879,9 +1058,13 @@ class _AlikeNames:
         scores: dict[tuple[str, int], tuple[float, _PlaceRow]] = {}
         for spelling in cluster.spellings:
             query = strip_affixes(split_qualified(spelling).name)
-            for _, score, index in process.extract(
+            for key, score, index in process.extract(
                 query, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=20
             ):
+                if key[:1] != query[:1]:
+                    # Misspellings keep the first letter; a dropped one makes another town
+                    # (Keqiao / Eqiao, Laoshan / Aoshan, Pocheon / Ocheon).
+                    continue
                 row = places[index]
                 if scores.get((row[0], row[1]), (0.0,))[0] < score:
                     scores[(row[0], row[1])] = (score, row)
@@ -1110,9 +1293,12 @@ def _corpus_kind(name: str, country: str) -> MunicipalityKind:
     return MunicipalityKind.city
 
 
-def _corpus_record(cluster: Cluster, source: str) -> MunicipalityCreate:
-    """A city no reference knows: the corpus itself is the record, which is not a guess."""
+def _corpus_record(cluster: Cluster, source: str, at: Candidate | None = None) -> MunicipalityCreate:
+    """A city no reference knows: the corpus itself is the record, which is not a guess. Without
+    coordinates in the file, an area or district takes those of its seat or parent (`at`)."""
     coordinates = cluster.coordinates
+    if coordinates is None and at is not None and at.lat is not None and at.lng is not None:
+        coordinates = (at.lat, at.lng)
     return MunicipalityCreate(
         name=cluster.name,
         name_en=cluster.name,
@@ -1173,7 +1359,7 @@ def _place_clusters(
     created = _create_municipalities(
         session,
         [_gazetteer_record(city, spellings_of[city.geonameid]) for city in cities]
-        + [_corpus_record(cluster, source) for cluster in own],
+        + [_corpus_record(cluster, source, decisions[id(cluster)].place) for cluster in own],
     )
     by_geonameid = {city.geonameid: mid for city, mid in zip(cities, created[: len(cities)], strict=True)}
     node_of = {id(cluster): mid for cluster, mid in zip(own, created[len(cities) :], strict=True)}
@@ -1341,10 +1527,18 @@ def import_pairs(
     clusters, by_mention = cluster_mentions(rows)
     report.clusters = len(clusters)
     keys_by_country: dict[str, set[str]] = defaultdict(set)
+    fallbacks: dict[int, Fallback] = {}
     for cluster in clusters:
         for spelling in cluster.spellings:
             keys_by_country[cluster.country] |= _exact_keys(spelling)
-    known = _known_keys(session, keys_by_country, source)
+        # The name written most often only: a bare "Zhongshan" clustered with one "Zhongshan
+        # (Dalian)" is not thereby a district of Dalian.
+        if cluster.coordinates is None and (found := fallback_for(cluster.name, cluster.country)):
+            fallbacks[id(cluster)] = found
+            for name in (*found.places, found.district):
+                if name:
+                    keys_by_country[cluster.country] |= _exact_keys(name)
+    known = _known_keys(session, keys_by_country, source, with_coordinates)
     decisions: dict[int, _Decision] = {}
     unresolved: list[Cluster] = []
     for done, cluster in enumerate(clusters, start=1):
@@ -1371,6 +1565,9 @@ def import_pairs(
             decisions[id(cluster)] = alike.decide(cluster)
         else:
             decisions[id(cluster)] = _Decision()
+    for cluster in clusters:
+        if (fallback := fallbacks.get(id(cluster))) is not None:
+            decisions[id(cluster)] = _by_fallback(session, cluster, fallback, decisions[id(cluster)], known)
     node_of = _place_clusters(session, clusters, decisions, source, report)
     nodes = {mention: node_of[id(cluster)] for mention, cluster in by_mention.items()}
     _write_partnerships(
