@@ -1,8 +1,8 @@
 """The partnership graph held in memory as adjacency sets, and the algorithms that run on it.
 
-Triangle listing is the standard "forward" algorithm (order nodes by degree, intersect forward
-neighbour sets): a few lines over Python sets, faster here than building a networkx graph first,
-which the benchmark compares against.
+Triangle listing is the "forward" algorithm (orient every edge, intersect forward neighbour sets):
+a few lines over Python sets, faster here than networkx's own listing, which the benchmark compares
+against.
 """
 
 from __future__ import annotations
@@ -41,15 +41,17 @@ class PartnershipGraph:
                         x, y, z = sorted((containing, b, c))
                         through.add((x, y, z))
             return sorted(through)
-        rank = {node: (len(n), node) for node, n in self.neighbours.items()}
-        forward = {
-            node: {other for other in n if rank[other] > rank[node]} for node, n in self.neighbours.items()
-        }
+        # Each edge points from the lower id to the higher, so a triangle a < b < c is met once, at a,
+        # already as a sorted triple: no per-triangle sort, which cost more than the set intersections
+        # (ordering by degree instead bounds the work on skewed graphs, but measured 3x slower here).
+        forward = {node: {other for other in n if other > node} for node, n in self.neighbours.items()}
         result: list[tuple[int, int, int]] = []
+        append = result.append
         for a, higher in forward.items():
+            if len(higher) < 2:
+                continue
             for b in higher:
                 for c in higher & forward[b]:
-                    x, y, z = sorted((a, b, c))
-                    result.append((x, y, z))
+                    append((a, b, c))
         result.sort()
         return result
