@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,9 +82,26 @@ _DASH_AS_LONG_VOWEL = re.compile(
 )
 
 
+class _CharTable(dict[int, str | None]):
+    """A str.translate table filled per character on first sight: translate is C, the rule is not."""
+
+    def __init__(self, rule: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        mapped = self[code] = self._rule(chr(code))
+        return mapped
+
+
+# Punctuation and separators become spaces; invisible format characters (byte-order marks,
+# zero-width spaces, soft hyphens) are deleted.
+_SPACES = _CharTable(lambda c: " " if unicodedata.category(c)[0] in "PZ" or c.isspace() else c)
+_INVISIBLE = _CharTable(lambda c: None if unicodedata.category(c) == "Cf" else c)
+
+
 def _to_spaces(text: str) -> str:
-    spaced = (" " if unicodedata.category(c)[0] in "PZ" or c.isspace() else c for c in text)
-    return " ".join("".join(spaced).split())
+    return " ".join(text.translate(_SPACES).split())
 
 
 @lru_cache(maxsize=200_000)
@@ -93,9 +111,13 @@ def fold(text: str) -> str:
 
     "Ｂｒａşov" → "brasov", "ゔぁるな" → "バルナ", "ﾅﾝｼｰ" → "ナンシー", "サン・ドニ" → "サン ドニ".
     """
+    if text.isascii():
+        # Nothing below changes ASCII text except case and punctuation (NFKC, casefold and the
+        # kana rules are identities on it): the short way gives the same result.
+        return _to_spaces(text.lower())
     # Byte-order marks, zero-width spaces and soft hyphens are invisible, and must go before
     # normalisation so that the letters and marks they separated compose.
-    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    text = text.translate(_INVISIBLE)
     text = unicodedata.normalize("NFKC", text)
     # casefold can produce text NFKC would change again (e.g. "İ" → "i̇"), hence the second pass.
     text = unicodedata.normalize("NFKC", text.casefold())
@@ -152,6 +174,7 @@ _LATIN_PREFIXES: tuple[tuple[str, ...], ...] = tuple(
         "county",
     )
 )
+_LATIN_PREFIX_STARTS = frozenset(prefix[0] for prefix in _LATIN_PREFIXES)
 _LATIN_SUFFIXES = frozenset(
     {"city", "town", "municipality", "district", "county", "prefecture", "province", "ward"}
     | {"si", "gun", "gu", "shi", "ku", "machi", "cho", "mura"}
@@ -163,7 +186,8 @@ def _strip_latin_affixes(words: list[str]) -> list[str]:
     changed = True
     while changed:
         changed = False
-        for prefix in _LATIN_PREFIXES:
+        # Most names start with no prefix word at all: skip trying each prefix in turn.
+        for prefix in _LATIN_PREFIXES if words[0] in _LATIN_PREFIX_STARTS else ():
             rest = words[len(prefix) :]
             if tuple(words[: len(prefix)]) == prefix and len(" ".join(rest)) >= 2:
                 words, changed = rest, True
@@ -339,6 +363,7 @@ _SKELETON_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ("l", "r"),
     )
 )
+_NOT_LATIN_LETTER = re.compile("[^a-z]")
 _NON_INITIAL_VOWELS = re.compile(r"(?<!^)[aeiouy]")
 _DOUBLED = re.compile(r"(.)\1+")
 
@@ -357,7 +382,7 @@ def latin_skeleton(text: str) -> str:
     folded = fold(text)
     if _ANY_KANA.search(folded):
         folded = romanize_kana(folded)
-    letters = re.sub("[^a-z]", "", folded)
+    letters = _NOT_LATIN_LETTER.sub("", folded)
     for pattern, replacement in _SKELETON_REWRITES:
         letters = pattern.sub(replacement, letters)
     return _DOUBLED.sub(r"\1", _NON_INITIAL_VOWELS.sub("", letters))
