@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from tsunagari.municipality.models import Municipality, MunicipalityName
@@ -101,6 +101,40 @@ def load_japanese_municipalities(*, session: Session) -> tuple[int, int]:
     return created, len(records) - created
 
 
+GAZETTEER_CITY = cast(Table, GazetteerCity.__table__)
+GAZETTEER_NAME = cast(Table, GazetteerName.__table__)
+_CITY_COLUMNS = (
+    "geonameid",
+    "name",
+    "ascii_name",
+    "country",
+    "admin1",
+    "lat",
+    "lng",
+    "population",
+    "katakana_name",
+)
+_NAME_COLUMNS = ("geonameid", "name", "key", "country")
+
+
+def _insert_rows(
+    session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    """executemany of plain tuples straight to the driver: for hundreds of thousands of reference
+    rows, building SQLAlchemy's parameters per row costs more than inserting them."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    connection.exec_driver_sql(statement, rows)
+
+
 def load_gazetteer(
     *,
     session: Session,
@@ -118,17 +152,17 @@ def load_gazetteer(
         for city in chunk:
             katakana = gazetteer_data.katakana_names(city)
             city_rows.append(
-                {
-                    "geonameid": city.geonameid,
-                    "name": city.name,
-                    "ascii_name": city.ascii_name,
-                    "country": city.country,
-                    "admin1": city.admin1,
-                    "lat": city.lat,
-                    "lng": city.lng,
-                    "population": city.population,
-                    "katakana_name": katakana[0] if katakana else None,
-                }
+                (
+                    city.geonameid,
+                    city.name,
+                    city.ascii_name,
+                    city.country,
+                    city.admin1,
+                    city.lat,
+                    city.lng,
+                    city.population,
+                    katakana[0] if katakana else None,
+                )
             )
             seen: set[str] = set()
             for written in (city.name, city.ascii_name, *city.alternate_names):
@@ -137,17 +171,9 @@ def load_gazetteer(
                 for key in name_keys(written, romanize=False):
                     if key and key not in seen and len(key) <= 300:
                         seen.add(key)
-                        name_rows.append(
-                            {
-                                "geonameid": city.geonameid,
-                                "name": written[:300],
-                                "key": key,
-                                "country": city.country,
-                            }
-                        )
-        session.execute(insert(GazetteerCity), city_rows)
-        if name_rows:
-            session.execute(insert(GazetteerName), name_rows)
+                        name_rows.append((city.geonameid, written[:300], key, city.country))
+        _insert_rows(session, GAZETTEER_CITY, _CITY_COLUMNS, city_rows)
+        _insert_rows(session, GAZETTEER_NAME, _NAME_COLUMNS, name_rows)
         cities_total += len(city_rows)
         names_total += len(name_rows)
         if progress:
