@@ -13,9 +13,9 @@ import getpass
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import Table, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from tsunagari.audit.models import AuditEntry
@@ -240,6 +240,11 @@ def log(
     return list(session.scalars(statement.limit(limit).offset(offset)))
 
 
+# Values _plain returns unchanged, checked by exact class so that enums and other subclasses of str
+# and int still go through it.
+_AS_IS: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+
+
 def record_bulk_created(*, session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]) -> None:
     """The "create" entries the session hook would write, for rows a bulk path inserted with Core.
 
@@ -260,7 +265,9 @@ def record_bulk_created(*, session: Session, model: type[Any], rows: Sequence[Ma
     entries = []
     for row in rows:
         after = {
-            key: (None if row[column] is None else REDACTED) if key in secrets else _plain(row[column])
+            key: (None if row[column] is None else REDACTED)
+            if key in secrets
+            else (value if (value := row[column]).__class__ in _AS_IS else _plain(value))
             for key, column in attributes
         }
         entries.append(
@@ -275,4 +282,5 @@ def record_bulk_created(*, session: Session, model: type[Any], rows: Sequence[Ma
                 "after": after,
             }
         )
-    session.execute(insert(AuditEntry), entries)
+    # Core insert on the table: the ORM's bulk path writes these one statement per row.
+    session.execute(insert(cast(Table, inspect(AuditEntry).local_table)), entries)
