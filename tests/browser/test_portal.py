@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from tests.app_server import running_app
 from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
@@ -22,12 +18,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 XSS = "<script>alert(1)</script>"
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _add_xss_partner(url: str) -> None:
@@ -58,7 +48,6 @@ def _add_xss_partner(url: str) -> None:
 def start_server(databases: Databases) -> Iterator[Callable[[bool], str]]:
     """Starts uvicorn on a free port over a private copy of the demo database on the run's backend;
     stops every one it started and removes its database."""
-    processes: list[subprocess.Popen[bytes]] = []
     urls: list[str] = []
 
     def start(with_xss_partner: bool) -> str:
@@ -66,41 +55,10 @@ def start_server(databases: Databases) -> Iterator[Callable[[bool], str]]:
         urls.append(url)
         if with_xss_partner:
             _add_xss_partner(url)
-        port = _free_port()
-        env = {**os.environ, "TSUNAGARI_DATABASE_URL": url, "TSUNAGARI_GAZETTEER": "cities15000"}
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "tsunagari.web.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            env=env,
-        )
-        processes.append(process)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        return base
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the portal server did not start") from None
-                time.sleep(0.2)
+        return stack.enter_context(running_app(url, what="the portal server"))
 
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=10)
+    with ExitStack() as stack:
+        yield start
     for url in urls:
         databases.discard(url)
 

@@ -3,11 +3,6 @@ and a reviewer resolving an ambiguous name from the review list."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.app_server import running_app
 from tests.browser.test_portal import browser  # noqa: F401 - the Chromium fixture shared with the portal walk
 from tests.conftest import Databases
 
@@ -36,12 +32,6 @@ class StaffSite:
     review_item_id: int
     review_choice: int
     """The registry id of the candidate the reviewer picks."""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _prepare(url: str) -> tuple[str, int, int, int]:
@@ -104,41 +94,18 @@ def staff_site(databases: Databases) -> Iterator[StaffSite]:
     """uvicorn over a private copy of the demo database on the run's backend; stopped and removed after."""
     url = databases.copy(demo=True)
     token, partnership_id, item_id, choice = _prepare(url)
-    port = _free_port()
-    env = {**os.environ, "TSUNAGARI_DATABASE_URL": url, "TSUNAGARI_GAZETTEER": "cities15000"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tsunagari.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
     try:
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the staff server did not start") from None
-                time.sleep(0.2)
-        yield StaffSite(
-            base, "editor@musashino.example.jp", "reviewer@example.jp", token, partnership_id, item_id, choice
-        )
+        with running_app(url, what="the staff server") as base:
+            yield StaffSite(
+                base,
+                "editor@musashino.example.jp",
+                "reviewer@example.jp",
+                token,
+                partnership_id,
+                item_id,
+                choice,
+            )
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         databases.discard(url)
 
 

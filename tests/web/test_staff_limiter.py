@@ -3,65 +3,24 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.app_server import running_app
 from tests.staff_support import PASSWORD, build_app, make_user, staff_database  # noqa: F401 - fixture
 from tsunagari.auth import service as auth_service
 from tsunagari.auth.models import Role
 from tsunagari.web.security import CSRF_FIELD
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def second_instance(staff_database: str) -> Iterator[str]:  # noqa: F811
     """Another app process (uvicorn) on the same database; stopped by its pid after the test."""
-    port = _free_port()
-    env = {**os.environ, "TSUNAGARI_DATABASE_URL": staff_database, "TSUNAGARI_GAZETTEER": "cities15000"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "tsunagari.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the second app instance did not start") from None
-                time.sleep(0.2)
+    with running_app(staff_database, what="the second app instance") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _csrf(html: str) -> str:
