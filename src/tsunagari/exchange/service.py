@@ -741,9 +741,8 @@ def criteria(criteria_set: str = "clair") -> tuple[Criterion, ...]:
     return found
 
 
-def upsert_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> tuple[Award, Outcome]:
-    """Insert by (name, edition, prize, recipient), or update where a given value differs."""
-    award_in = parse(AwardCreate, data)
+def _check_award_references(session: Session, award_in: AwardCreate) -> None:
+    """The recipient, partners and programme an award names must exist (InvalidInput naming the field)."""
     recipient = award_in.recipient
     _check_party(session, recipient.municipality_id, recipient.organisation_id, "recipient")
     for index, municipality_id in enumerate(award_in.partner_municipality_ids):
@@ -753,6 +752,13 @@ def upsert_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> 
             )
     if award_in.programme_id is not None:
         referenced_programme(session=session, programme_id=award_in.programme_id)
+
+
+def upsert_award(*, session: Session, data: AwardCreate | Mapping[str, Any]) -> tuple[Award, Outcome]:
+    """Insert by (name, edition, prize, recipient), or update where a given value differs."""
+    award_in = parse(AwardCreate, data)
+    recipient = award_in.recipient
+    _check_award_references(session, award_in)
     party = party_key(recipient.municipality_id, recipient.organisation_id)
     values = award_in.model_dump(exclude={"recipient", "partner_municipality_ids"})
     values["evaluation_points"] = [point.model_dump() for point in award_in.evaluation_points]
@@ -824,14 +830,7 @@ def update_award(*, session: Session, award: Award, changes: Mapping[str, Any]) 
     current = {name: getattr(award, name) for name in AwardCreate.model_fields if hasattr(award, name)}
     award_in = parse(AwardCreate, {**current, **_award_fields(award), **changes})
     recipient = award_in.recipient
-    _check_party(session, recipient.municipality_id, recipient.organisation_id, "recipient")
-    for index, municipality_id in enumerate(award_in.partner_municipality_ids):
-        if session.get(Municipality, municipality_id) is None:
-            raise InvalidInput(
-                "no such municipality", field=f"partner_municipality_ids.{index}", value=municipality_id
-            )
-    if award_in.programme_id is not None:
-        referenced_programme(session=session, programme_id=award_in.programme_id)
+    _check_award_references(session, award_in)
     values = award_in.model_dump(exclude={"recipient", "partner_municipality_ids"})
     values["evaluation_points"] = [point.model_dump() for point in award_in.evaluation_points]
     values["recipient_municipality_id"] = recipient.municipality_id

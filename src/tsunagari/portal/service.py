@@ -359,6 +359,23 @@ def _party_columns(m: Any, org: Any, seat: Any) -> list[Any]:
     ]
 
 
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
+
+
+def _with_parties(statement: _S) -> _S:
+    """Both parties of a partnership (a municipality, or an organisation with its seat) and the
+    municipality it was signed through, as the aliases the row readers expect."""
+    return (
+        statement.outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id)
+        .outerjoin(_HOME_ORG, _HOME_ORG.id == Partnership.home_organisation_id)
+        .outerjoin(_HOME_SEAT, _HOME_SEAT.id == _HOME_ORG.municipality_id)
+        .outerjoin(_PARTNER, _PARTNER.id == Partnership.partner_municipality_id)
+        .outerjoin(_PARTNER_ORG, _PARTNER_ORG.id == Partnership.partner_organisation_id)
+        .outerjoin(_PARTNER_SEAT, _PARTNER_SEAT.id == _PARTNER_ORG.municipality_id)
+        .outerjoin(_VIA, _VIA.id == Partnership.via_municipality_id)
+    )
+
+
 def _party_from(values: Sequence[Any]) -> PartyRow:
     m_id, m_name, m_name_en, m_country, m_region, o_id, o_name, o_name_en, s_country, s_region = values
     if m_id is not None:
@@ -367,7 +384,7 @@ def _party_from(values: Sequence[Any]) -> PartyRow:
 
 
 # Flat rows in one query: loading ORM partnerships with four joined parties cost ~10 ms a page.
-_PARTNERSHIP_ROWS = (
+_PARTNERSHIP_ROWS = _with_parties(
     select(
         Partnership.id,
         Partnership.type,
@@ -392,13 +409,6 @@ _PARTNERSHIP_ROWS = (
         *_party_columns(_HOME, _HOME_ORG, _HOME_SEAT),
         *_party_columns(_PARTNER, _PARTNER_ORG, _PARTNER_SEAT),
     )
-    .outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id)
-    .outerjoin(_HOME_ORG, _HOME_ORG.id == Partnership.home_organisation_id)
-    .outerjoin(_HOME_SEAT, _HOME_SEAT.id == _HOME_ORG.municipality_id)
-    .outerjoin(_PARTNER, _PARTNER.id == Partnership.partner_municipality_id)
-    .outerjoin(_PARTNER_ORG, _PARTNER_ORG.id == Partnership.partner_organisation_id)
-    .outerjoin(_PARTNER_SEAT, _PARTNER_SEAT.id == _PARTNER_ORG.municipality_id)
-    .outerjoin(_VIA, _VIA.id == Partnership.via_municipality_id)
 )
 
 
@@ -494,7 +504,7 @@ def former_municipalities(*, session: Session, municipality_id: int) -> list[Row
 _PARTNER_ROWS = TypeAdapter(list[PartnerRow])
 
 # What the detail page's partner list needs, both sides (the other one is picked in Python).
-_PARTNER_COLUMNS = (
+_PARTNER_COLUMNS = _with_parties(
     select(
         Partnership.id,
         Partnership.type,
@@ -511,13 +521,6 @@ _PARTNER_COLUMNS = (
         *_party_columns(_HOME, _HOME_ORG, _HOME_SEAT),
         *_party_columns(_PARTNER, _PARTNER_ORG, _PARTNER_SEAT),
     )
-    .outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id)
-    .outerjoin(_HOME_ORG, _HOME_ORG.id == Partnership.home_organisation_id)
-    .outerjoin(_HOME_SEAT, _HOME_SEAT.id == _HOME_ORG.municipality_id)
-    .outerjoin(_PARTNER, _PARTNER.id == Partnership.partner_municipality_id)
-    .outerjoin(_PARTNER_ORG, _PARTNER_ORG.id == Partnership.partner_organisation_id)
-    .outerjoin(_PARTNER_SEAT, _PARTNER_SEAT.id == _PARTNER_ORG.municipality_id)
-    .outerjoin(_VIA, _VIA.id == Partnership.via_municipality_id)
 )
 
 
