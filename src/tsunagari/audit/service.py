@@ -259,16 +259,17 @@ def record_bulk_created(*, session: Session, model: type[Any], rows: Sequence[Ma
     if table_name in NOT_AUDITED:
         return
     secrets = SECRET_COLUMNS.get(table_name, frozenset())
-    attributes = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs]
+    attributes = [(prop.key, prop.columns[0].key, prop.key in secrets) for prop in mapper.column_attrs]
     primary_key = [column.key for column in mapper.primary_key]
     actor = current_actor()  # once: the login-name lookup behind the default actor is not free
     entries = []
     for row in rows:
         after = {
-            key: (None if row[column] is None else REDACTED)
-            if key in secrets
-            else (value if (value := row[column]).__class__ in _AS_IS else _plain(value))
-            for key, column in attributes
+            key: (None if value is None else REDACTED)
+            if secret
+            else (value if value.__class__ in _AS_IS else _plain(value))
+            for key, column, secret in attributes
+            for value in (row[column],)
         }
         entries.append(
             {

@@ -57,6 +57,9 @@ NAME_MAX_LENGTH = 200
 # Metropolis"): the nearest place this close whose name is this alike. Tight on both, because it
 # runs without a person looking and a wrong merge joins two cities' partnerships.
 FALLBACK_RADIUS_KM = 5.0
+# The radius as a difference of latitude (no place that far north or south is within it), with a
+# margin so that rounding can never exclude a place haversine would include.
+_FALLBACK_RADIUS_DEGREES = math.degrees(FALLBACK_RADIUS_KM / 6371.0) * 1.01
 FALLBACK_SIMILARITY = 0.8
 
 # Without coordinates, several places of one name are told apart by size alone, and only when the
@@ -972,6 +975,8 @@ class _Nearby:
         for offset in (-1, 0, 1):
             for candidate, names in self.bands.get((cluster.country, band + offset), ()):
                 assert candidate.lat is not None and candidate.lng is not None
+                if abs(candidate.lat - lat) > _FALLBACK_RADIUS_DEGREES:
+                    continue  # further north or south than the radius: distance_km would say so too
                 distance = distance_km(lat, lng, candidate.lat, candidate.lng)
                 if distance > FALLBACK_RADIUS_KM or (best is not None and distance >= best[0]):
                     continue
@@ -1217,14 +1222,15 @@ def _insert_audited(session: Session, model: type[Any], values: list[dict[str, A
     table = model.__table__
     columns = [c for c in table.columns if not c.primary_key and c.server_default is None]
     defaults = {c.key: c.default.arg for c in columns if c.default is not None and c.default.is_scalar}
+    keys = [(column.key, defaults.get(column.key)) for column in columns]
     rows = []
     for given in values:
         row: dict[str, Any] = {}
-        for column in columns:
-            value = given.get(column.key)
+        for key, default in keys:
+            value = given.get(key)
             if value is None:
-                value = defaults.get(column.key)
-            row[column.key] = value.value if isinstance(value, enum.Enum) else value
+                value = default
+            row[key] = value.value if isinstance(value, enum.Enum) else value
         rows.append(row)
     inserted = _insert_returning(session, table, rows)
     audit_service.record_bulk_created(session=session, model=model, rows=[dict(r._mapping) for r in inserted])

@@ -344,8 +344,9 @@ def _is_kana(folded: str) -> bool:
 # Japanese hears a foreign sound: kh and h are both ハ行; sh is シ; v before a vowel is バ行 but
 # syllable-final v is フ (Brasov → ブラショフ, Khabarovsk → ハバロフスク); f and h share フ;
 # l and r are one Japanese liquid. ch is kept as its own sound (チ) before c is resolved.
-_SKELETON_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
+_SKELETON_REWRITES: tuple[tuple[str, re.Pattern[str], str], ...] = tuple(
+    # The letter every match starts with: a rewrite is tried only when the name holds it.
+    (pattern[0], re.compile(pattern), replacement)
     for pattern, replacement in (
         ("kh", "h"),
         ("ph", "f"),
@@ -383,8 +384,9 @@ def latin_skeleton(text: str) -> str:
     if _ANY_KANA.search(folded):
         folded = romanize_kana(folded)
     letters = _NOT_LATIN_LETTER.sub("", folded)
-    for pattern, replacement in _SKELETON_REWRITES:
-        letters = pattern.sub(replacement, letters)
+    for first, pattern, replacement in _SKELETON_REWRITES:
+        if first in letters:
+            letters = pattern.sub(replacement, letters)
     return _DOUBLED.sub(r"\1", _NON_INITIAL_VOWELS.sub("", letters))
 
 

@@ -53,7 +53,13 @@ def plausible_city_name(name: str) -> bool:
     """False for alternate names that are not names of the place: URLs, airport and postal codes."""
     if not name.strip() or len(name) > 200:
         return False
-    return not (_URL.search(name) or _AIRPORT_CODE.fullmatch(name) or _POSTAL_CODE.fullmatch(name))
+    # Each pattern is tried only on names it could match (a URL has a "." or ":", an airport code
+    # three or four letters): there are millions of alternate names to check.
+    if ("." in name or ":" in name) and _URL.search(name):
+        return False
+    if 3 <= len(name) <= 4 and _AIRPORT_CODE.fullmatch(name):
+        return False
+    return not _POSTAL_CODE.fullmatch(name)
 
 
 def ascii_name(name: str) -> str | None:
