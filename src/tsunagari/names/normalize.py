@@ -239,6 +239,7 @@ _PARENTHESISED = re.compile(r"(?P<name>.+?)\s*[(（](?P<qualifier>[^()（）]+)[
 # Only a spaced dash separates parent and district; "Saint-Denis" and "Charlottenburg-Wilmersdorf"
 # keep theirs.
 _SPACED_DASH = re.compile(r"(?P<qualifier>.+?)\s+[-\u2013\u2014\u2015\u2212\uff0d]\s+(?P<name>.+)")
+_HAS_DASH = re.compile("[-\u2013\u2014\u2015\u2212\uff0d]")
 _COMMA = re.compile(r"(?P<name>[^,，]+?)\s*[,，]\s*(?P<qualifier>.+)")
 # Wikipedia writes Vienna's districts "Vienna 9 – Alsergrund": the number belongs to the district.
 _DISTRICT_NUMBER = re.compile(r"\s+\d+$")
@@ -261,6 +262,7 @@ _JA_COMPOUND = re.compile(
         (?P<name>.+?(?:市|区|郡|町|村))""",
     re.VERBOSE,
 )
+_JA_UNIT_ENDS = frozenset("市区郡町村")
 # Wards of a city (大阪市北区, 蘇州市呉江区).
 _JA_CITY_WARD = re.compile(r"(?P<qualifier>.+?市)[\s・･]*(?P<name>.+?区)")
 
@@ -284,7 +286,8 @@ def split_qualified(text: str) -> SplitName:
     "Saint-Denis (Réunion)" look alike and only a gazetteer can tell a district from a region.
     """
     text = text.strip()
-    if match := _PARENTHESISED.fullmatch(text):
+    # Each pattern is tried only when the character it needs occurs: most names have none of them.
+    if ("(" in text or "（" in text) and (match := _PARENTHESISED.fullmatch(text)):
         name, qualifier = match["name"].strip(), match["qualifier"].strip()
         if qualifier[0].islower():
             # Wikipedia's disambiguators, "Wartburg (district)", "Kętrzyn (rural gmina)", say
@@ -292,10 +295,10 @@ def split_qualified(text: str) -> SplitName:
             return SplitName(text, None, False)
         district = _names_district(name)
         return SplitName(_district_name(name) if district else name, qualifier, district)
-    if match := _SPACED_DASH.fullmatch(text):
+    if _HAS_DASH.search(text) and (match := _SPACED_DASH.fullmatch(text)):
         qualifier = _DISTRICT_NUMBER.sub("", match["qualifier"].strip())
         return SplitName(_district_name(match["name"].strip()), qualifier, True)
-    if match := _COMMA.fullmatch(text):
+    if ("," in text or "，" in text) and (match := _COMMA.fullmatch(text)):
         name, qualifier = match["name"].strip(), match["qualifier"].strip()
         if not _names_district(name) and _names_district(qualifier) and "," not in qualifier:
             # "Seoul, Gangdong District": the parent was written first.
@@ -303,7 +306,8 @@ def split_qualified(text: str) -> SplitName:
         district = _names_district(name)
         return SplitName(_district_name(name) if district else name, qualifier, district)
     compact = text.replace(" ", "").replace("\u3000", "")
-    for pattern in (_JA_COMPOUND, _JA_CITY_WARD):
+    # Both Japanese patterns end in a unit suffix.
+    for pattern in (_JA_COMPOUND, _JA_CITY_WARD) if compact[-1:] in _JA_UNIT_ENDS else ():
         if match := pattern.fullmatch(compact):
             name = match["name"].lstrip("・･")
             return SplitName(name, match["qualifier"], _names_district(name))
