@@ -25,6 +25,7 @@ from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.schemas import ContactCreate, OrganisationCreate
 from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
 from tsunagari.policy import service as policy_service
 from tsunagari.web.app import create_app
@@ -130,7 +131,7 @@ def new_partnership(session: Session) -> int:
         data=PartnershipCreate(
             home_municipality_id=municipality_id(session, OWN),
             partner_municipality_id=new_foreign_municipality(session),
-            type="sister_city",  # type: ignore[arg-type]
+            type=PartnershipType.sister_city,
         ),
     ).id
 

@@ -19,7 +19,7 @@ from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.models import Contact, Organisation
 from tsunagari.organisation.schemas import ContactCreate, OrganisationCreate
 from tsunagari.partnership import service as partnership_service
-from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
+from tsunagari.partnership.models import Partnership, PartnershipSourceRecord, PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
 
 ADMIN = Principal(1, "admin@example.jp", "admin", Role.admin)
@@ -44,7 +44,7 @@ def _partnership(session: Session, home_organisation_id: int | None = None) -> P
     )
     return partnership_service.create(
         session=session,
-        data=PartnershipCreate(partner_municipality_id=partner.id, type="sister_city", **home),  # type: ignore[arg-type]
+        data=PartnershipCreate(partner_municipality_id=partner.id, type=PartnershipType.sister_city, **home),
     )
 
 

@@ -44,6 +44,7 @@ def _prepare(url: str) -> tuple[str, int, int, int]:
     from tsunagari.municipality.schemas import MunicipalityCreate
     from tsunagari.names import service as names_service
     from tsunagari.partnership import service as partnership_service
+    from tsunagari.partnership.models import PartnershipType
     from tsunagari.partnership.schemas import PartnershipCreate
 
     engine = make_engine(url)
@@ -75,7 +76,7 @@ def _prepare(url: str) -> tuple[str, int, int, int]:
             data=PartnershipCreate(
                 home_municipality_id=musashino.id,
                 partner_municipality_id=partner.id,
-                type="friendship_city",  # type: ignore[arg-type]
+                type=PartnershipType.friendship_city,
             ),
         )
         resolution = names_service.resolve(session=session, text="府中市", country="JP")

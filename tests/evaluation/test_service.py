@@ -16,6 +16,7 @@ from tsunagari.exchange import service as exchange_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
 
 TODAY = dt.date(2026, 11, 24)
@@ -45,7 +46,7 @@ def _partnership_with_programme(
         data=PartnershipCreate(
             home_municipality_id=musashino.id,
             partner_municipality_id=partner.id,
-            type="sister_city",  # type: ignore[arg-type]
+            type=PartnershipType.sister_city,
             signed_on=dt.date(2000, 5, 1),
         ),
     )

@@ -10,6 +10,7 @@ from tsunagari.exchange import service as exchange_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
 from tsunagari.policy import service as policy_service
 
@@ -67,7 +68,9 @@ def test_public_cost_to_a_city_that_is_not_a_sister_city_is_flagged(session: Ses
     sister, stranger = _city(session, "テスト姉妹市"), _city(session, "テスト無縁市")
     partnership_service.create(
         session=session,
-        data=PartnershipCreate(home_municipality_id=home, partner_municipality_id=sister, type="sister_city"),  # type: ignore[arg-type]
+        data=PartnershipCreate(
+            home_municipality_id=home, partner_municipality_id=sister, type=PartnershipType.sister_city
+        ),
     )
     _visit(session, home, sister, public_cost=500_000, official_visit=True, title="a")
     assert "public_cost_not_allowed" not in _codes(session, home, dt.date(2025, 9, 1))

@@ -4,7 +4,7 @@ messages naming the field, edit, delete; an editor of another municipality canno
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.staff_support import (
     OTHER,
@@ -29,6 +29,16 @@ def _own_id() -> int:
         return municipality_id(session, OWN)
 
 
+def _programme_via_form(client: TestClient, csrf: str, title: str) -> int:
+    """A people-exchange programme of OWN created through the staff form; its id."""
+    created = client.post(
+        "/staff/programme/new",
+        data={CSRF_FIELD: csrf, "title": title, "format": "people", "owner_municipality_id": str(_own_id())},
+    )
+    assert created.status_code == 303, created.text
+    return int(created.headers["location"].split("/")[3])
+
+
 def _audit_actions(table: str, record_id: int) -> list[str]:
     with unit_of_work(get_engine()) as session:
         return list(
@@ -44,12 +54,7 @@ def test_programme_and_activity_forms_create_validate_and_delete(staff_database:
     editor = make_user(Role.editor, (OWN,))
     client, csrf = cookie_client(build_app(), editor)
     title = unique("姉妹都市青少年交流")
-    created = client.post(
-        "/staff/programme/new",
-        data={CSRF_FIELD: csrf, "title": title, "format": "people", "owner_municipality_id": str(_own_id())},
-    )
-    assert created.status_code == 303, created.text
-    programme_id = int(created.headers["location"].split("/")[3])
+    programme_id = _programme_via_form(client, csrf, title)
     with unit_of_work(get_engine()) as session:
         assert session.get(Programme, programme_id) is not None
 
@@ -104,16 +109,7 @@ def test_programme_and_activity_forms_create_validate_and_delete(staff_database:
 def test_an_editor_of_another_municipality_cannot_add_activities(staff_database: str) -> None:  # noqa: F811
     owner, outsider = make_user(Role.editor, (OWN,)), make_user(Role.editor, (OTHER,))
     client, csrf = cookie_client(build_app(), owner)
-    created = client.post(
-        "/staff/programme/new",
-        data={
-            CSRF_FIELD: csrf,
-            "title": unique("職員派遣"),
-            "format": "people",
-            "owner_municipality_id": str(_own_id()),
-        },
-    )
-    programme_id = int(created.headers["location"].split("/")[3])
+    programme_id = _programme_via_form(client, csrf, unique("職員派遣"))
     other, other_csrf = cookie_client(build_app(), outsider)
     refused = other.post(
         "/staff/activity/new",
@@ -226,16 +222,7 @@ def test_awards_are_recorded_by_admins_with_recipient_and_partners(staff_databas
 def test_programme_partners_are_added_by_id_or_name_and_removed(staff_database: str) -> None:  # noqa: F811
     editor = make_user(Role.editor, (OWN,))
     client, csrf = cookie_client(build_app(), editor)
-    created = client.post(
-        "/staff/programme/new",
-        data={
-            CSRF_FIELD: csrf,
-            "title": unique("青少年交流"),
-            "format": "people",
-            "owner_municipality_id": str(_own_id()),
-        },
-    )
-    programme_id = int(created.headers["location"].split("/")[3])
+    programme_id = _programme_via_form(client, csrf, unique("青少年交流"))
     assert (
         f"/staff/programme/{programme_id}/partners"
         in client.get(f"/staff/programme/{programme_id}/edit").text
@@ -267,3 +254,21 @@ def test_programme_partners_are_added_by_id_or_name_and_removed(staff_database: 
         OTHER
     ]
     assert _audit_actions("programme_partner", by_name.json()["id"]) == ["create", "delete"]
+
+
+def test_an_unknown_network_in_the_body_is_422_naming_network_id(staff_database: str) -> None:  # noqa: F811
+    admin = make_user(Role.admin)
+    api = TestClient(build_app())
+    with unit_of_work(get_engine()) as session:
+        member = municipality_id(session, OTHER)
+        before = session.scalar(select(func.count()).select_from(AuditEntry))
+    for path, body in (
+        ("/api/v1/memberships", {"network_id": 987654, "municipality_id": member}),
+        ("/api/v1/meetings", {"network_id": 987654, "fiscal_year": 2012}),
+    ):
+        response = api.post(path, json=body, headers=bearer(admin))
+        assert response.status_code == 422, response.text
+        problems = response.json()["error"]["problems"]
+        assert [(p["field"], p["value"]) for p in problems] == [("network_id", 987654)]
+    with unit_of_work(get_engine()) as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == before

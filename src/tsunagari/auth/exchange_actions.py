@@ -131,7 +131,7 @@ def create_membership(
     *, session: Session, actor: Principal | None, data: Mapping[str, Any]
 ) -> NetworkMembership:
     membership_in = parse(MembershipCreate, data)
-    network = exchange_service.get_network(session=session, network_id=membership_in.network_id)
+    network = exchange_service.referenced_network(session=session, network_id=membership_in.network_id)
     target = _membership_target(
         session, network, membership_in.municipality_id, membership_in.organisation_id
     )
@@ -151,7 +151,8 @@ def delete_membership(*, session: Session, actor: Principal | None, membership_i
 # ----------------------------------------------------------------------------- meetings
 def create_meeting(*, session: Session, actor: Principal | None, data: Mapping[str, Any]) -> NetworkMeeting:
     meeting_in = parse(MeetingCreate, data)
-    _network_of_meeting, target = _network(session, meeting_in.network_id)
+    network = exchange_service.referenced_network(session=session, network_id=meeting_in.network_id)
+    target = network_target(session, network, network.id)
     _require("create_meeting", actor, target)
     meeting, _ = exchange_service.add_meeting(session=session, data=meeting_in)
     return meeting

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from tsunagari.bench import queries
-from tsunagari.bench.load import Job, Result
+from tsunagari.bench.load import Client, Job, Result
 from tsunagari.bench.loadgen import LoadGenerator
 from tsunagari.bench.servers import HOST, Server, rss_mb, start_datasette, start_floor, start_tsunagari
 from tsunagari.db import make_engine, unit_of_work
@@ -93,7 +93,7 @@ class Series:
     name: str
     server: str
     paths: list[str]
-    client: str = "raw"
+    client: Client = "raw"
 
 
 class _Steps:
@@ -626,7 +626,7 @@ def _measure_http(
                             max_requests=profile.http_max_requests,
                             seconds=profile.http_seconds,
                             grace_seconds=profile.grace_seconds,
-                            client=series.client,  # type: ignore[arg-type]
+                            client=series.client,
                         )
                     )
                     results[series.name].append(result)

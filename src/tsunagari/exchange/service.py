@@ -75,6 +75,18 @@ def get_network(*, session: Session, network_id: int) -> Network:
     return _existing(session, Network, network_id, "network")
 
 
+def referenced_network(*, session: Session, network_id: int) -> Network:
+    """The network a membership or meeting names: a missing one is bad input naming the field (422)."""
+    network = session.get(Network, network_id)
+    if network is None:
+        raise InvalidInput(
+            "そのネットワークは登録されていません / no network has this id",
+            field="network_id",
+            value=network_id,
+        )
+    return network
+
+
 def find_network(*, session: Session, name: str) -> Network | None:
     return session.scalars(select(Network).where(Network.name == name.strip())).first()
 
@@ -134,7 +146,7 @@ def add_membership(
 ) -> tuple[NetworkMembership, Outcome]:
     """Add a member in a role; the same party in the same role is one membership (updated if changed)."""
     membership_in = parse(MembershipCreate, data)
-    get_network(session=session, network_id=membership_in.network_id)
+    referenced_network(session=session, network_id=membership_in.network_id)
     _check_party(session, membership_in.municipality_id, membership_in.organisation_id, "member")
     party = party_key(membership_in.municipality_id, membership_in.organisation_id)
     existing = session.scalars(
@@ -167,7 +179,7 @@ def add_meeting(
 ) -> tuple[NetworkMeeting, Outcome]:
     """Record a meeting; one with the same network, year, date, host and title is the same meeting."""
     meeting_in = parse(MeetingCreate, data)
-    get_network(session=session, network_id=meeting_in.network_id)
+    referenced_network(session=session, network_id=meeting_in.network_id)
     if meeting_in.host_municipality_id is not None:
         _check_party(session, meeting_in.host_municipality_id, None, "host")
     existing = session.scalars(
