@@ -23,18 +23,21 @@ from tsunagari.importers.pairs import PLACED, PairsReport, _country_code, import
 from tsunagari.importers.pairs_fallbacks import fallback_for
 from tsunagari.importers.pairs_report import report_csv, report_json
 from tsunagari.migrations import upgrade
+from tsunagari.municipality.models import Municipality, MunicipalityKind
 from tsunagari.names.models import ReviewItem
 from tsunagari.names.service import distance_km
 from tsunagari.partnership.models import Partnership
 from tsunagari.reference import service as reference_service
 
-# Measured on the corpus with the cities500 gazetteer (the default one): 88.02% of the 16,964
-# distinct cities placed from a reference without coordinates (84.30% before areas went to their seat
-# and districts to their parent city), 95.10% of those within 25 km of the corpus's own coordinates.
-# Most of the rest are villages cities500 lacks and areas named after no town ("West
-# Dunbartonshire"). Floors a little under the measured figures.
-PLACED_FLOOR = 0.87
-WITHIN_25KM_FLOOR = 0.945
+# Measured on the corpus with the cities500 gazetteer (the default one) and the second reference of
+# areas and towns: 90.15% of the 16,964 distinct cities placed from a reference without coordinates
+# (88.02% with the gazetteer alone, 84.30% before areas went to their seat and districts to their
+# parent city), 95.06% of those within 25 km of the corpus's own coordinates. Most of the rest are
+# villages neither reference lists, areas named after no town ("Rhein-Lahn (district)", US
+# counties) and namesakes waiting for a person. Floors a little under the measured figures, and no
+# lower than the issue's 90% and 95%.
+PLACED_FLOOR = 0.90
+WITHIN_25KM_FLOOR = 0.95
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -99,7 +102,7 @@ def test_without_coordinates_most_cities_are_placed_near_where_the_full_file_put
     assert not report.with_coordinates and report.distance_summary() is None
     assert len(report.cities) == report.clusters
     placed = [c for c in report.cities if c.method in PLACED and c.lat is not None]
-    assert all(c.place in ("registry", "gazetteer") for c in placed)
+    assert all(c.place in ("registry", "gazetteer", "countrystatecity") for c in placed)
     assert len(placed) / len(report.cities) >= PLACED_FLOOR
     coordinates = _corpus_coordinates(geocoded.corpus)
     within = 0
@@ -214,15 +217,16 @@ def test_an_area_is_placed_at_its_seat_and_a_district_at_its_city_each_a_node_of
         tmp_path,
         "areas.csv",
         "city1,country1,city2,country2\n"
-        "Pavia Province,Italy,Kanazawa,Japan\n"
+        "Wesel (district),Germany,Kanazawa,Japan\n"
         "Budapest XV,Hungary,Kanazawa,Japan\n"
         "Budapest,Hungary,Kanazawa,Japan\n",
     )
     report = import_pairs(session=session, path=path)
     lines = {city.name: city for city in report.cities}
-    seat, district, city = lines["Pavia Province"], lines["Budapest XV"], lines["Budapest"]
-    assert (seat.method, seat.place, seat.place_name) == ("seat", "gazetteer", "Pavia")
-    assert seat.lat == pytest.approx(45.19, abs=0.1)
+    # Neither reference lists the district of Wesel (a Kreis): it takes its seat's place.
+    seat, district, city = lines["Wesel (district)"], lines["Budapest XV"], lines["Budapest"]
+    assert (seat.method, seat.place, seat.place_name) == ("seat", "gazetteer", "Wesel")
+    assert seat.lat == pytest.approx(51.66, abs=0.1)
     assert (district.method, district.place_name) == ("parent", "Budapest")
     assert (district.lat, district.lng) == (city.lat, city.lng)
     # The district keeps its own node: its partnerships are not Budapest's.
@@ -230,6 +234,49 @@ def test_an_area_is_placed_at_its_seat_and_a_district_at_its_city_each_a_node_of
     assert report.partnerships_created == 3
     counts = report.resolution_counts()
     assert (counts["seat"], counts["parent"], counts["exact"]) == (1, 1, 2)
+
+
+def test_areas_and_towns_the_gazetteer_lacks_are_placed_by_the_second_reference(
+    session: Session, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        "second.csv",
+        "city1,country1,city2,country2\n"
+        "Thurrock,United Kingdom,Kanazawa,Japan\n"
+        "Pavia Province,Italy,Kanazawa,Japan\n"
+        "Shandong Province,China,Kanazawa,Japan\n"
+        "Utah County,United States,Kanazawa,Japan\n",
+    )
+    report = import_pairs(session=session, path=path)
+    lines = {city.name: city for city in report.cities}
+    # A unitary authority of England, which GeoNames lists no town for: placed at its own point,
+    # a node of its own of the authority's kind.
+    thurrock = lines["Thurrock"]
+    assert (thurrock.method, thurrock.place, thurrock.place_name) == ("exact", "countrystatecity", "Thurrock")
+    assert (thurrock.lat, thurrock.lng) == (pytest.approx(51.51, abs=0.05), pytest.approx(0.40, abs=0.05))
+    assert thurrock.geonameid is None
+    # The province itself beats the town it is named after.
+    pavia = lines["Pavia Province"]
+    assert (pavia.method, pavia.place, pavia.place_name) == ("exact", "countrystatecity", "Pavia")
+    assert pavia.lat == pytest.approx(45.1, abs=0.3)
+    # Shandong's towns lie hundreds of km from its point: too big a place for one pin. Utah County
+    # is not the state of Utah.
+    assert (lines["Shandong Province"].method, lines["Shandong Province"].lat) == ("unresolved", None)
+    assert (lines["Utah County"].method, lines["Utah County"].lat) == ("unresolved", None)
+    kinds = dict(
+        session.execute(
+            select(Municipality.name, Municipality.kind).where(
+                Municipality.id.in_([thurrock.municipality_id, pavia.municipality_id])
+            )
+        ).all()
+    )
+    assert kinds == {"Thurrock": MunicipalityKind.city, "Pavia Province": MunicipalityKind.province}
+    # A second import finds the nodes the first made: nothing new, nothing sent to review.
+    again = import_pairs(session=session, path=path)
+    assert again.cities_created == 0 and again.partnerships_created == 0
+    nodes = {c.name: c.municipality_id for c in report.cities}
+    assert {c.name: c.municipality_id for c in again.cities} == nodes
 
 
 def test_with_coordinates_the_report_gives_each_resolved_citys_distance(

@@ -40,6 +40,7 @@ from tsunagari.names.service import SAME_PLACE_KM, Candidate, Resolution, distan
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import Partnership, PartnershipSourceRecord, PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
+from tsunagari.reference import areas
 from tsunagari.reference.countries import Subdivision, resolve_country, subdivisions_of
 from tsunagari.reference.models import GazetteerCity, GazetteerName
 
@@ -177,10 +178,11 @@ class CityResolution:
     method: Method
     chosen_by: ChosenBy | None
     municipality_id: int
-    place: Literal["registry", "gazetteer", "file"]
+    place: Literal["registry", "gazetteer", "countrystatecity", "file"]
     """Where its record came from: a registry municipality, a gazetteer place, or the file itself.
-    For "seat" and "parent" the record is the file's own and this names the reference whose
-    coordinates it takes."""
+    For "seat" and "parent", and for an area or town of the second reference ("countrystatecity",
+    reference.areas), the record is the file's own and this names the reference whose coordinates it
+    takes."""
     place_name: str | None
     geonameid: int | None
     lat: float | None
@@ -596,6 +598,8 @@ class _Decision:
     chosen_by: ChosenBy | None = None
     place: Candidate | None = None
     """The reference record chosen (its coordinates place the city in the report)."""
+    kind: MunicipalityKind | None = None
+    """For a node of its own placed by the second reference: the kind of place it named."""
 
 
 def _chunks(items: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
@@ -878,6 +882,72 @@ def _by_fallback(
     if near:
         return _decision_for(near[0], fallback.district or cluster.name, "parent")
     return _Decision(method="parent", chosen_by=found.chosen_by, place=anchor)
+
+
+# What the second reference may replace: nothing found, a similar name, or the town an area is
+# named after. Its exact name is better evidence than either; a place the gazetteer or the registry
+# has by the name itself, or namesakes waiting for a person, it leaves alone.
+_SECOND_REFERENCE_REPLACES: frozenset[Method] = frozenset({"unresolved", "fuzzy", "seat"})
+
+# The kind of a municipality made from an area of the second reference, by the area's type.
+_AREA_TYPE_KINDS: dict[str, MunicipalityKind] = {
+    "state": MunicipalityKind.state,
+    "province": MunicipalityKind.province,
+    "autonomous province": MunicipalityKind.province,
+    "region": MunicipalityKind.province,
+    "administrative region": MunicipalityKind.province,
+    "oblast": MunicipalityKind.province,
+    "governorate": MunicipalityKind.province,
+    "county": MunicipalityKind.county,
+    "two-tier county": MunicipalityKind.county,
+    "parish": MunicipalityKind.county,
+    "district": MunicipalityKind.district,
+    "metropolitan district": MunicipalityKind.district,
+    "london borough": MunicipalityKind.district,
+    "municipality": MunicipalityKind.city,
+    "rural municipality": MunicipalityKind.city,
+    "urban municipality": MunicipalityKind.city,
+    "unitary authority": MunicipalityKind.city,
+    "council area": MunicipalityKind.city,
+}
+
+
+def _by_areas_and_towns(clusters: Sequence[Cluster], decisions: dict[int, _Decision]) -> None:
+    """Without coordinates: names the gazetteer has no exact place for, placed by the second
+    reference's areas and towns when it names exactly one (reference.areas)."""
+    open_clusters = [
+        cluster
+        for cluster in clusters
+        if cluster.coordinates is None
+        and decisions[id(cluster)].method in _SECOND_REFERENCE_REPLACES
+        and decisions[id(cluster)].municipality_id is None
+    ]
+    if not open_clusters:
+        return
+    reference = areas.AreasAndTowns.load({cluster.country for cluster in open_clusters})
+    for cluster in open_clusters:
+        found = reference.place(cluster.spellings, cluster.country)
+        if found is None:
+            continue
+        kind = (
+            _AREA_TYPE_KINDS.get(found.area_type or "", MunicipalityKind.other)
+            if found.kind == "area"
+            else MunicipalityKind.city
+        )
+        place = Candidate(
+            source=areas.SOURCE,
+            id=found.id,
+            name=found.name,
+            name_en=found.name,
+            country=found.country,
+            region=None,
+            lat=found.lat,
+            lng=found.lng,
+            population=None,
+            confidence=1.0,
+            method="exact",
+        )
+        decisions[id(cluster)] = _Decision(method="exact", place=place, kind=kind)
 
 
 def _japanese_namesake(session: Session, cluster: Cluster, known: _KnownKeys) -> _Decision:
@@ -1318,9 +1388,12 @@ def _corpus_kind(name: str, country: str) -> MunicipalityKind:
     return MunicipalityKind.city
 
 
-def _corpus_record(cluster: Cluster, source: str, at: Candidate | None = None) -> MunicipalityCreate:
+def _corpus_record(
+    cluster: Cluster, source: str, at: Candidate | None = None, kind: MunicipalityKind | None = None
+) -> MunicipalityCreate:
     """A city no reference knows: the corpus itself is the record, which is not a guess. Without
-    coordinates in the file, an area or district takes those of its seat or parent (`at`)."""
+    coordinates in the file, an area or district takes those of its seat or parent (`at`), or of the
+    second reference's area or town of its name, whose `kind` it then is."""
     coordinates = cluster.coordinates
     if coordinates is None and at is not None and at.lat is not None and at.lng is not None:
         coordinates = (at.lat, at.lng)
@@ -1328,7 +1401,7 @@ def _corpus_record(cluster: Cluster, source: str, at: Candidate | None = None) -
         name=cluster.name,
         name_en=cluster.name,
         aliases=cluster.spellings[1:],
-        kind=_corpus_kind(cluster.name, cluster.country),
+        kind=kind or _corpus_kind(cluster.name, cluster.country),
         country=cluster.country,
         lat=coordinates[0] if coordinates else None,
         lng=coordinates[1] if coordinates else None,
@@ -1384,7 +1457,10 @@ def _place_clusters(
     created = _create_municipalities(
         session,
         [_gazetteer_record(city, spellings_of[city.geonameid]) for city in cities]
-        + [_corpus_record(cluster, source, decisions[id(cluster)].place) for cluster in own],
+        + [
+            _corpus_record(cluster, source, decisions[id(cluster)].place, decisions[id(cluster)].kind)
+            for cluster in own
+        ],
     )
     by_geonameid = {city.geonameid: mid for city, mid in zip(cities, created[: len(cities)], strict=True)}
     node_of = {id(cluster): mid for cluster, mid in zip(own, created[len(cities) :], strict=True)}
@@ -1593,6 +1669,7 @@ def import_pairs(
     for cluster in clusters:
         if (fallback := fallbacks.get(id(cluster))) is not None:
             decisions[id(cluster)] = _by_fallback(session, cluster, fallback, decisions[id(cluster)], known)
+    _by_areas_and_towns(clusters, decisions)
     node_of = _place_clusters(session, clusters, decisions, source, report)
     nodes = {mention: node_of[id(cluster)] for mention, cluster in by_mention.items()}
     _write_partnerships(

@@ -25,7 +25,9 @@ from tsunagari.names.models import ReviewItem
 from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys, split_qualified, strip_affixes
 from tsunagari.reference.models import GazetteerCity, GazetteerName
 
-CandidateSource = Literal["registry", "gazetteer"]
+CandidateSource = Literal["registry", "gazetteer", "countrystatecity"]
+"""Where a candidate comes from: the registry, the GeoNames gazetteer, or the second reference of
+areas and towns (reference.areas), which only the pairs importer consults."""
 Method = Literal["exact", "alias", "near", "fuzzy", "phonetic"]
 Status = Literal["matched", "ambiguous", "unresolved"]
 
