@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GazetteerDataset = Literal["cities500", "cities1000", "cities5000", "cities15000", "none"]
@@ -33,6 +33,12 @@ class Settings(BaseSettings):
 
     tile_url: str = ""
     """Map tile URL template (https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty: offline outlines."""
+
+    response_cache_entries: int = Field(default=2000, ge=0)
+    """Public API responses each app process keeps in memory (0: none); see docs/configuration.md."""
+
+    response_cache_mb: int = Field(default=64, ge=0)
+    """The memory those responses may take, in MB."""
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -489,6 +489,13 @@ def _plan_series(busy: int, datasette_busy: int, datasette_database: str) -> lis
             "datasette_search", "datasette", [queries.search_path(datasette_database, t) for t in searches]
         ),
         Series("search2", "tsunagari", [_search_path(term) for term in TWO_CHARACTER_WORDS]),
+        # The same requests with the response cache off: what building each answer costs.
+        Series("detail_uncached", "tsunagari_uncached", [f"/api/v1/municipalities/{busy}"]),
+        Series("partners_uncached", "tsunagari_uncached", [f"/api/v1/partnerships?municipality={busy}"]),
+        Series("search_uncached", "tsunagari_uncached", [_search_path(term) for term in searches]),
+        Series(
+            "search2_uncached", "tsunagari_uncached", [_search_path(term) for term in TWO_CHARACTER_WORDS]
+        ),
         Series(
             "datasette_search2",
             "datasette",
@@ -578,16 +585,17 @@ def _measure_http(
     servers: dict[str, Server] = {}
     restarts = 0
     # VmRSS after every series, per server, read before any restart: the largest is the figure.
-    rss: dict[str, list[float]] = {"tsunagari": [], "datasette": [], "floor": []}
-    peak: dict[str, list[float]] = {"tsunagari": [], "datasette": [], "floor": []}
+    rss: dict[str, list[float]] = {"tsunagari": [], "tsunagari_uncached": [], "datasette": [], "floor": []}
+    peak: dict[str, list[float]] = {name: [] for name in rss}
     rss_by_series: dict[str, float] = {}
     try:
-        steps.show("starting servers: floor, tsunagari, datasette")
+        steps.show("starting servers: floor, tsunagari (with and without its response cache), datasette")
         # Started side by side: each spends its start-up importing, and none is measured yet.
-        with ThreadPoolExecutor(max_workers=3) as pool:
+        with ThreadPoolExecutor(max_workers=4) as pool:
             starting = {
                 "floor": pool.submit(start_floor, workdir),
                 "tsunagari": pool.submit(start_tsunagari, database_url, workdir),
+                "tsunagari_uncached": pool.submit(start_tsunagari, database_url, workdir, cached=False),
                 "datasette": pool.submit(start_datasette, sqlite_file, workdir),
             }
             failures = []
@@ -644,6 +652,7 @@ def _measure_http(
             peak[name].append(rss_mb(server.pid, "VmHWM"))
         figures["server_rss_mb"] = max(rss["tsunagari"])
         figures["server_rss_peak_mb"] = max(peak["tsunagari"])
+        figures["uncached_rss_mb"] = max(rss["tsunagari_uncached"])
         figures["datasette_rss_mb"] = max(rss["datasette"])
         figures["datasette_rss_peak_mb"] = max(peak["datasette"])
         figures["floor_rss_mb"] = max(rss["floor"])
@@ -673,8 +682,8 @@ def _measure_http(
 
 def _restart(server: Server, database_url: str, sqlite_file: Path, workdir: Path) -> Server:
     server.stop()
-    if server.name == "tsunagari":
-        return start_tsunagari(database_url, workdir)
+    if server.name in ("tsunagari", "tsunagari_uncached"):
+        return start_tsunagari(database_url, workdir, cached=server.name == "tsunagari")
     if server.name == "datasette":
         return start_datasette(sqlite_file, workdir)
     return start_floor(workdir)

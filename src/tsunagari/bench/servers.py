@@ -119,11 +119,15 @@ def _start(
     raise TsunagariError(f"{name} did not answer {ready_path} within {STARTUP_TIMEOUT_S:.0f} s")
 
 
-def start_tsunagari(database_url: str, workdir: Path) -> Server:
+def start_tsunagari(database_url: str, workdir: Path, *, cached: bool = True) -> Server:
+    """Our app; with `cached=False` its response cache is off, so every request builds its answer."""
     port = free_port()
     env = {**os.environ, "TSUNAGARI_DATABASE_URL": database_url}
+    if not cached:
+        env["TSUNAGARI_RESPONSE_CACHE_ENTRIES"] = "0"
     command = _uvicorn_command("tsunagari.web.app:create_app", port)
-    return _start("tsunagari", command, port, "/healthz", workdir, env)
+    name = "tsunagari" if cached else "tsunagari_uncached"
+    return _start(name, command, port, "/healthz", workdir, env)
 
 
 def start_floor(workdir: Path) -> Server:

@@ -11,12 +11,15 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from tsunagari.config import get_settings
 from tsunagari.dates import PartialDate, parse_date
+from tsunagari.db import get_engine
 from tsunagari.errors import InvalidInput
 from tsunagari.exchange import service as exchange_service
 from tsunagari.exchange.models import (
@@ -41,29 +44,66 @@ from tsunagari.partnership.models import (
 from tsunagari.partnership.schemas import PartnerRow
 from tsunagari.portal import service as portal_service
 from tsunagari.web.deps import MAX_ID, Pagination, PaginationDep, SessionDep
+from tsunagari.web.response_cache import CachedResponse, DataVersion, ResponseCache, data_version
 
 CACHE_CONTROL = "public, max-age=60"
 
 
 class PublicCachedRoute(APIRoute):
-    """Public GETs carry an ETag (a hash of the body) so clients and proxies can revalidate cheaply."""
+    """Public GETs carry an ETag (a hash of the body) so clients and proxies can revalidate cheaply,
+    and are served from the process's response cache while the data version is unchanged
+    (web.response_cache). Nothing here depends on who asks: the public API shows everyone the same."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def cached(request: Request) -> Response:
+            if request.method != "GET":
+                return await handler(request)
+            cache = _response_cache(request)
+            key: tuple[str, str, str] | None = None
+            version: DataVersion = (0, 0)
+            if cache.enabled:
+                engine = get_engine()
+                key = (str(engine.url), request.url.path, request.url.query)
+                # On PostgreSQL the lookup is a round trip the event loop must not wait on; on SQLite it
+                # reads a local file in some 30 µs, less than a hop to the thread pool would cost.
+                if engine.dialect.name == "sqlite":
+                    version = data_version(engine)
+                else:
+                    version = await run_in_threadpool(data_version, engine)
+                if (entry := cache.get(key, version)) is not None:
+                    return _revalidated(request, entry.body, entry.headers, entry.etag)
             response = await handler(request)
             body = getattr(response, "body", None)
-            if request.method != "GET" or response.status_code != 200 or not isinstance(body, bytes):
+            if response.status_code != 200 or not isinstance(body, bytes):
                 return response
             etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-            headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-            if _matches(request.headers.get("if-none-match"), etag):
-                return Response(status_code=304, headers=headers)
-            response.headers.update(headers)
-            return response
+            headers = {name: value for name, value in response.headers.items() if name != "content-length"}
+            if key is not None:
+                cache.put(key, CachedResponse(version, body, headers, etag))
+            return _revalidated(request, body, headers, etag)
 
         return cached
+
+
+def _response_cache(request: Request) -> ResponseCache:
+    """The app's cache, made on first use from the settings (one per app, so tests' apps share none)."""
+    state = request.app.state
+    cache: ResponseCache | None = getattr(state, "response_cache", None)
+    if cache is None:
+        settings = get_settings()
+        cache = ResponseCache(settings.response_cache_entries, settings.response_cache_mb * 1024 * 1024)
+        state.response_cache = cache
+    return cache
+
+
+def _revalidated(request: Request, body: bytes, headers: dict[str, str], etag: str) -> Response:
+    """The body with its ETag, or 304 when the client already has it."""
+    caching = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=caching)
+    return Response(body, headers={**headers, **caching})
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
