@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -340,6 +341,25 @@ def test_a_blank_country_is_read_from_the_city_cell(reference_session: Session, 
     report = import_pairs(session=reference_session, path=path)
     assert report.partnerships_created == 1
     assert [m.country for m in _named(reference_session, "Varna", "BG")] == ["BG"]
+
+
+def test_the_garbage_collector_is_left_as_it_was(reference_session: Session, tmp_path: Path) -> None:
+    # The import pauses the cyclic collector for speed: it must be back on afterwards, even when
+    # the file is refused, and stay off for a caller that had turned it off.
+    good = _write(tmp_path, "good.csv", "city1,country1,city2,country2\nKanazawa,Japan,Nancy,France\n")
+    bad = _write(tmp_path, "bad.csv", "city1,country1,city2,country2\nKanazawa,Japan,Nancy,Atlantis\n")
+    assert gc.isenabled()
+    import_pairs(session=reference_session, path=good)
+    assert gc.isenabled()
+    with pytest.raises(InvalidInput):
+        import_pairs(session=reference_session, path=bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_pairs(session=reference_session, path=good)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_without_coordinates_cities_are_placed_from_the_registry_and_gazetteer(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import enum
+import gc
 import io
 import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -1622,6 +1624,31 @@ def import_pairs(
     PairsRefused (an InvalidInput) before anything is written. Importing the same file again
     changes nothing.
     """
+    with _cyclic_gc_paused():
+        return _import_pairs(session=session, path=path, progress=progress, source_name=source_name)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the length of an import, as it was before afterwards.
+
+    An import builds a few hundred thousand objects that live until it ends (mentions, keys, rows,
+    ORM state), and each time they grow by a quarter CPython walks all of them in a full collection
+    that frees almost nothing: about 2.5 s of a 10 s import of the global corpus. Reference counting
+    still frees everything else as usual; the few cycles made are collected once it is back on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_pairs(
+    *, session: Session, path: Path, progress: Progress | None, source_name: str | None
+) -> PairsReport:
     rows, with_coordinates = read_pairs(path)
     source = f"import:{source_name or path.name}"
     report = PairsReport(rows=len(rows), with_coordinates=with_coordinates)
