@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.conftest import Databases, release_database, select_database, shared_path
+from tsunagari.audit import service as audit_service
 from tsunagari.cli.pairs import import_pairs_command
 from tsunagari.db import make_engine
 from tsunagari.errors import InvalidInput
@@ -341,6 +342,35 @@ def test_a_blank_country_is_read_from_the_city_cell(reference_session: Session, 
     report = import_pairs(session=reference_session, path=path)
     assert report.partnerships_created == 1
     assert [m.country for m in _named(reference_session, "Varna", "BG")] == ["BG"]
+
+
+def test_records_written_in_bulk_are_audited_as_stored(reference_session: Session, tmp_path: Path) -> None:
+    # The importer writes its records with plain executemany rather than as ORM objects: each still
+    # gets one "create" entry holding every column as stored, JSON and all.
+    path = _write(
+        tmp_path,
+        "pair.csv",
+        "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
+        "Kanazawa,Japan,36.5611,136.6564,Nancy,France,48.6937,6.1834\n",
+    )
+    import_pairs(session=reference_session, path=path)
+    partnership = reference_session.scalars(select(Partnership)).one()
+    nancy = reference_session.get_one(Municipality, partnership.partner_municipality_id)
+    for table_name, record, columns in (
+        ("partnership", partnership, ("home_municipality_id", "partner_written_name", "type", "source")),
+        ("municipality", nancy, ("name", "name_en", "kind", "country", "geonameid", "lat", "lng", "source")),
+    ):
+        history = audit_service.history(session=reference_session, table_name=table_name, record_id=record.id)
+        (entry,) = history
+        assert (entry.action, entry.before) == ("create", None)
+        assert entry.after is not None and entry.after["id"] == record.id
+        for column in columns:
+            value = getattr(record, column)
+            assert entry.after[column] == getattr(value, "value", value), column
+    assert isinstance(entry.after["lat"], float)
+    assert reference_session.scalars(
+        select(MunicipalityName.key).where(MunicipalityName.municipality_id == nancy.id)
+    ).all()
 
 
 def test_the_garbage_collector_is_left_as_it_was(reference_session: Session, tmp_path: Path) -> None:

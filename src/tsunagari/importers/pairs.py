@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import Integer, Row, Table, insert, select
+from sqlalchemy import Integer, Row, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from tsunagari.audit import service as audit_service
@@ -1266,18 +1266,23 @@ def _name_rows(municipality_id: int, data: MunicipalityCreate) -> list[dict[str,
 
 
 def _insert_returning(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[Row[Any]]:
-    """INSERT the rows and read back every column of each (RETURNING), in input order.
+    """INSERT the rows and read back every column of each, in input order.
 
     On SQLite, SQLAlchemy promises RETURNING in parameter order only one statement per row (tens of
-    thousands of round trips). Multi-row statements are fine there once sorted by id: SQLite
-    inserts the rows of a statement in order, each with the largest id so far plus one.
+    thousands of round trips), and builds its multi-row statements row by row in Python. There the
+    rows are inserted by one plain executemany and read back as those above the largest id before
+    it: SQLite inserts them in order, each with the largest id so far plus one, and no other
+    writer can come between (in WAL mode a write after another connection's commit fails rather
+    than lands on a stale snapshot).
     """
     (key,) = table.primary_key.columns
     if session.get_bind().dialect.name != "sqlite" or not isinstance(key.type, Integer):
         statement = insert(table).returning(*table.columns, sort_by_parameter_order=True)
         return list(session.execute(statement, rows))
-    inserted = list(session.execute(insert(table).returning(*table.columns), rows))
-    inserted.sort(key=lambda row: row._mapping[key])
+    largest = session.scalar(select(func.max(key)))
+    audit_service.insert_rows(session=session, table=table, rows=rows)
+    added = select(table).order_by(key)
+    inserted = list(session.execute(added if largest is None else added.where(key > largest)).all())
     if len(inserted) != len(rows):
         raise RuntimeError(f"{table.name}: {len(inserted)} rows came back from inserting {len(rows)}")
     return inserted
@@ -1305,7 +1310,7 @@ def _insert_audited(session: Session, model: type[Any], values: list[dict[str, A
             row[key] = value.value if isinstance(value, enum.Enum) else value
         rows.append(row)
     inserted = _insert_returning(session, table, rows)
-    audit_service.record_bulk_created(session=session, model=model, rows=[dict(r._mapping) for r in inserted])
+    audit_service.record_bulk_created(session=session, model=model, rows=[r._mapping for r in inserted])
     return inserted
 
 
@@ -1317,7 +1322,7 @@ def _create_municipalities(session: Session, data: Sequence[MunicipalityCreate])
     ids = [row.id for row in inserted]
     names = [row for mid, item in zip(ids, data, strict=True) for row in _name_rows(mid, item)]
     # Core insert on the table: the ORM's bulk path costs more than the rows themselves.
-    session.execute(insert(_MUNICIPALITY_NAME), names)
+    audit_service.insert_rows(session=session, table=_MUNICIPALITY_NAME, rows=names)
     return ids
 
 
