@@ -51,7 +51,9 @@ T = TypeVar("T")
 Progress = Callable[[str, int, int], None]
 """Called with (stage, done, total); stages are "cities" and "partnerships"."""
 
+_MUNICIPALITY = cast(Table, Municipality.__table__)
 _MUNICIPALITY_NAME = cast(Table, MunicipalityName.__table__)
+_GAZETTEER_CITY = cast(Table, GazetteerCity.__table__)
 REQUIRED_COLUMNS = ("city1", "country1", "city2", "country2")
 COORDINATE_COLUMNS = ("lat1", "lng1", "lat2", "lng2")
 NAME_MAX_LENGTH = 200
@@ -992,8 +994,12 @@ def _decision_for(candidate: Candidate, spelling: str, chosen_by: ChosenBy | Non
 
 def _own_name(spelling: str, candidate: Candidate) -> bool:
     """Whether the spelling shares a key with the place's own name (official, English, Japanese)."""
-    own = {key for name in (candidate.name, candidate.name_en) if name for key in _exact_keys(name)}
-    return bool(_exact_keys(spelling) & own)
+    written = _exact_keys(spelling)
+    # The English name first: it usually answers, and a kana name's keys include its romanisation
+    # (pykakasi, the costliest key there is), needed only when the English name shares none.
+    return any(
+        name and not written.isdisjoint(_exact_keys(name)) for name in (candidate.name_en, candidate.name)
+    )
 
 
 def _most_populous(candidates: Sequence[Candidate]) -> Candidate | None:
@@ -1006,6 +1012,10 @@ def _most_populous(candidates: Sequence[Candidate]) -> Candidate | None:
     return ranked[0] if first >= POPULATION_MARGIN * max(second, 1) else None
 
 
+_PlaceRow = tuple[Any, ...]
+"""(source, id, name, name_en, country, region, lat, lng, population) of a reference place."""
+
+
 @dataclass
 class _Nearby:
     """Places with coordinates by country and 0.1° latitude band, for the 5 km fallback."""
@@ -1013,9 +1023,11 @@ class _Nearby:
     wanted: set[tuple[str, int]]
     """The bands some cluster looks in: only their places are kept (the rest of a country's
     hundreds of thousands of places would cost time and memory for nothing)."""
-    bands: dict[tuple[str, int], list[tuple[Candidate, tuple[str, ...]]]] = field(
+    bands: dict[tuple[str, int], list[tuple[float, float, tuple[str, ...], _PlaceRow]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    """(lat, lng, names, place) per band; the Candidate of a place is made only once it is near."""
+    made: dict[tuple[str, int], Candidate] = field(default_factory=dict)
 
     @classmethod
     def around(cls, clusters: Iterable[Cluster]) -> _Nearby:
@@ -1026,13 +1038,28 @@ class _Nearby:
                 wanted.update((cluster.country, band + offset) for offset in (-1, 0, 1))
         return cls(wanted)
 
-    def wants(self, country: str, lat: float) -> bool:
-        return (country, math.floor(lat * 10)) in self.wanted
+    def add(self, place: _PlaceRow, names: Iterable[str | None]) -> None:
+        lat, lng = place[6], place[7]
+        assert lat is not None and lng is not None
+        self.bands[(place[4], math.floor(lat * 10))].append((lat, lng, tuple(n for n in names if n), place))
 
-    def add(self, candidate: Candidate, names: Iterable[str | None]) -> None:
-        assert candidate.lat is not None
-        band = math.floor(candidate.lat * 10)
-        self.bands[(candidate.country, band)].append((candidate, tuple(n for n in names if n)))
+    def _candidate(self, place: _PlaceRow) -> Candidate:
+        source, place_id, name, name_en, country, region, lat, lng, population = place
+        if (candidate := self.made.get((source, place_id))) is None:
+            candidate = self.made[(source, place_id)] = Candidate(
+                source=source,
+                id=place_id,
+                name=name,
+                name_en=name_en,
+                country=country,
+                region=region,
+                lat=lat,
+                lng=lng,
+                population=population,
+                confidence=FALLBACK_SIMILARITY,
+                method="near",
+            )
+        return candidate
 
     def best(self, cluster: Cluster) -> Candidate | None:
         """The nearest place within FALLBACK_RADIUS_KM whose name is FALLBACK_SIMILARITY alike."""
@@ -1043,23 +1070,37 @@ class _Nearby:
         written = {
             name for spelling in cluster.spellings for name in (spelling, split_qualified(spelling).name)
         }
+        longitudes = _radius_in_longitude(lat)
         best: tuple[float, Candidate] | None = None
         for offset in (-1, 0, 1):
-            for candidate, names in self.bands.get((cluster.country, band + offset), ()):
-                assert candidate.lat is not None and candidate.lng is not None
-                if abs(candidate.lat - lat) > _FALLBACK_RADIUS_DEGREES:
+            for place_lat, place_lng, names, place in self.bands.get((cluster.country, band + offset), ()):
+                if abs(place_lat - lat) > _FALLBACK_RADIUS_DEGREES:
                     continue  # further north or south than the radius: distance_km would say so too
-                distance = distance_km(lat, lng, candidate.lat, candidate.lng)
+                apart = abs(place_lng - lng) % 360.0
+                if min(apart, 360.0 - apart) > longitudes:
+                    continue  # further east or west than the radius: distance_km would say so too
+                distance = distance_km(lat, lng, place_lat, place_lng)
                 if distance > FALLBACK_RADIUS_KM or (best is not None and distance >= best[0]):
                     continue
                 alike = max(similarity(a, b) for a in written for b in names) >= FALLBACK_SIMILARITY
-                if alike and _fits(cluster.name, candidate):
+                if alike and _fits(cluster.name, candidate := self._candidate(place)):
                     best = (distance, candidate)
         return None if best is None else best[1]
 
 
-_PlaceRow = tuple[Any, ...]
-"""(source, id, name, name_en, country, region, lat, lng, population) of a reference place."""
+def _radius_in_longitude(lat: float) -> float:
+    """Degrees of longitude beyond which no place within _FALLBACK_RADIUS_DEGREES of latitude `lat`
+    can be within FALLBACK_RADIUS_KM (360 near the poles, where there is no such bound).
+
+    Haversine's a = sin²(Δφ/2) + cos φ1 cos φ2 sin²(Δλ/2) is at least cos²(φmax) sin²(Δλ/2), and
+    the distance exceeds the radius r once a exceeds sin²(r/2R); with a 1% margin against rounding.
+    """
+    nearest_pole = math.radians(min(90.0, abs(lat) + _FALLBACK_RADIUS_DEGREES))
+    cos_min = math.cos(nearest_pole)
+    half = math.sin(FALLBACK_RADIUS_KM / 6371.0 / 2) / cos_min if cos_min > 0.01 else 2.0
+    if half >= 1.0:
+        return 360.0
+    return math.degrees(2 * math.asin(half)) * 1.01
 
 
 def _place_candidate(row: _PlaceRow, score: float) -> Candidate:
@@ -1184,60 +1225,43 @@ def _nearby_places(session: Session, clusters: Sequence[Cluster]) -> _Nearby:
     in the latitude bands around the clusters given."""
     nearby = _Nearby.around(clusters)
     countries = {country for country, _ in nearby.wanted}
+    # Plain rows of the tables (Core), not entities or ORM rows: with the full gazetteer this is a
+    # few hundred thousand places, most of them looked at once.
     if "JP" in countries:
-        for municipality in municipality_service.list_municipalities(
-            session=session, country="JP", limit=100_000
-        ):
-            if municipality.lat is not None and municipality.lng is not None and municipality.jis_code:
-                candidate = Candidate(
-                    source="registry",
-                    id=municipality.id,
-                    name=municipality.name,
-                    name_en=municipality.name_en,
-                    country="JP",
-                    region=municipality.region,
-                    lat=municipality.lat,
-                    lng=municipality.lng,
-                    population=municipality.population,
-                    confidence=FALLBACK_SIMILARITY,
-                    method="near",
-                )
-                nearby.add(
-                    candidate, (municipality.name_en, _without_unit(municipality.name_en), municipality.name)
-                )
-    foreign = sorted(countries - {"JP"})
-    # Plain rows, not entities: with the full gazetteer this is a few hundred thousand places.
-    columns = (
-        GazetteerCity.geonameid,
-        GazetteerCity.name,
-        GazetteerCity.ascii_name,
-        GazetteerCity.katakana_name,
-        GazetteerCity.country,
-        GazetteerCity.admin1,
-        GazetteerCity.lat,
-        GazetteerCity.lng,
-        GazetteerCity.population,
-    )
-    for chunk in _chunks(foreign):
-        for gid, name, ascii_name, katakana, country, admin1, lat, lng, population in session.execute(
-            select(*columns).where(GazetteerCity.country.in_(chunk))
-        ):
-            if not nearby.wants(country, lat):
-                continue
-            candidate = Candidate(
-                source="gazetteer",
-                id=gid,
-                name=katakana or name,
-                name_en=name,
-                country=country,
-                region=admin1,
-                lat=lat,
-                lng=lng,
-                population=population,
-                confidence=FALLBACK_SIMILARITY,
-                method="near",
+        towns = _MUNICIPALITY.c
+        statement = (
+            select(towns.id, towns.name, towns.name_en, towns.region, towns.lat, towns.lng, towns.population)
+            .where(towns.country == "JP", towns.jis_code.is_not(None), towns.jis_code != "")
+            .where(towns.lat.is_not(None), towns.lng.is_not(None))
+            .order_by(towns.id)
+        )
+        for mid, name, name_en, region, lat, lng, population in session.execute(statement).all():
+            nearby.add(
+                ("registry", mid, name, name_en, "JP", region, lat, lng, population),
+                (name_en, _without_unit(name_en), name),
             )
-            nearby.add(candidate, (name, ascii_name))
+    foreign = sorted(countries - {"JP"})
+    places = _GAZETTEER_CITY.c
+    columns = (
+        places.geonameid,
+        places.name,
+        places.ascii_name,
+        places.katakana_name,
+        places.country,
+        places.admin1,
+        places.lat,
+        places.lng,
+        places.population,
+    )
+    wanted = nearby.wanted
+    for chunk in _chunks(foreign):
+        rows = session.execute(select(*columns).where(places.country.in_(chunk))).all()
+        for gid, name, ascii_name, katakana, country, admin1, lat, lng, population in rows:
+            if (country, math.floor(lat * 10)) in wanted:
+                nearby.add(
+                    ("gazetteer", gid, katakana or name, name, country, admin1, lat, lng, population),
+                    (name, ascii_name),
+                )
     return nearby
 
 
