@@ -11,6 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
@@ -102,7 +103,13 @@ def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 
 
 def _exact_keys(text: str) -> list[str]:
-    return [key for key in name_keys(text) if not key.startswith(SKELETON_PREFIX)]
+    return list(_cached_exact_keys(text))
+
+
+@lru_cache(maxsize=100_000)
+def _cached_exact_keys(text: str) -> tuple[str, ...]:
+    # An importer resolves tens of thousands of names, often again (each run, each fallback).
+    return tuple(key for key in name_keys(text) if not key.startswith(SKELETON_PREFIX))
 
 
 _REGISTRY_COLUMNS = (
