@@ -242,6 +242,20 @@ def _http_table(figures: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _uncached_summary(figures: dict[str, Any]) -> str:
+    """What the HTTP targets above would read without the response cache, said beside them."""
+    return (
+        "The HTTP figures above are of our app with its response cache warm (each series repeats a few "
+        "requests). With the cache off, building every answer: detail "
+        f"{_rps(figures['detail_uncached_rps'])} (p99 {_ms(figures['detail_uncached_p99_ms'])}, "
+        f"{_times(figures['detail_uncached_rps'], figures['datasette_detail_rps'])} Datasette), partner list "
+        f"{_rps(figures['partners_uncached_rps'])} (p99 {_ms(figures['partners_uncached_p99_ms'])}, "
+        f"{_times(figures['partners_uncached_rps'], figures['datasette_partners_rps'])} Datasette), "
+        f"search p95 {_ms(figures['search_uncached_p95_ms'])} and {_ms(figures['search2_uncached_p95_ms'])} "
+        "for two-character words (details in the table below)."
+    )
+
+
 def _problems(figures: dict[str, Any]) -> list[str]:
     """Anything that makes a figure less than it seems: errors, abandoned requests, disagreements."""
     notes = []
@@ -312,6 +326,8 @@ def markdown(figures: dict[str, Any]) -> str:
             _row([v.target, v.measured, v.reference, v.ratio, "met" if v.met else "**missed**"])
             for v in verdicts
         ),
+        "",
+        _uncached_summary(figures),
         "",
         "## HTTP at 32 connections",
         "",
