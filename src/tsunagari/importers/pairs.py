@@ -1044,21 +1044,9 @@ class _Nearby:
         self.bands[(place[4], math.floor(lat * 10))].append((lat, lng, tuple(n for n in names if n), place))
 
     def _candidate(self, place: _PlaceRow) -> Candidate:
-        source, place_id, name, name_en, country, region, lat, lng, population = place
-        if (candidate := self.made.get((source, place_id))) is None:
-            candidate = self.made[(source, place_id)] = Candidate(
-                source=source,
-                id=place_id,
-                name=name,
-                name_en=name_en,
-                country=country,
-                region=region,
-                lat=lat,
-                lng=lng,
-                population=population,
-                confidence=FALLBACK_SIMILARITY,
-                method="near",
-            )
+        key = (place[0], place[1])
+        if (candidate := self.made.get(key)) is None:
+            candidate = self.made[key] = _row_candidate(place, FALLBACK_SIMILARITY, "near")
         return candidate
 
     def best(self, cluster: Cluster) -> Candidate | None:
@@ -1103,7 +1091,7 @@ def _radius_in_longitude(lat: float) -> float:
     return math.degrees(2 * math.asin(half)) * 1.01
 
 
-def _place_candidate(row: _PlaceRow, score: float) -> Candidate:
+def _row_candidate(row: _PlaceRow, confidence: float, method: names_service.Method) -> Candidate:
     source, place_id, name, name_en, country, region, lat, lng, population = row
     return Candidate(
         source=source,
@@ -1115,9 +1103,13 @@ def _place_candidate(row: _PlaceRow, score: float) -> Candidate:
         lat=lat,
         lng=lng,
         population=population,
-        confidence=0.85 * score / 100.0,
-        method="fuzzy",
+        confidence=confidence,
+        method=method,
     )
+
+
+def _place_candidate(row: _PlaceRow, score: float) -> Candidate:
+    return _row_candidate(row, 0.85 * score / 100.0, "fuzzy")
 
 
 @dataclass
