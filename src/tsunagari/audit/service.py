@@ -19,6 +19,7 @@ from sqlalchemy import Table, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from tsunagari.audit.models import AuditEntry
+from tsunagari.db import insert_rows
 
 # Tables that are reference data, derived indexes or security telemetry, not records people edit.
 NOT_AUDITED = frozenset(
@@ -284,34 +285,4 @@ def record_bulk_created(*, session: Session, model: type[Any], rows: Sequence[Ma
                 "after": after,
             }
         )
-    insert_rows(session=session, table=cast(Table, inspect(AuditEntry).local_table), rows=entries)
-
-
-def insert_rows(*, session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT rows, each with the keys of the first, in one executemany; the caller's transaction.
-
-    The ORM's bulk path writes one statement per row, and Core's executemany still builds every
-    row's parameters in Python (about 1 s of the 140,000 rows an import of the global corpus
-    writes). On SQLite the rows go to the driver as plain tuples instead, each value through its
-    column's own bind processor (JSON to text, None to 'null' …), so what is stored is the same.
-    It belongs in tsunagari.db and is here only because this change may not touch that module.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
-    names = compiled.positiontup
-    if dialect.name != "sqlite" or not names:
-        session.execute(insert(table), list(rows))
-        return
-    # The statement's parameters are named after the columns, in its own order.
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    converted = [(index, processor) for index, processor in enumerate(processors) if processor is not None]
-    parameters: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = [row[name] for name in names]
-        for index, processor in converted:
-            values[index] = processor(values[index])
-        parameters.append(tuple(values))
-    connection.exec_driver_sql(compiled.string, parameters)
+    insert_rows(session, cast(Table, inspect(AuditEntry).local_table), entries)

@@ -341,7 +341,7 @@ def _measure_sqlite_utils(workdir: Path, corpus: Path, repetitions: int, steps: 
 # ------------------------------------------------------------------------------ analytics
 def _networkx_triangles(graph: Any) -> list[tuple[int, int, int]]:
     """Every triangle listed by networkx's own `all_triangles`, as sorted triples like ours."""
-    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+    import networkx as nx
 
     result = [(a, b, c) for a, b, c in (sorted(triangle) for triangle in nx.all_triangles(graph))]
     result.sort()
@@ -349,14 +349,14 @@ def _networkx_triangles(graph: Any) -> list[tuple[int, int, int]]:
 
 
 def _networkx_triangle_count(graph: Any) -> int:
-    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+    import networkx as nx
 
     return int(sum(nx.triangles(graph).values()) // 3)
 
 
 def _networkx_gatherings(engine: Engine, country: str) -> list[tuple[int, list[int]]]:
     """The same gatherings as analytics, the networkx way: edges and countries read, graph built, filtered."""
-    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+    import networkx as nx
 
     from tsunagari.municipality.models import Municipality
     from tsunagari.partnership.models import Partnership
@@ -390,7 +390,7 @@ def _networkx_gatherings(engine: Engine, country: str) -> list[tuple[int, list[i
 
 
 def _measure_analytics(engine: Engine, repetitions: int, steps: _Steps) -> dict[str, Any]:
-    import networkx as nx  # type: ignore[import-untyped, unused-ignore]
+    import networkx as nx
 
     from tsunagari.analytics import service as analytics_service
 

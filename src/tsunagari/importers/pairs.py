@@ -23,6 +23,7 @@ from sqlalchemy import Integer, Row, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from tsunagari.audit import service as audit_service
+from tsunagari.db import insert_rows
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.importers.pairs_fallbacks import Fallback, fallback_for, region_of
 from tsunagari.municipality import service as municipality_service
@@ -938,19 +939,18 @@ def _by_areas_and_towns(clusters: Sequence[Cluster], decisions: dict[int, _Decis
             if found.kind == "area"
             else MunicipalityKind.city
         )
-        place = Candidate(
-            source=areas.SOURCE,
-            id=found.id,
-            name=found.name,
-            name_en=found.name,
-            country=found.country,
-            region=None,
-            lat=found.lat,
-            lng=found.lng,
-            population=None,
-            confidence=1.0,
-            method="exact",
+        row = (
+            areas.SOURCE,
+            found.id,
+            found.name,
+            found.name,
+            found.country,
+            None,
+            found.lat,
+            found.lng,
+            None,
         )
+        place = _row_candidate(row, 1.0, "exact")
         decisions[id(cluster)] = _Decision(method="exact", place=place, kind=kind)
 
 
@@ -1296,7 +1296,7 @@ def _insert_returning(session: Session, table: Table, rows: list[dict[str, Any]]
         statement = insert(table).returning(*table.columns, sort_by_parameter_order=True)
         return list(session.execute(statement, rows))
     largest = session.scalar(select(func.max(key)))
-    audit_service.insert_rows(session=session, table=table, rows=rows)
+    insert_rows(session, table, rows)
     added = select(table).order_by(key)
     inserted = list(session.execute(added if largest is None else added.where(key > largest)).all())
     if len(inserted) != len(rows):
@@ -1343,7 +1343,7 @@ def _create_municipalities(session: Session, data: Sequence[MunicipalityCreate])
     ids = [row.id for row in inserted]
     names = [row for mid, item in zip(ids, data, strict=True) for row in _name_rows(mid, item)]
     # Core insert on the table: the ORM's bulk path costs more than the rows themselves.
-    audit_service.insert_rows(session=session, table=_MUNICIPALITY_NAME, rows=names)
+    insert_rows(session, _MUNICIPALITY_NAME, names)
     return ids
 
 

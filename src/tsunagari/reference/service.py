@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from tsunagari.db import insert_tuples
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import name_keys
 from tsunagari.reference import countries as country_data
@@ -117,24 +118,6 @@ _CITY_COLUMNS = (
 _NAME_COLUMNS = ("geonameid", "name", "key", "country")
 
 
-def _insert_rows(
-    session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
-) -> None:
-    """executemany of plain tuples straight to the driver: for hundreds of thousands of reference
-    rows, building SQLAlchemy's parameters per row costs more than inserting them."""
-    if not rows:
-        return
-    connection = session.connection()
-    dialect = connection.dialect
-    quote = dialect.identifier_preparer.quote
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(marker for _ in columns)})"
-    )
-    connection.exec_driver_sql(statement, rows)
-
-
 def load_gazetteer(
     *,
     session: Session,
@@ -172,8 +155,8 @@ def load_gazetteer(
                     if key and key not in seen and len(key) <= 300:
                         seen.add(key)
                         name_rows.append((city.geonameid, written[:300], key, city.country))
-        _insert_rows(session, GAZETTEER_CITY, _CITY_COLUMNS, city_rows)
-        _insert_rows(session, GAZETTEER_NAME, _NAME_COLUMNS, name_rows)
+        insert_tuples(session, GAZETTEER_CITY, _CITY_COLUMNS, city_rows)
+        insert_tuples(session, GAZETTEER_NAME, _NAME_COLUMNS, name_rows)
         cities_total += len(city_rows)
         names_total += len(name_rows)
         if progress:
