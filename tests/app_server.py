@@ -22,14 +22,21 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(database_url: str, *, what: str = "the app server") -> Iterator[str]:
+def running_app(
+    database_url: str, *, what: str = "the app server", env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Start `uvicorn tsunagari.web.app:create_app` on a free port; yield its base URL once /healthz
     answers (RuntimeError naming `what` if it never does); stop the process afterwards."""
     port = free_port()
-    env = {**os.environ, "TSUNAGARI_DATABASE_URL": database_url, "TSUNAGARI_GAZETTEER": TEST_GAZETTEER}
+    environment = {
+        **os.environ,
+        "TSUNAGARI_DATABASE_URL": database_url,
+        "TSUNAGARI_GAZETTEER": TEST_GAZETTEER,
+        **(env or {}),
+    }
     command = [sys.executable, "-m", "uvicorn", "tsunagari.web.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=environment)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
@@ -38,27 +38,63 @@ class Timestamped:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the portal read while an import writes; foreign keys are off by default in SQLite.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets the portal read while an import writes; foreign keys are off by default in SQLite.
+        # The busy timeout is short: a web write that finds an import holding the lock answers 503
+        # with Retry-After (web.errors) rather than holding its thread for seconds.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return connect
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int | None = None, wait_ms: int | None = None) -> Engine:
+    """An engine whose pool holds a connection for every request thread (settings.worker_threads), so
+    no request waits on a connection another holds, and whose waits (pool, SQLite lock) end within
+    settings.database_wait_ms."""
+    settings = get_settings()
+    size = pool_size or settings.worker_threads
+    wait = wait_ms or settings.database_wait_ms
+    # As many again beyond the request threads: sessions being closed after their response, /healthz.
+    pool = {"pool_size": size, "max_overflow": size, "pool_timeout": wait / 1000}
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and ":memory:" not in path:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+            pool = {}  # an in-memory database lives in one connection (SingletonThreadPool)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        event.listen(engine, "connect", _sqlite_pragmas(wait))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # A write that finds a row locked (by an import, say) gives up as soon as SQLite's would.
+    options = {"options": f"-c lock_timeout={int(wait)}"}
+    return create_engine(url, pool_pre_ping=True, connect_args=options, **pool)
+
+
+@contextmanager
+def patient(session: Session, wait_ms: int) -> Iterator[Session]:
+    """Let this session wait up to `wait_ms` for a lock (SQLite's write lock, a PostgreSQL row lock): a
+    command-line import may wait for a web write to finish, where a web request answers 503 at once."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        # For this transaction only: the connection goes back to the pool as it was.
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait_ms)}")
+        yield session
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+    try:
+        yield session
+    finally:
+        # The connection goes back to the pool that web requests draw from: give it back as it was.
+        with suppress(Exception):
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(get_settings().database_wait_ms)}")
 
 
 @lru_cache(maxsize=4)

@@ -16,7 +16,8 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from tsunagari.audit.service import Actor, acting_as
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.config import get_settings
+from tsunagari.db import get_engine, patient, unit_of_work
 from tsunagari.errors import InvalidInput, NotFound, Problem, TsunagariError
 
 console = Console()
@@ -83,5 +84,9 @@ def cli_actor(via: str = "cli") -> Actor:
 
 @contextmanager
 def session_scope(via: str = "cli") -> Iterator[Session]:
-    with acting_as(cli_actor(via)), unit_of_work(get_engine()) as session:
+    with (
+        acting_as(cli_actor(via)),
+        unit_of_work(get_engine()) as session,
+        patient(session, 10 * get_settings().database_wait_ms),
+    ):
         yield session

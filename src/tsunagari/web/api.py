@@ -66,12 +66,9 @@ class PublicCachedRoute(APIRoute):
             if cache.enabled:
                 engine = get_engine()
                 key = (str(engine.url), request.url.path, request.url.query)
-                # On PostgreSQL the lookup is a round trip the event loop must not wait on; on SQLite it
-                # reads a local file in some 30 µs, less than a hop to the thread pool would cost.
-                if engine.dialect.name == "sqlite":
-                    version = data_version(engine)
-                else:
-                    version = await run_in_threadpool(data_version, engine)
+                # Never on the event loop: the lookup waits for a pooled connection, and the
+                # connections may be held by requests that need the loop to finish.
+                version = await run_in_threadpool(data_version, engine)
                 if (entry := cache.get(key, version)) is not None:
                     return _revalidated(request, entry.body, entry.headers, entry.etag)
             response = await handler(request)

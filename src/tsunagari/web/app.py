@@ -2,16 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
 from tsunagari import __version__
+from tsunagari.config import get_settings
 from tsunagari.db import get_engine, unit_of_work
 from tsunagari.municipality.models import Municipality
 from tsunagari.partnership.models import Partnership
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Requests run their database calls on this many threads, and the pool holds a connection for
+    # each (db.make_engine): a request never waits for a connection another request holds.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().worker_threads
+    yield
+
+
+def _health() -> dict[str, Any]:
+    body: dict[str, Any] = {"status": "ok", "version": __version__}
+    with unit_of_work(get_engine()) as session:
+        body["municipalities"] = session.scalar(select(func.count()).select_from(Municipality))
+        body["partnerships"] = session.scalar(select(func.count()).select_from(Partnership))
+        body["database"] = session.get_bind().dialect.name
+    return body
+
+
+# /healthz has threads of its own: a load balancer must hear from a busy process that it is alive,
+# not wait in line behind the requests that keep it busy.
+_HEALTH_THREADS = anyio.CapacityLimiter(2)
 
 
 def create_app() -> FastAPI:
@@ -19,17 +45,14 @@ def create_app() -> FastAPI:
         title="Tsunagari API",
         version=__version__,
         description="自治体間交流の台帳 / Registry of inter-municipal exchange.",
+        lifespan=_lifespan,
     )
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:
         """Liveness and readiness: the database answers and how much is in it."""
-        body: dict[str, Any] = {"status": "ok", "version": __version__}
         try:
-            with unit_of_work(get_engine()) as session:
-                body["municipalities"] = session.scalar(select(func.count()).select_from(Municipality))
-                body["partnerships"] = session.scalar(select(func.count()).select_from(Partnership))
-                body["database"] = session.get_bind().dialect.name
+            body = await anyio.to_thread.run_sync(_health, limiter=_HEALTH_THREADS)
         except Exception as error:  # the health check reports any failure rather than crashing
             return JSONResponse({"status": "error", "detail": type(error).__name__}, status_code=503)
         return JSONResponse(body)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
-from starlette.concurrency import run_in_threadpool
 
 from tsunagari.db import get_engine, session_factory
 
@@ -38,20 +39,33 @@ def _finish(session: Session, *, failed: bool) -> None:
 async def get_session() -> AsyncIterator[Session]:
     """One unit of work per request: committed when the endpoint returns, rolled back if it raises.
 
-    Async so that a read costs one thread-pool hop (the endpoint's) rather than three: opening a
-    session does no I/O, and a session that wrote nothing is closed on the event loop (its connection
-    goes back to the pool, which rolls the read transaction back). Writes commit in the thread pool.
+    Every database call runs off the event loop: the endpoint in the thread pool, and the commit or
+    the close (which gives the connection back with a rollback, a round trip on PostgreSQL) in a
+    thread of its own. The close must not queue behind the request threads: those may be waiting for
+    the very connection it gives back. A session that never touched the database is closed on the
+    loop, where closing it does no I/O.
     """
     session = session_factory(get_engine())()
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_finish, session, failed=True)
+        await _off_the_loop(_finish, session, failed=True)
         raise
     if _wrote(session):
-        await run_in_threadpool(_finish, session, failed=False)
+        await _off_the_loop(_finish, session, failed=False)
+    elif session.in_transaction():
+        await _off_the_loop(_finish, session, failed=True)
     else:
         session.close()
+
+
+async def _off_the_loop(finish: Callable[..., None], session: Session, *, failed: bool) -> None:
+    # A limiter of its own per call, as FastAPI does for the exit of its dependencies; shielded so
+    # that a client going away cannot leave a connection checked out.
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(
+            partial(finish, session, failed=failed), limiter=anyio.CapacityLimiter(1)
+        )
 
 
 @event.listens_for(Session, "after_flush")

@@ -14,6 +14,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
@@ -30,6 +32,7 @@ STATUS_CODES: dict[int, str] = {
     409: "conflict",
     422: "invalid_input",
     500: "internal_error",
+    503: "busy",
 }
 
 # Pydantic puts the parameter's source first in a location ("query", "limit"); clients know the name.
@@ -130,6 +133,37 @@ async def _server_error(request: Request, _exc: Exception) -> Response:
     return PlainTextResponse("Internal Server Error", status_code=500)
 
 
+# Waits that end in a moment: SQLite's write lock held by another writer (an import), PostgreSQL's
+# lock timeouts, serialisation failures and deadlocks, a pool with no connection free in time.
+_BUSY_SQLITE = ("database is locked", "database table is locked", "database schema is locked")
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+RETRY_AFTER_SECONDS = 1
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database could not serve this request just now; the same request may well succeed soon."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in _BUSY_SQLSTATES or any(text in str(exc.orig) for text in _BUSY_SQLITE)
+
+
+def busy_response(request: Request) -> Response:
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    message = "混み合っています。少し待ってからもう一度お試しください。 / Busy: please retry in a moment."
+    if _is_api(request):
+        return error_response(503, message, code="busy", headers=headers)
+    return PlainTextResponse(message, status_code=503, headers=headers)
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    if is_busy(exc):
+        return busy_response(request)
+    raise exc  # to the 500 handler, which logs it
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map service errors to 404/422/409/403 and give every API error the same JSON shape."""
     app.add_exception_handler(NotFound, _not_found)
@@ -138,5 +172,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PermissionDenied, _permission_denied)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
     app.add_exception_handler(Exception, _server_error)
     app.state.error_handlers_installed = True

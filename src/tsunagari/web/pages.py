@@ -8,18 +8,17 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -27,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from tsunagari.config import get_settings
 from tsunagari.dates import FiscalYears, PartialDate, parse_fiscal_years
-from tsunagari.db import get_engine, unit_of_work
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.exchange import service as exchange_service
 from tsunagari.exchange.models import (
@@ -54,6 +52,7 @@ from tsunagari.partnership.schemas import PartnerRow
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.service import GroupBy, StatRow
 from tsunagari.reference import countries
+from tsunagari.web.deps import SessionDep
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -164,14 +163,6 @@ def render(request: Request, template: str, page: object, *, status_code: int = 
     if request.query_params.get("lang") in LANGS:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
-
-
-def _session() -> Iterator[Session]:
-    with unit_of_work(get_engine()) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(_session)]
 
 
 # --------------------------------------------------------------------------- shared view pieces

@@ -181,13 +181,22 @@ class StaffSecurityMiddleware:
         token = _bearer(headers)
         staff_session = decode_session(request.cookies.get(SESSION_COOKIE))
         principal: Principal | None = None
-        if token is not None:
-            principal = await anyio.to_thread.run_sync(_principal_from_token, token)
-            if principal is None:
-                await _unauthorised(scope, receive, send)
-                return
-        elif staff_session is not None:
-            principal = await anyio.to_thread.run_sync(_principal_from_session, staff_session)
+        try:
+            if token is not None:
+                principal = await anyio.to_thread.run_sync(_principal_from_token, token)
+                if principal is None:
+                    await _unauthorised(scope, receive, send)
+                    return
+            elif staff_session is not None:
+                principal = await anyio.to_thread.run_sync(_principal_from_session, staff_session)
+        except Exception as error:
+            # Outside the app's exception handlers: a busy database answers here.
+            from tsunagari.web.errors import busy_response, is_busy
+
+            if not is_busy(error):
+                raise
+            await busy_response(request)(scope, receive, send)
+            return
         state = scope.setdefault("state", {})
         state["principal"] = principal
         state["staff_session"] = staff_session
@@ -282,6 +291,15 @@ def current_principal(request: Request) -> Principal:
 def staff_session_of(request: Request) -> StaffSession | None:
     value = getattr(request.state, "staff_session", None)
     return value if isinstance(value, StaffSession) else None
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields, read on the event loop (no database) so that the endpoint can be
+    a plain function that FastAPI runs in the thread pool with every database call it makes."""
+    return {name: value for name, value in (await request.form()).items() if isinstance(value, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
 
 
 # Committed when the endpoint returns and before the response is sent ("function" scope), so a client

@@ -37,6 +37,7 @@ from tsunagari.web.api_staff import router as api_router
 from tsunagari.web.security import (
     CSRF_FIELD,
     CurrentUser,
+    FormFields,
     SessionDep,
     StaffSecurityMiddleware,
     clear_session_cookie,
@@ -406,8 +407,7 @@ def _register(kind: str) -> None:
         )
 
     @router.post(f"/{kind}/new", name=f"staff.create_{kind}")
-    async def create(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    def create(request: Request, session: SessionDep, actor: CurrentUser, form: FormFields) -> Response:
         try:
             record = _do_create(kind, session, actor, _form_values(create_fields, form))
         except InvalidInput as error:
@@ -450,8 +450,9 @@ def _register(kind: str) -> None:
         )
 
     @router.post(f"/{kind}/{{record_id}}/edit", name=f"staff.update_{kind}")
-    async def update(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    def update(
+        request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
+    ) -> Response:
         action = f"/staff/{kind}/{record_id}/edit"
         try:
             version = int(form.get("version", ""))
@@ -492,8 +493,9 @@ def _register(kind: str) -> None:
         return RedirectResponse(f"{action}?saved=1", status_code=303)
 
     @router.post(f"/{kind}/{{record_id}}/delete", name=f"staff.delete_{kind}")
-    async def delete(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
-        form = await request.form()
+    def delete(
+        request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
+    ) -> Response:
         raw = form.get("version")
         version = int(raw) if isinstance(raw, str) and raw.isdigit() else None
         id_name = "activity_id" if kind == "visit" else f"{kind}_id"
@@ -532,10 +534,9 @@ def programme_partners(request: Request, record_id: int, session: SessionDep, ac
 
 
 @router.post("/programme/{record_id}/partners", name="staff.add_programme_partner")
-async def add_programme_partner(
-    request: Request, record_id: int, session: SessionDep, actor: CurrentUser
+def add_programme_partner(
+    request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
 ) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
         values = {k: v for k, v in _form_values(PARTNER_FIELDS, form).items() if v not in (None, "")}
         if "country" in values:
@@ -681,9 +682,10 @@ def _register_inline(kind: str) -> None:
         return inline_row(request, session, kind, record_id, mode="edit")
 
     @router.post(f"/{kind}/{{record_id}}/inline", name=f"staff.inline.update_{kind}")
-    async def save_row(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    def save_row(
+        request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
+    ) -> Response:
         """Saves the edited cells with the version the row was drawn from; a stale one shows both."""
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
         htmx = request.headers.get("hx-request") == "true"
         try:
             version = int(form.get("version", ""))
@@ -842,8 +844,7 @@ def login_form(request: Request) -> Response:
 
 
 @router.post("/login", name="staff.login")
-async def login(request: Request, session: SessionDep) -> Response:
-    form = await request.form()
+def login(request: Request, session: SessionDep, form: FormFields) -> Response:
     email = str(form.get("email", ""))
     password = str(form.get("password", ""))
     try:
@@ -877,8 +878,7 @@ def password_form(request: Request, actor: CurrentUser) -> Response:
 
 
 @router.post("/password", name="staff.change_password")
-async def change_password(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
-    form = await request.form()
+def change_password(request: Request, session: SessionDep, actor: CurrentUser, form: FormFields) -> Response:
     user = auth_service.get(session=session, user_id=actor.user_id)
     try:
         auth_service.change_password(

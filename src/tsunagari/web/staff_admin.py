@@ -23,16 +23,12 @@ from tsunagari.municipality import service as municipality_service
 from tsunagari.names import service as names_service
 from tsunagari.policy import service as policy_service
 from tsunagari.policy.models import PolicyRules
-from tsunagari.web.security import CurrentUser, SessionDep
+from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff import FormField, _display, render
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 SubjectKind = Literal["partnership", "programme"]
-
-
-async def _form(request: Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
 
 
 def _version(form: dict[str, str]) -> int:
@@ -110,9 +106,8 @@ def users(request: Request, session: SessionDep, actor: CurrentUser) -> Response
 
 
 @router.post("/users/new", name="staff.create_user")
-async def create_user(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
+def create_user(request: Request, session: SessionDep, actor: CurrentUser, form: FormFields) -> Response:
     permissions.require("create_user", actor)
-    form = await _form(request)
     try:
         data: dict[str, Any] = {
             "email": form.get("email", ""),
@@ -158,8 +153,9 @@ def edit_user_form(request: Request, record_id: int, session: SessionDep, actor:
 
 
 @router.post("/users/{record_id}/edit", name="staff.update_user")
-async def update_user(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
-    form = await _form(request)
+def update_user(
+    request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
+) -> Response:
     permissions.require("update_user", actor)
     try:
         changes: dict[str, Any] = {
@@ -226,8 +222,7 @@ def tokens(request: Request, session: SessionDep, actor: CurrentUser) -> Respons
 
 
 @router.post("/tokens/new", name="staff.issue_token")
-async def issue_token(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
-    form = await _form(request)
+def issue_token(request: Request, session: SessionDep, actor: CurrentUser, form: FormFields) -> Response:
     token = actions.issue_token(session=session, actor=actor, label=form.get("label"))
     session.flush()
     # Shown this once: only its hash is kept. No caching of the page that carries it.
@@ -326,10 +321,9 @@ def policy_rules(request: Request, record_id: int, session: SessionDep, actor: C
 
 
 @router.post("/policy/rules/{record_id}", name="staff.update_policy_rules")
-async def update_policy_rules(
-    request: Request, record_id: int, session: SessionDep, actor: CurrentUser
+def update_policy_rules(
+    request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
 ) -> Response:
-    form = await _form(request)
     raw_days = form.get("report_deadline_days", "").strip()
     changes: dict[str, Any] = {
         f.name: form.get(f.name) in ("on", "true", "1") for f in RULE_FIELDS if f.kind == "bool"
@@ -390,10 +384,9 @@ def review(request: Request, session: SessionDep, actor: CurrentUser) -> Respons
 
 
 @router.post("/review/{record_id}/resolve", name="staff.resolve_review")
-async def resolve_review(
-    request: Request, record_id: int, session: SessionDep, actor: CurrentUser
+def resolve_review(
+    request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
 ) -> Response:
-    form = await _form(request)
     target = (form.get("other") or "").strip() or (form.get("target") or "").strip()
     try:
         item = actions.resolve_review(session=session, actor=actor, item_id=record_id, target=target)
@@ -466,10 +459,14 @@ def evaluation(
 
 
 @router.post("/evaluation/{kind}/{record_id}", name="staff.score_evaluation")
-async def score_evaluation(
-    request: Request, kind: SubjectKind, record_id: int, session: SessionDep, actor: CurrentUser
+def score_evaluation(
+    request: Request,
+    kind: SubjectKind,
+    record_id: int,
+    session: SessionDep,
+    actor: CurrentUser,
+    form: FormFields,
 ) -> Response:
-    form = await _form(request)
     permissions.require("score_evaluation", actor)
     scores: dict[str, dict[str, Any]] = {}
     problems: list[Problem] = []
