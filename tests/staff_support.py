@@ -30,7 +30,7 @@ from tsunagari.partnership.schemas import PartnershipCreate
 from tsunagari.policy import service as policy_service
 from tsunagari.web.app import create_app
 from tsunagari.web.errors import install_error_handlers
-from tsunagari.web.security import SESSION_COOKIE, encode_session, new_session
+from tsunagari.web.security import SESSION_COOKIE, encode_session, new_session, signed_in_session
 from tsunagari.web.staff import install_staff
 
 PASSWORD = "correct horse battery staple"
@@ -101,8 +101,7 @@ def session_cookie(user: StaffUser | None) -> tuple[str, str]:
         fresh = new_session()
     else:
         with unit_of_work(get_engine()) as session:
-            stored = auth_service.get(session=session, user_id=user.id)
-            fresh = new_session(user.id, auth_service.password_fingerprint(stored.password_hash))
+            fresh = signed_in_session(session, auth_service.get(session=session, user_id=user.id))
     return encode_session(fresh), fresh.csrf_token
 
 

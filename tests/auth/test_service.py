@@ -202,17 +202,93 @@ def test_old_failures_are_pruned_and_a_success_clears_the_login(session: Session
     now = [9000.0]
     limiter = auth_service.LoginLimiter(clock=lambda: now[0])
     limiter.record_failure("someone@example.jp", session=session, ip="192.0.2.1")
-    now[0] += 61
+    now[0] += limiter.longest_window + 1
     limiter.record_failure("staff@example.jp", session=session, ip="192.0.2.1")
     logins = session.scalars(select(LoginFailure.login).where(LoginFailure.at >= 9000.0)).all()
-    assert logins == ["staff@example.jp"]  # the minute-old failure was pruned
+    assert logins == ["staff@example.jp"]  # the failure older than every window was pruned
     auth_service.authenticate(
-        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter
+        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter, ip="192.0.2.1"
     )
     count = session.scalar(
         select(func.count()).select_from(LoginFailure).where(LoginFailure.login == "staff@example.jp")
     )
     assert count == 0
+
+
+def _wrong(session: Session, limiter: auth_service.LoginLimiter, email: str, ip: str) -> None:
+    with pytest.raises(PermissionDenied) as refused:
+        auth_service.authenticate(
+            session=session, email=email, password="wrong", login_limiter=limiter, ip=ip
+        )
+    assert not isinstance(refused.value, auth_service.TooManyAttempts)
+
+
+def test_someone_elses_guesses_from_elsewhere_do_not_lock_the_user_out(session: Session) -> None:
+    _user(session)
+    now = [20_000.0]
+    limiter = auth_service.LoginLimiter(clock=lambda: now[0])
+    for _ in range(5):
+        _wrong(session, limiter, "staff@example.jp", "203.0.113.9")
+    with pytest.raises(auth_service.TooManyAttempts):
+        auth_service.authenticate(
+            session=session,
+            email="staff@example.jp",
+            password=PASSWORD,
+            login_limiter=limiter,
+            ip="203.0.113.9",
+        )
+    # The real user, at the office, is let in.
+    user = auth_service.authenticate(
+        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter, ip="192.0.2.10"
+    )
+    assert user.email == "staff@example.jp"
+
+
+def test_spraying_one_password_over_many_accounts_is_limited_per_source(session: Session) -> None:
+    _user(session)
+    now = [30_000.0]
+    limiter = auth_service.LoginLimiter(clock=lambda: now[0])
+    per_source = next(limit for limit in limiter.limits if limit.per == "source")
+    for index in range(per_source.failures):
+        _wrong(session, limiter, f"guess{index}@example.jp", "203.0.113.50")
+    # The next account from that source is refused unchecked, even with the right password …
+    with pytest.raises(auth_service.TooManyAttempts):
+        auth_service.authenticate(
+            session=session,
+            email="staff@example.jp",
+            password=PASSWORD,
+            login_limiter=limiter,
+            ip="203.0.113.50",
+        )
+    # … while everyone else logs in, and the source is let in again once its window has passed.
+    auth_service.authenticate(
+        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter, ip="192.0.2.10"
+    )
+    now[0] += per_source.window_seconds + 1
+    auth_service.authenticate(
+        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter, ip="203.0.113.50"
+    )
+
+
+def test_guesses_at_one_account_from_many_sources_are_limited_for_a_bounded_time(session: Session) -> None:
+    _user(session)
+    now = [40_000.0]
+    limiter = auth_service.LoginLimiter(clock=lambda: now[0])
+    per_login = next(limit for limit in limiter.limits if limit.per == "login")
+    for index in range(per_login.failures):
+        _wrong(session, limiter, "staff@example.jp", f"198.51.100.{index % 250}-{index}")
+    with pytest.raises(auth_service.TooManyAttempts):
+        auth_service.authenticate(
+            session=session,
+            email="staff@example.jp",
+            password=PASSWORD,
+            login_limiter=limiter,
+            ip="192.0.2.10",
+        )
+    now[0] += per_login.window_seconds + 1
+    assert auth_service.authenticate(
+        session=session, email="staff@example.jp", password=PASSWORD, login_limiter=limiter, ip="192.0.2.10"
+    )
 
 
 def test_failures_record_the_client_address(session: Session) -> None:

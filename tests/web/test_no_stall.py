@@ -110,7 +110,8 @@ def test_64_connections_of_distinct_requests_never_stall_healthz(demo_url: str, 
     paths = _distinct_paths(demo_url, 600)
     with running_app(demo_url, what="the served instance", env=env) as base, HealthWatch(base) as watch:
         result = asyncio.run(run_job(_job(base, paths, connections=64, seconds=6)))
-    print(f"cache {cache}: {result.rps:.0f} req/s, p99 {result.p99_ms:.0f} ms, /healthz at most {watch.slowest:.3f} s")
+    figures = f"{result.rps:.0f} req/s, p99 {result.p99_ms:.0f} ms, /healthz at most {watch.slowest:.3f} s"
+    print(f"cache {cache}: {figures}")
     assert result.completed > 64, result
     assert result.errors == 0 and result.timeouts == 0, result
     assert set(result.statuses) <= {"200"}, result.statuses

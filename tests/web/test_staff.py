@@ -72,6 +72,45 @@ def test_login_sets_a_hardened_cookie_and_logout_ends_it(staff_database: str) ->
     assert client.get("/staff").status_code == 303
 
 
+def test_logout_ends_the_session_on_the_server_so_a_copied_cookie_stops_working(
+    staff_database: str,  # noqa: F811
+) -> None:
+    user = make_user(Role.viewer)
+    client = TestClient(build_app(), follow_redirects=False)
+    _login(client, user.email)
+    copied = client.cookies.get(SESSION_COOKIE)
+    assert copied
+    thief = TestClient(build_app(), follow_redirects=False)
+    thief.cookies.set(SESSION_COOKIE, copied)
+    assert thief.get("/staff").status_code == 200
+    home = client.get("/staff")
+    client.post("/staff/logout", data={CSRF_FIELD: _csrf_from(home.text)})
+    # The cookie is still signed and unexpired, but the sign-in it names has ended.
+    assert thief.get("/staff").status_code == 303
+    assert thief.get("/staff", headers={"accept": "text/html"}).headers["location"].startswith("/staff/login")
+
+
+def test_a_password_change_signs_out_every_other_browser_but_not_this_one(
+    staff_database: str,  # noqa: F811
+) -> None:
+    user = make_user(Role.viewer)
+    office, home_pc = (TestClient(build_app(), follow_redirects=False) for _ in range(2))
+    _login(office, user.email)
+    _login(home_pc, user.email)
+    form = office.get("/staff/password")
+    changed = office.post(
+        "/staff/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": PASSWORD + " renewed",
+            CSRF_FIELD: _csrf_from(form.text),
+        },
+    )
+    assert changed.status_code == 200, changed.text
+    assert office.get("/staff").status_code == 200
+    assert home_pc.get("/staff").status_code == 303
+
+
 def test_cookie_is_secure_behind_https(staff_database: str) -> None:  # noqa: F811
     user = make_user(Role.viewer)
     proxied = TestClient(build_app(), follow_redirects=False)

@@ -41,7 +41,8 @@ def test_two_app_instances_share_the_login_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     user = make_user(Role.viewer)
-    here = TestClient(build_app(), follow_redirects=False)
+    # Both from this machine, as the subprocess sees them: the limit counts per login and source.
+    here = TestClient(build_app(), follow_redirects=False, client=("127.0.0.1", 50000))
     with httpx.Client(base_url=second_instance, follow_redirects=False, timeout=30) as there:
         # Five wrong passwords, split between the two instances.
         for client in (here, there, here, there, here):
@@ -65,5 +66,5 @@ def test_two_app_instances_share_the_login_limit(
         assert _login(there, user.email, PASSWORD) == 429
         refused = there.get("/staff")
         assert refused.status_code == 303  # not logged in
-    auth_service.limiter.reset(user.email)
+    auth_service.limiter.reset(user.email, ip="127.0.0.1")
     assert _login(here, user.email, PASSWORD) == 303

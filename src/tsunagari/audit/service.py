@@ -31,6 +31,7 @@ NOT_AUDITED = frozenset(
         "gazetteer_name",
         "municipality_name",
         "login_failure",
+        "login_session",
     }
 )
 # Secrets are audited as "it changed", never by value: the trail is append-only and readable by all staff.

@@ -117,3 +117,22 @@ class LoginFailure(Base):
         Index("ix_login_failure_ip_at", "ip", "at"),
         Index("ix_login_failure_at", "at"),
     )
+
+
+class LoginSession(Base):
+    """A browser signed in as a staff member. The session cookie names it by a random key (only its
+    hash is kept); logging out or changing the password ends it here, so a copied cookie stops
+    working at once rather than when it expires."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), nullable=False)
+    key_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    started_at: Mapped[float] = mapped_column(Float, nullable=False)
+    """Seconds since the epoch, like login_failure.at."""
+    ends_at: Mapped[float] = mapped_column(Float, nullable=False)
+    ended: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    """Logged out, or ended by a password change."""
+
+    __table_args__ = (Index("ix_login_session_user_id", "user_id"),)

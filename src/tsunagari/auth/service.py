@@ -12,13 +12,15 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tsunagari.auth.models import ApiToken, LoginFailure, Role, User, UserMunicipality
+from tsunagari.auth.models import ApiToken, LoginFailure, LoginSession, Role, User, UserMunicipality
 from tsunagari.auth.schemas import MIN_PASSWORD_LENGTH, Principal, UserCreate, UserUpdate
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tsunagari.municipality import service as municipality_service
@@ -36,16 +38,33 @@ hasher = PasswordHasher()
 _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 
 
-class LoginLimiter:
-    """Counts wrong passwords per login in the `login_failure` table, so every app process on the
-    database sees the same count: the sixth within a minute is refused unchecked.
+@dataclass(frozen=True)
+class LoginLimit:
+    """At most `failures` wrong passwords within `window_seconds`, counted per what `per` names."""
 
-    The client address is recorded with each failure for whoever investigates, but not limited on:
-    behind a proxy every user shares one address, and anyone could then lock the whole office out.
+    per: Literal["login_and_source", "source", "login"]
+    failures: int
+    window_seconds: float
+
+
+# Guessing one account from one place is stopped after five tries a minute; spraying one password over
+# many accounts from one place, after twenty in ten minutes; a guess spread over many places, after a
+# hundred an hour. A real user is never locked out by someone else's tries from elsewhere for longer
+# than that last window, and never by their own for more than a minute.
+LOGIN_LIMITS: tuple[LoginLimit, ...] = (
+    LoginLimit("login_and_source", MAX_FAILURES, FAILURE_WINDOW_SECONDS),
+    LoginLimit("source", 20, 600.0),
+    LoginLimit("login", 100, 3600.0),
+)
+
+
+class LoginLimiter:
+    """Counts wrong passwords in the `login_failure` table, so every app process on the database sees
+    the same count, and refuses a login unchecked once any of its limits is reached.
 
     Failures are written in the caller's session (the login page commits them with its response); with
     no session given, a unit of work of its own is used. Processes checking at the very same instant may
-    each see the fifth failure as not yet written: a race can overshoot by one attempt per process.
+    each see the last failure as not yet written: a race can overshoot by one attempt per process.
     """
 
     def __init__(
@@ -53,11 +72,22 @@ class LoginLimiter:
         max_failures: int = MAX_FAILURES,
         window_seconds: float = FAILURE_WINDOW_SECONDS,
         clock: Callable[[], float] = time.time,
+        limits: Sequence[LoginLimit] | None = None,
     ) -> None:
-        self.max_failures = max_failures
-        self.window_seconds = window_seconds
+        self.limits = (
+            tuple(limits)
+            if limits is not None
+            else (
+                LoginLimit("login_and_source", max_failures, window_seconds),
+                *LOGIN_LIMITS[1:],
+            )
+        )
         # Wall-clock seconds: a monotonic clock means nothing to another process.
         self.clock = clock
+
+    @property
+    def longest_window(self) -> float:
+        return max(limit.window_seconds for limit in self.limits)
 
     @contextmanager
     def _session(self, session: Session | None) -> Iterator[Session]:
@@ -69,26 +99,37 @@ class LoginLimiter:
         with unit_of_work(get_engine()) as own:
             yield own
 
-    def allowed(self, key: str, *, session: Session | None = None) -> bool:
-        since = self.clock() - self.window_seconds
-        statement = (
-            select(func.count())
-            .select_from(LoginFailure)
-            .where(LoginFailure.login == key, LoginFailure.at > since)
-        )
+    def allowed(self, key: str, *, session: Session | None = None, ip: str | None = None) -> bool:
+        now = self.clock()
+        same_source = LoginFailure.ip.is_(None) if ip is None else LoginFailure.ip == ip
+        conditions = {
+            "login_and_source": (LoginFailure.login == key, same_source),
+            "source": (same_source,),
+            "login": (LoginFailure.login == key,),
+        }
         with self._session(session) as db:
-            return int(db.scalar(statement) or 0) < self.max_failures
+            for limit in self.limits:
+                statement = (
+                    select(func.count())
+                    .select_from(LoginFailure)
+                    .where(*conditions[limit.per], LoginFailure.at > now - limit.window_seconds)
+                )
+                if int(db.scalar(statement) or 0) >= limit.failures:
+                    return False
+        return True
 
     def record_failure(self, key: str, *, session: Session | None = None, ip: str | None = None) -> None:
         now = self.clock()
         with self._session(session) as db:
             db.execute(insert(LoginFailure).values(login=key, ip=ip, at=now))
-            # Pruned as we go: nothing older than the window is ever read again.
-            db.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.window_seconds))
+            # Pruned as we go: nothing older than the longest window is ever read again.
+            db.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.longest_window))
 
-    def reset(self, key: str, *, session: Session | None = None) -> None:
+    def reset(self, key: str, *, session: Session | None = None, ip: str | None = None) -> None:
+        """A right password clears that login's failures from that source (others' tries stay counted)."""
+        same_source = LoginFailure.ip.is_(None) if ip is None else LoginFailure.ip == ip
         with self._session(session) as db:
-            db.execute(delete(LoginFailure).where(LoginFailure.login == key))
+            db.execute(delete(LoginFailure).where(LoginFailure.login == key, same_source))
 
 
 limiter = LoginLimiter()
@@ -223,10 +264,14 @@ def _hash_password(password: str) -> str:
     return hasher.hash(password)
 
 
-def set_password(*, session: Session, user: User, password: str) -> None:
-    """Store a new hash; the audit trail records that the password changed, never the hash."""
+def set_password(*, session: Session, user: User, password: str, end_sessions: bool = True) -> None:
+    """Store a new hash; the audit trail records that the password changed, never the hash. Every
+    browser signed in with the old password is signed out (the caller starts a new session for the
+    one that made the change)."""
     user.password_hash = _hash_password(password)
     session.flush()
+    if end_sessions:
+        end_sessions_of(session=session, user_id=user.id)
 
 
 def password_fingerprint(password_hash: str | None) -> str:
@@ -255,7 +300,7 @@ def authenticate(
     """
     guard = login_limiter or limiter
     key = normalise_login(email)
-    if not guard.allowed(key, session=session):
+    if not guard.allowed(key, session=session, ip=ip):
         raise TooManyAttempts(
             "ログインの試行が多すぎます。1分後にもう一度お試しください。"
             " / Too many attempts: try again in a minute."
@@ -268,9 +313,9 @@ def authenticate(
     if not _verify(user.password_hash, password):
         guard.record_failure(key, session=session, ip=ip)
         raise PermissionDenied("ログインIDまたはパスワードが違います。 / Wrong login or password.")
-    guard.reset(key, session=session)
+    guard.reset(key, session=session, ip=ip)
     if hasher.check_needs_rehash(user.password_hash):
-        set_password(session=session, user=user, password=password)
+        set_password(session=session, user=user, password=password, end_sessions=False)
     return user
 
 
@@ -280,6 +325,59 @@ def change_password(*, session: Session, user: User, current: str, new: str) -> 
     if current == new:
         raise InvalidInput("新しいパスワードは現在のものと違うものにしてください。", field="new_password")
     set_password(session=session, user=user, password=new)
+
+
+# ----------------------------------------------------------------------------- login sessions
+# Kept as plain rows written with Core, like login failures: security state, not records people edit,
+# so they are not in the audit trail and do not move the public data version.
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def start_session(
+    *, session: Session, user: User, lifetime_seconds: float, clock: Callable[[], float] = time.time
+) -> str:
+    """A new signed-in browser for `user`: the key its cookie carries (only the hash is stored)."""
+    now = clock()
+    key = secrets.token_urlsafe(32)
+    session.execute(
+        insert(LoginSession).values(
+            user_id=user.id,
+            key_hash=_key_hash(key),
+            started_at=now,
+            ends_at=now + lifetime_seconds,
+            ended=False,
+        )
+    )
+    session.execute(delete(LoginSession).where(LoginSession.ends_at <= now))
+    return key
+
+
+def session_is_live(
+    *, session: Session, user_id: int, key: str, clock: Callable[[], float] = time.time
+) -> bool:
+    found = session.scalar(
+        select(LoginSession.id).where(
+            LoginSession.key_hash == _key_hash(key),
+            LoginSession.user_id == user_id,
+            LoginSession.ended.is_(False),
+            LoginSession.ends_at > clock(),
+        )
+    )
+    return found is not None
+
+
+def end_session(*, session: Session, key: str) -> None:
+    """Logout: this browser's session ends on the server, whatever its cookie still says."""
+    session.execute(update(LoginSession).where(LoginSession.key_hash == _key_hash(key)).values(ended=True))
+
+
+def end_sessions_of(*, session: Session, user_id: int) -> None:
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended.is_(False))
+        .values(ended=True)
+    )
 
 
 # ----------------------------------------------------------------------------- API tokens

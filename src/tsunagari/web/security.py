@@ -52,14 +52,24 @@ class StaffSession:
     csrf_token: str
     user_id: int | None = None
     password_fingerprint: str | None = None
+    key: str | None = None
+    """Names the server's record of this sign-in (auth.models.LoginSession), which logout ends."""
 
     def dumps(self) -> dict[str, Any]:
-        return {"c": self.csrf_token, "u": self.user_id, "p": self.password_fingerprint}
+        return {"c": self.csrf_token, "u": self.user_id, "p": self.password_fingerprint, "k": self.key}
 
 
-def new_session(user_id: int | None = None, password_fingerprint: str | None = None) -> StaffSession:
+def new_session(
+    user_id: int | None = None, password_fingerprint: str | None = None, key: str | None = None
+) -> StaffSession:
     # A fresh CSRF token on every login or logout, so a token seen before login is useless after it.
-    return StaffSession(secrets.token_urlsafe(32), user_id, password_fingerprint)
+    return StaffSession(secrets.token_urlsafe(32), user_id, password_fingerprint, key)
+
+
+def signed_in_session(session: Session, user: User) -> StaffSession:
+    """The cookie of a browser that has just signed in (or changed its password) as `user`."""
+    key = auth_service.start_session(session=session, user=user, lifetime_seconds=SESSION_MAX_AGE_SECONDS)
+    return new_session(user.id, auth_service.password_fingerprint(user.password_hash), key)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -81,10 +91,12 @@ def decode_session(value: str | None) -> StaffSession | None:
         return None
     user_id = data.get("u")
     fingerprint = data.get("p")
+    key = data.get("k")
     return StaffSession(
         data["c"],
         user_id if isinstance(user_id, int) else None,
         fingerprint if isinstance(fingerprint, str) else None,
+        key if isinstance(key, str) else None,
     )
 
 
@@ -129,9 +141,14 @@ def _principal_from_token(token: str) -> Principal | None:
 
 
 def _principal_from_session(staff_session: StaffSession) -> Principal | None:
-    if staff_session.user_id is None:
+    if staff_session.user_id is None or staff_session.key is None:
         return None
     with unit_of_work(get_engine()) as session:
+        # Logged out, or signed out by a password change: the cookie may still be valid, the sign-in is not.
+        if not auth_service.session_is_live(
+            session=session, user_id=staff_session.user_id, key=staff_session.key
+        ):
+            return None
         user = session.get(User, staff_session.user_id)
         if user is None or not user.active:
             return None

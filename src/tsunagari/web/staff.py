@@ -43,6 +43,7 @@ from tsunagari.web.security import (
     clear_session_cookie,
     new_session,
     set_session_cookie,
+    signed_in_session,
     staff_session_of,
 )
 
@@ -859,14 +860,15 @@ def login(request: Request, session: SessionDep, form: FormFields) -> Response:
     except PermissionDenied as error:
         return render(request, "login.html", 401, error=str(error), email=email)
     response = RedirectResponse("/staff", status_code=303)
-    set_session_cookie(
-        request, response, new_session(user.id, auth_service.password_fingerprint(user.password_hash))
-    )
+    set_session_cookie(request, response, signed_in_session(session, user))
     return response
 
 
 @router.post("/logout", name="staff.logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
+    signed_in = staff_session_of(request)
+    if signed_in is not None and signed_in.key is not None:
+        auth_service.end_session(session=session, key=signed_in.key)
     response = RedirectResponse("/staff/login", status_code=303)
     clear_session_cookie(request, response)
     return response
@@ -893,9 +895,8 @@ def change_password(request: Request, session: SessionDep, actor: CurrentUser, f
         )
     session.refresh(user)
     response = render(request, "password.html", error=None, done=True)
-    set_session_cookie(
-        request, response, new_session(user.id, auth_service.password_fingerprint(user.password_hash))
-    )
+    # Every other browser signed in as this user was signed out with the change; this one goes on.
+    set_session_cookie(request, response, signed_in_session(session, user))
     return response
 
 
