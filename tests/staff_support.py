@@ -15,11 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.conftest import SESSION_BACKENDS, Databases, release_database, select_database
+from tsunagari.access.roles import Role
 from tsunagari.auth import service as auth_service
-from tsunagari.auth.models import Role
 from tsunagari.auth.schemas import UserCreate
-from tsunagari.db import get_engine, unit_of_work
-from tsunagari.exchange import service as exchange_service
+from tsunagari.db import get_engine
+from tsunagari.exchange import activity_service, programme_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.organisation import service as organisation_service
@@ -28,10 +28,11 @@ from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import PartnershipType
 from tsunagari.partnership.schemas import PartnershipCreate
 from tsunagari.policy import service as policy_service
+from tsunagari.session import unit_of_work
 from tsunagari.web.app import create_app
 from tsunagari.web.errors import install_error_handlers
 from tsunagari.web.security import SESSION_COOKIE, encode_session, new_session, signed_in_session
-from tsunagari.web.staff import install_staff
+from tsunagari.web.staff_pages import install_staff
 
 PASSWORD = "correct horse battery staple"
 OWN = "武蔵野市"
@@ -150,7 +151,7 @@ def new_contact(session: Session) -> int:
 
 
 def new_programme(session: Session, owner: str = OWN) -> int:
-    return exchange_service.create_programme(
+    return programme_service.create_programme(
         session=session,
         data={
             "title": unique("交流事業"),
@@ -161,7 +162,7 @@ def new_programme(session: Session, owner: str = OWN) -> int:
 
 
 def new_activity(session: Session) -> int:
-    return exchange_service.record_activity(
+    return activity_service.record_activity(
         session=session, data={"programme_id": new_programme(session), "title": unique("訪問")}
     ).id
 

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     response_cache_mb: int = Field(default=64, ge=0)
     """The memory those responses may take, in MB."""
 
-    worker_threads: int = Field(default=8, ge=2, le=200)
+    worker_threads: int = Field(default=4, ge=2, le=200)
     """Threads each app process runs requests on; each database pool holds as many connections."""
 
     database_wait_ms: int = Field(default=1000, ge=50, le=60_000)

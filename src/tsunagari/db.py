@@ -1,4 +1,6 @@
-"""Database plumbing: the declarative base, engines for SQLite and PostgreSQL, and unit_of_work()."""
+"""Database plumbing: the declarative base, engines for SQLite and PostgreSQL, bulk inserts.
+
+Imports no domain: sessions, and the audit trail they write, come from tsunagari.session."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, Table, create_engine, event, func, insert
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from tsunagari.config import get_settings
 
@@ -102,27 +104,6 @@ def get_engine(url: str | None = None) -> Engine:
     return make_engine(url or get_settings().database_url)
 
 
-def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
-
-
-@contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit when the block ends normally, roll back on any exception.
-
-    Services only flush; the caller (a web request, a CLI command, an import run) owns the commit.
-    """
-    session = session_factory(engine)()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
 # --------------------------------------------------------------------------- bulk writes
 # Loading reference data and importing whole corpora write hundreds of thousands of rows, where
 # building SQLAlchemy's parameters row by row costs more than inserting them.
@@ -169,8 +150,3 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
             values[index] = processor(values[index])
         parameters.append(tuple(values))
     insert_tuples(session, table, columns, parameters)
-
-
-# Every ORM write is recorded in the audit trail by a session hook; importing it here makes sure
-# the hook is registered wherever sessions are used. (Imported last: it needs Base from above.)
-from tsunagari.audit import service as _audit_hook  # noqa: E402, F401

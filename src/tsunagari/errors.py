@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass
@@ -70,3 +74,25 @@ class InvalidInput(TsunagariError):
 
     def __str__(self) -> str:
         return self.report()
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse(model: type[Model], data: Model | Mapping[str, Any]) -> Model:
+    """`data` as `model`; a ValidationError becomes InvalidInput naming each field (participants.youth)."""
+    if isinstance(data, model):
+        return data
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(
+            problems=[
+                Problem(
+                    reason=detail["msg"],
+                    field=".".join(str(part) for part in detail["loc"]) or None,
+                    value=None if isinstance(detail.get("input"), dict) else detail.get("input"),
+                )
+                for detail in error.errors()
+            ]
+        ) from None

@@ -1,7 +1,7 @@
 """Imports every domain's tables so Base.metadata is complete (for Alembic and for tests)."""
 
 from tsunagari.audit.models import AuditEntry
-from tsunagari.auth.models import ApiToken, LoginFailure, User, UserMunicipality
+from tsunagari.auth.models import ApiToken, LoginFailure, LoginSession, User, UserMunicipality
 from tsunagari.db import Base
 from tsunagari.evaluation.models import Evaluation, EvaluationScore
 from tsunagari.exchange.models import (
@@ -36,6 +36,7 @@ __all__ = [
     "GazetteerCity",
     "GazetteerName",
     "LoginFailure",
+    "LoginSession",
     "Municipality",
     "MunicipalityName",
     "Network",

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import types
+
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.action_modules import action_modules
+from tsunagari.access import permissions
+from tsunagari.access.permissions import Target
+from tsunagari.access.principal import Principal
+from tsunagari.access.roles import Role
 from tsunagari.audit import service as audit_service
 from tsunagari.audit.models import AuditEntry
-from tsunagari.auth import permissions
 from tsunagari.auth import service as auth_service
-from tsunagari.auth.models import Role
-from tsunagari.auth.permissions import Target
-from tsunagari.auth.schemas import Principal, UserCreate
+from tsunagari.auth.schemas import UserCreate
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tsunagari.evaluation import permissions as evaluation_permissions
+from tsunagari.organisation import permissions as organisation_permissions
+from tsunagari.partnership import permissions as partnership_permissions
 
 PASSWORD = "a long enough password"
 
@@ -148,10 +155,42 @@ def test_tokens_are_shown_once_stored_hashed_and_die_with_the_account(session: S
 
 
 def test_every_action_has_a_permission_rule() -> None:
-    for action in permissions.WRITE_ACTIONS + permissions.READ_ACTIONS:
+    modules = {module.__name__: module for module in action_modules()}
+    assert {
+        "tsunagari.auth.actions",
+        "tsunagari.municipality.actions",
+        "tsunagari.partnership.actions",
+        "tsunagari.partnership.contact_actions",
+        "tsunagari.organisation.actions",
+        "tsunagari.exchange.actions",
+        "tsunagari.policy.actions",
+        "tsunagari.evaluation.actions",
+        "tsunagari.names.actions",
+    } <= set(modules)
+    for name, module in modules.items():
+        assert permissions.actions_of(module), f"{name} offers no action"
+        assert permissions.unruled(module) == [], f"{name}: actions without a can_<action> rule"
+    for action in ("import_partnerships", "import_pairs", "import_cases", "import_activities"):
         assert callable(permissions.rule_for(action))
     with pytest.raises(KeyError):
         permissions.rule_for("launch_rockets")
+
+
+def test_an_action_without_a_rule_is_found() -> None:
+    """The check above would fail on a new action that nobody wrote a rule for."""
+    module = types.ModuleType("tsunagari.rockets.actions")
+
+    def launch_rockets(*, session: object, actor: Principal | None) -> None:
+        permissions.require("launch_rockets", actor)
+
+    def _countdown(*, actor: Principal | None) -> None:  # private helpers are not actions
+        pass
+
+    for function in (launch_rockets, _countdown):
+        function.__module__ = module.__name__
+        setattr(module, function.__name__, function)
+    assert permissions.actions_of(module) == ["launch_rockets"]
+    assert permissions.unruled(module) == ["launch_rockets"]
 
 
 def _principal(role: Role, *municipalities: int) -> Principal:
@@ -159,20 +198,28 @@ def _principal(role: Role, *municipalities: int) -> Principal:
 
 
 def test_editor_scope_and_the_public() -> None:
+    action_modules()  # every domain's rules registered
     partnership = Target("partnership", frozenset({1, 2}))
-    assert permissions.can_update_partnership(
+    assert partnership_permissions.can_update_partnership(
         _principal(Role.editor, 2), partnership
     )  # either party's editor
-    assert not permissions.can_update_partnership(_principal(Role.editor, 3), partnership)
-    assert not permissions.can_update_partnership(_principal(Role.viewer), partnership)
-    assert permissions.can_update_partnership(_principal(Role.admin), partnership)
-    for action in permissions.WRITE_ACTIONS:
+    assert not partnership_permissions.can_update_partnership(_principal(Role.editor, 3), partnership)
+    assert not partnership_permissions.can_update_partnership(_principal(Role.viewer), partnership)
+    assert partnership_permissions.can_update_partnership(_principal(Role.admin), partnership)
+    for action in permissions.registered():
         if action not in ("login", "logout"):
             assert not permissions.allowed(action, None, partnership), action
-    assert not permissions.can_view_contacts(None, Target("contact"))
-    assert permissions.can_view_contacts(_principal(Role.viewer), Target("contact"))
-    assert permissions.can_score_evaluation(_principal(Role.reviewer), Target("evaluation"))
-    assert not permissions.can_score_evaluation(_principal(Role.editor, 1), Target("evaluation"))
+    assert not organisation_permissions.can_view_contacts(None, Target("contact"))
+    assert organisation_permissions.can_view_contacts(_principal(Role.viewer), Target("contact"))
+    assert evaluation_permissions.can_score_evaluation(_principal(Role.reviewer), Target("evaluation"))
+    assert not evaluation_permissions.can_score_evaluation(_principal(Role.editor, 1), Target("evaluation"))
+
+
+def test_the_system_actor_is_an_admin_without_an_account() -> None:
+    system = auth_service.system_principal(name="cli:test")
+    assert system.role == Role.admin and system.via == "cli" and system.email == "cli:test"
+    assert permissions.allowed("import_partnerships", system)
+    assert not permissions.allowed("import_partnerships", _principal(Role.editor, 1))
 
 
 def test_the_login_limit_is_shared_by_limiters_on_one_database(session: Session) -> None:

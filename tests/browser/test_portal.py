@@ -22,11 +22,12 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 def _add_xss_partner(url: str) -> None:
     """A partner whose name is markup, partnered with 武蔵野市, committed before the server starts."""
-    from tsunagari.db import make_engine, unit_of_work
+    from tsunagari.db import make_engine
     from tsunagari.municipality import service as municipality_service
     from tsunagari.municipality.schemas import MunicipalityCreate
     from tsunagari.partnership import service as partnership_service
     from tsunagari.partnership.schemas import PartnershipCreate
+    from tsunagari.session import unit_of_work
 
     engine = make_engine(url)
     with unit_of_work(engine) as session:

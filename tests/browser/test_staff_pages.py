@@ -36,16 +36,17 @@ class StaffSite:
 
 def _prepare(url: str) -> tuple[str, int, int, int]:
     """Accounts, a partnership of 武蔵野市 and an ambiguous review item, committed before the server runs."""
+    from tsunagari.access.roles import Role
     from tsunagari.auth import service as auth_service
-    from tsunagari.auth.models import Role
     from tsunagari.auth.schemas import UserCreate
-    from tsunagari.db import make_engine, unit_of_work
+    from tsunagari.db import make_engine
     from tsunagari.municipality import service as municipality_service
     from tsunagari.municipality.schemas import MunicipalityCreate
     from tsunagari.names import service as names_service
     from tsunagari.partnership import service as partnership_service
     from tsunagari.partnership.models import PartnershipType
     from tsunagari.partnership.schemas import PartnershipCreate
+    from tsunagari.session import unit_of_work
 
     engine = make_engine(url)
     with unit_of_work(engine) as session:

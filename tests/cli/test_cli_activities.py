@@ -13,10 +13,11 @@ from typer.testing import CliRunner
 
 from tsunagari.audit.models import AuditEntry
 from tsunagari.cli.main import app
-from tsunagari.db import get_engine, unit_of_work
-from tsunagari.exchange import service as exchange_service
+from tsunagari.db import get_engine
+from tsunagari.exchange import programme_service
 from tsunagari.exchange.models import Activity
 from tsunagari.municipality import service as municipality_service
+from tsunagari.session import unit_of_work
 
 runner = CliRunner()
 
@@ -24,7 +25,7 @@ runner = CliRunner()
 def _programme() -> int:
     with unit_of_work(get_engine()) as session:
         home = municipality_service.find_by_name(session=session, name="村山市", country="JP")[0].id
-        return exchange_service.create_programme(
+        return programme_service.create_programme(
             session=session,
             data={"title": "バリー市青少年交流", "format": "people", "owners": [{"municipality_id": home}]},
         ).id

@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from tsunagari.audit.models import AuditEntry
 from tsunagari.cli.main import app
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
+from tsunagari.session import unit_of_work
 
 runner = CliRunner()
 

@@ -9,10 +9,11 @@ import typer
 from typer.testing import CliRunner
 
 from tsunagari.cli import policy
-from tsunagari.db import get_engine, unit_of_work
-from tsunagari.exchange import service as exchange_service
+from tsunagari.db import get_engine
+from tsunagari.exchange import programme_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.policy import service as policy_service
+from tsunagari.session import unit_of_work
 
 runner = CliRunner()
 app = typer.Typer()
@@ -24,7 +25,7 @@ def _plan_visit(report_published_on: dt.date | None) -> None:
         home = municipality_service.find_by_name(
             session=session, name="村山市", country="JP", region="山形県"
         )[0].id
-        programme = exchange_service.create_programme(
+        programme = programme_service.create_programme(
             session=session,
             data={"title": "ヤクーツク訪問", "format": "people", "owners": [{"municipality_id": home}]},
         )

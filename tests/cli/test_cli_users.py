@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 
 from tsunagari.auth import service as auth_service
 from tsunagari.cli import users
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
+from tsunagari.session import unit_of_work
 
 runner = CliRunner()
 app = typer.Typer()

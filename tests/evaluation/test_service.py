@@ -12,7 +12,7 @@ from tsunagari.audit import service as audit_service
 from tsunagari.audit.models import AuditEntry
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.evaluation import service as evaluation_service
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import activity_service, programme_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.partnership import service as partnership_service
@@ -23,8 +23,8 @@ TODAY = dt.date(2026, 11, 24)
 
 
 def _reviewer(session: Session, name: str) -> tuple[int, str]:
+    from tsunagari.access.roles import Role
     from tsunagari.auth import service as auth_service
-    from tsunagari.auth.models import Role
     from tsunagari.auth.schemas import UserCreate
 
     user = auth_service.create_user(
@@ -50,7 +50,7 @@ def _partnership_with_programme(
             signed_on=dt.date(2000, 5, 1),
         ),
     )
-    programme = exchange_service.create_programme(
+    programme = programme_service.create_programme(
         session=session,
         data={
             "title": "評価テスト青少年交流",
@@ -61,7 +61,7 @@ def _partnership_with_programme(
         },
     )
     for year in years:
-        exchange_service.record_activity(
+        activity_service.record_activity(
             session=session,
             data={
                 "programme_id": programme.id,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.demo.service import load_demo
 from tsunagari.errors import Conflict, InvalidInput
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import activity_service, award_service, network_service, programme_service
 from tsunagari.exchange.models import (
     CLAIR_AWARD_CRITERIA,
     Activity,
@@ -40,7 +40,7 @@ def programme(session: Session, owner: str, title: str) -> Programme:
     owner_id = municipality(session, owner).id
     [found] = [
         p
-        for p in exchange_service.list_programmes(session=session, municipality_id=owner_id)
+        for p in programme_service.list_programmes(session=session, municipality_id=owner_id)
         if p.title == title
     ]
     return found
@@ -69,12 +69,12 @@ def _fields(error: InvalidInput) -> list[str | None]:
 
 # ----------------------------------------------------------------------------- activities
 def test_an_activity_is_recorded_against_its_programme(session: Session) -> None:
-    activity = exchange_service.record_activity(session=session, data=activity_data(session))
+    activity = activity_service.record_activity(session=session, data=activity_data(session))
     assert activity.id and activity.participant_total() == 14
     assert (activity.start_on_precision, activity.end_on_precision) == ("day", "day")
     titles = [
         a.title
-        for a in exchange_service.activities_for_programme(
+        for a in activity_service.activities_for_programme(
             session=session, programme_id=activity.programme_id
         )
     ]
@@ -83,7 +83,7 @@ def test_an_activity_is_recorded_against_its_programme(session: Session) -> None
 
 def test_an_activity_ending_before_it_starts_is_refused_naming_end_on(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.record_activity(
+        activity_service.record_activity(
             session=session, data=activity_data(session, end_on=dt.date(2015, 7, 1))
         )
     assert _fields(refused.value) == ["end_on"]
@@ -103,14 +103,14 @@ def test_negative_participants_or_costs_are_refused_naming_the_field(
 ) -> None:
     before = session.scalar(select(func.count()).select_from(Activity))
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.record_activity(session=session, data=activity_data(session, **changes))
+        activity_service.record_activity(session=session, data=activity_data(session, **changes))
     assert _fields(refused.value) == [field]
     assert session.scalar(select(func.count()).select_from(Activity)) == before
 
 
 def test_an_activity_of_an_unknown_programme_is_refused_naming_programme_id(session: Session) -> None:
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.record_activity(session=session, data=activity_data(session, programme_id=999_999))
+        activity_service.record_activity(session=session, data=activity_data(session, programme_id=999_999))
     assert _fields(refused.value) == ["programme_id"]
 
 
@@ -122,16 +122,16 @@ def test_the_schema_itself_refuses_what_the_service_refuses() -> None:
 
 
 def test_an_update_is_checked_against_the_rest_of_the_record(session: Session) -> None:
-    activity = exchange_service.record_activity(session=session, data=activity_data(session))
+    activity = activity_service.record_activity(session=session, data=activity_data(session))
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_activity(
+        activity_service.update_activity(
             session=session, activity=activity, changes={"end_on": dt.date(2015, 1, 1)}
         )
     assert _fields(refused.value) == ["end_on"]
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_activity(session=session, activity=activity, changes={"colour": "red"})
+        activity_service.update_activity(session=session, activity=activity, changes={"colour": "red"})
     assert _fields(refused.value) == ["colour"]
-    exchange_service.update_activity(
+    activity_service.update_activity(
         session=session,
         activity=activity,
         changes={"report_published_on": dt.date(2015, 9, 1), "report_medium": "市報"},
@@ -143,10 +143,10 @@ def test_an_update_is_checked_against_the_rest_of_the_record(session: Session) -
 def test_a_programme_is_one_per_owners_title_and_format(session: Session) -> None:
     owners = [{"municipality_id": municipality(session, "武蔵野市").id}]
     with pytest.raises(Conflict):
-        exchange_service.create_programme(
+        programme_service.create_programme(
             session=session, data={"title": "ジャンボリー", "format": "people", "owners": owners}
         )
-    other = exchange_service.create_programme(
+    other = programme_service.create_programme(
         session=session, data={"title": "ジャンボリー", "format": "conference", "owners": owners}
     )
     assert other.fiscal_years_unknown and other.held_fy == []
@@ -162,7 +162,7 @@ def test_a_programme_refuses_unknown_fields_owners_and_fiscal_years(session: Ses
     ]
     for changes, field in cases:
         with pytest.raises(InvalidInput) as refused:
-            exchange_service.create_programme(
+            programme_service.create_programme(
                 session=session,
                 data={"title": "新しい事業", "format": "people", "owners": [owner], **changes},
             )
@@ -178,9 +178,9 @@ def test_fiscal_years_are_stored_as_parsed_and_filter_the_directory(session: Ses
         1998,
     )
     assert summit.held_fy == [2010]
-    assert exchange_service.fiscal_years(summit).label_ja() == "平成22年度（平成10年度より2年おきに実施）"
-    in_2000 = exchange_service.list_programmes(session=session, fiscal_year=2000)
-    in_1999 = exchange_service.list_programmes(session=session, fiscal_year=1999)
+    assert programme_service.fiscal_years(summit).label_ja() == "平成22年度（平成10年度より2年おきに実施）"
+    in_2000 = programme_service.list_programmes(session=session, fiscal_year=2000)
+    in_1999 = programme_service.list_programmes(session=session, fiscal_year=1999)
     assert summit in in_2000 and summit not in in_1999
     winter = programme(session, "札幌市", "世界冬の都市市長会")
     assert winter.fiscal_years_unknown and winter not in in_2000
@@ -189,7 +189,7 @@ def test_fiscal_years_are_stored_as_parsed_and_filter_the_directory(session: Ses
 def test_the_case_directory_filters_by_format_field_and_country(session: Session) -> None:
     conference_environment = {
         p.title
-        for p in exchange_service.list_programmes(session=session, format="conference", field="environment")
+        for p in programme_service.list_programmes(session=session, format="conference", field="environment")
     }
     assert {
         "世界冬の都市市長会",
@@ -200,10 +200,10 @@ def test_the_case_directory_filters_by_format_field_and_country(session: Session
         "東アジア経済交流推進機構",
         "姉妹友好都市間地球市民環境会議",
     } == conference_environment
-    people = exchange_service.list_programmes(session=session, format="people")
+    people = programme_service.list_programmes(session=session, format="people")
     assert all(p.format == "people" for p in people) and len(people) == 22
     korea = {
-        p.title for p in exchange_service.list_programmes(session=session, country="KR", format="people")
+        p.title for p in programme_service.list_programmes(session=session, country="KR", format="people")
     }
     assert korea == {
         "環日本海定期貨客船航路を利用した国際交流事業",
@@ -219,18 +219,18 @@ def test_a_partner_written_as_text_is_linked_and_leaves_the_review_flag(session:
     assert not neuburg.resolved and neuburg.country == "DE"
     resolution = names_service.resolve(session=session, text="ノイブルグ市", country="DE")
     item = names_service.send_to_review(session=session, resolution=resolution, source="test")
-    exchange_service.mark_for_review(session=session, partner=neuburg, review_item_id=item.id)
-    assert exchange_service.partners_needing_review(session=session) == [neuburg]
+    programme_service.mark_for_review(session=session, partner=neuburg, review_item_id=item.id)
+    assert programme_service.partners_needing_review(session=session) == [neuburg]
     target = municipality(session, "ブラショフ市", "RO")  # any municipality: the link is what is tested
-    exchange_service.link_partner(session=session, partner_id=neuburg.id, municipality_id=target.id)
+    programme_service.link_partner(session=session, partner_id=neuburg.id, municipality_id=target.id)
     assert neuburg.resolved and neuburg.name == "ブラショフ市" and neuburg.country == "RO"
-    assert exchange_service.partners_needing_review(session=session) == []
+    assert programme_service.partners_needing_review(session=session) == []
 
 
 def test_the_same_partner_is_not_added_twice(session: Session) -> None:
     summit = programme(session, "新城市", "世界ニューキャッスル(新城)サミット")
     count = len(summit.partners)
-    _, added = exchange_service.merge_partner(
+    _, added = programme_service.merge_partner(
         session=session, programme=summit, data={"written_name": "イギリス アポインタインニューキャッスル市"}
     )
     assert not added and len(summit.partners) == count
@@ -238,7 +238,7 @@ def test_the_same_partner_is_not_added_twice(session: Session) -> None:
 
 # ----------------------------------------------------------------------------- networks and awards
 def test_takasaki_network_has_its_six_members_and_meetings_by_year_and_host(session: Session) -> None:
-    network = exchange_service.find_network(session=session, name="姉妹友好都市間地球市民環境会議")
+    network = network_service.find_network(session=session, name="姉妹友好都市間地球市民環境会議")
     assert network is not None and network.founded_on == dt.date(1996, 1, 1)
     assert sorted(m.municipality.name for m in network.memberships if m.municipality) == sorted(
         ["高崎市", "バトルクリーク", "サントアンドレ", "承徳", "プルゼニ", "モンテンルパ"]
@@ -264,9 +264,9 @@ def test_takasaki_network_has_its_six_members_and_meetings_by_year_and_host(sess
 
 
 def test_seed_001_networks_with_members_counts_and_subcommittees(session: Session) -> None:
-    names = {n.name for n in exchange_service.list_networks(session=session)}
+    names = {n.name for n in network_service.list_networks(session=session)}
     assert len(names) == 12 and "北東アジア地域自治体連合" in names
-    near = exchange_service.find_network(session=session, name="北東アジア地域自治体連合")
+    near = network_service.find_network(session=session, name="北東アジア地域自治体連合")
     assert near is not None
     assert (near.founded_fy, near.member_count, len(near.subcommittees)) == (1996, 70, 11)
     assert {m.municipality.name for m in near.memberships if m.municipality} == {
@@ -281,33 +281,32 @@ def test_seed_001_networks_with_members_counts_and_subcommittees(session: Sessio
         "鳥取県",
         "島根県",
     }
-    winter = exchange_service.find_network(session=session, name="世界冬の都市市長会")
+    winter = network_service.find_network(session=session, name="世界冬の都市市長会")
     assert winter is not None and winter.member_count == 20
     assert (winter.member_count_as_of, winter.member_count_as_of_precision) == (dt.date(2010, 10, 1), "month")
     assert winter.secretariat_municipality is not None and winter.secretariat_municipality.name == "札幌市"
-    islands = exchange_service.find_network(session=session, name="島嶼観光政策フォーラム")
+    islands = network_service.find_network(session=session, name="島嶼観光政策フォーラム")
     assert islands is not None
     assert sorted(m.role for m in islands.memberships).count("observer") == 4
-    nichifutsu = exchange_service.find_network(session=session, name="日仏自治体交流会議")
+    nichifutsu = network_service.find_network(session=session, name="日仏自治体交流会議")
     assert nichifutsu is not None
     assert [(m.fiscal_year, m.participating_count) for m in nichifutsu.meetings] == [(2008, 29), (2010, 44)]
     sapporo = municipality(session, "札幌市")
     assert [
-        n.name
-        for n in exchange_service.networks_for_municipality(session=session, municipality_id=sapporo.id)
+        n.name for n in network_service.networks_for_municipality(session=session, municipality_id=sapporo.id)
     ] == ["世界冬の都市市長会"]
 
 
 def test_a_membership_or_meeting_of_an_unknown_party_is_refused(session: Session) -> None:
-    network = exchange_service.find_network(session=session, name="世界冬の都市市長会")
+    network = network_service.find_network(session=session, name="世界冬の都市市長会")
     assert network is not None
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.add_membership(
+        network_service.add_membership(
             session=session, data={"network_id": network.id, "municipality_id": 999_999}
         )
     assert _fields(refused.value) == ["member.municipality_id"]
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.add_meeting(
+        network_service.add_meeting(
             session=session, data={"network_id": network.id, "participating_count": -3}
         )
     assert _fields(refused.value) == ["participating_count"]
@@ -322,16 +321,16 @@ def test_the_fifth_award_has_three_recipients_judged_on_the_clair_criteria(sessi
         "協働性",
         "成果",
     ]
-    awards = exchange_service.list_awards(session=session, name="姉妹自治体交流表彰")
+    awards = award_service.list_awards(session=session, name="姉妹自治体交流表彰")
     assert sorted(a.recipient_name for a in awards) == ["宮城・ベラルーシ協会", "金沢市", "高崎市"]
-    codes = {c.code for c in exchange_service.criteria("clair")}
+    codes = {c.code for c in award_service.criteria("clair")}
     for award in awards:
         assert (award.edition, award.fiscal_year, award.prize) == (5, 2010, "総務大臣賞")
         assert award.evaluation_points and all(p["criterion"] in codes for p in award.evaluation_points)
     takasaki = next(a for a in awards if a.recipient_name == "高崎市")
     assert len(takasaki.partners) == 5
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.upsert_award(
+        award_service.upsert_award(
             session=session,
             data={
                 "name": "姉妹自治体交流表彰",
@@ -348,7 +347,7 @@ def test_demo_programmes_of_musashino_and_murayama_with_partners_and_start_years
     assert len(partnership_service.for_municipality(session=session, municipality_id=musashino.id)) == 15
     started = {
         p.title: (p.started_on.year if p.started_on else None, sorted(x.name for x in p.partners))
-        for p in exchange_service.list_programmes(session=session, municipality_id=musashino.id)
+        for p in programme_service.list_programmes(session=session, municipality_id=musashino.id)
     }
     assert started["武蔵野市ジュニア大使親善使節団"] == (1986, ["ラボック市"])
     assert started["武蔵野市青年の翼親善使節団"] == (1988, ["北京市", "北京市人民対外友好協会"])
@@ -365,7 +364,7 @@ def test_demo_programmes_of_musashino_and_murayama_with_partners_and_start_years
     belarus = organisation_service.find_by_name(session=session, name="宮城・ベラルーシ協会")
     assert belarus is not None
     [minsk] = [
-        p for p in exchange_service.list_programmes(session=session) if p.owner_key == f"o{belarus.id}"
+        p for p in programme_service.list_programmes(session=session) if p.owner_key == f"o{belarus.id}"
     ]
     assert [a.start_on.year for a in minsk.activities if a.start_on] == [2002, 2007, 2008]
 
@@ -386,7 +385,7 @@ def test_read_schemas_describe_stored_records(session: Session) -> None:
     assert [o.name for o in read.owners] == ["新城市"]
     assert [p.name for p in read.partners][:2] == ["ヌシャテル市", "ニューキャッスル市"]
     assert read.held_fy == [2010]
-    [award] = [a for a in exchange_service.list_awards(session=session) if a.recipient_name == "金沢市"]
+    [award] = [a for a in award_service.list_awards(session=session) if a.recipient_name == "金沢市"]
     assert AwardRead.model_validate(award).evaluation_points[0].criterion == "innovation"
 
 
@@ -405,54 +404,54 @@ def _audited(session: Session, table: str, record_id: int) -> list[str]:
 
 
 def test_a_network_is_edited_checked_as_a_whole_and_never_renamed_onto_another(session: Session) -> None:
-    winter = exchange_service.find_network(session=session, name="世界冬の都市市長会")
+    winter = network_service.find_network(session=session, name="世界冬の都市市長会")
     assert winter is not None
     version = winter.version
-    exchange_service.update_network(session=session, network=winter, changes={"member_count": 21})
+    network_service.update_network(session=session, network=winter, changes={"member_count": 21})
     assert (winter.member_count, winter.version, winter.name) == (21, version + 1, "世界冬の都市市長会")
     with pytest.raises(Conflict):
-        exchange_service.update_network(
+        network_service.update_network(
             session=session, network=winter, changes={"name": "日仏自治体交流会議"}
         )
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_network(
+        network_service.update_network(
             session=session,
             network=winter,
             changes={"member_count": -1, "secretariat_municipality_id": 999_999, "version": 1},
         )
     assert _fields(refused.value) == ["version"]
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_network(session=session, network=winter, changes={"member_count": -1})
+        network_service.update_network(session=session, network=winter, changes={"member_count": -1})
     assert _fields(refused.value) == ["member_count"]
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_network(
+        network_service.update_network(
             session=session, network=winter, changes={"secretariat_municipality_id": 999_999}
         )
     assert _fields(refused.value) == ["secretariat.municipality_id"]
 
 
 def test_deleting_a_network_audits_each_membership_and_meeting_and_keeps_programmes(session: Session) -> None:
-    takasaki = exchange_service.find_network(session=session, name="姉妹友好都市間地球市民環境会議")
+    takasaki = network_service.find_network(session=session, name="姉妹友好都市間地球市民環境会議")
     assert takasaki is not None
     with pytest.raises(Conflict) as refused:
-        exchange_service.delete_network(session=session, network=takasaki)
+        network_service.delete_network(session=session, network=takasaki)
     assert "programmes" in str(refused.value)
 
-    network = exchange_service.create_network(session=session, data={"name": "テスト交流会議"})
+    network = network_service.create_network(session=session, data={"name": "テスト交流会議"})
     sendai = municipality(session, "仙台市")
-    membership, _ = exchange_service.add_membership(
+    membership, _ = network_service.add_membership(
         session=session, data={"network_id": network.id, "municipality_id": sendai.id}
     )
-    meeting, _ = exchange_service.add_meeting(
+    meeting, _ = network_service.add_meeting(
         session=session,
         data={"network_id": network.id, "fiscal_year": 2010, "host_municipality_id": sendai.id},
     )
-    exchange_service.update_meeting(session=session, meeting=meeting, changes={"participating_count": 12})
+    network_service.update_meeting(session=session, meeting=meeting, changes={"participating_count": 12})
     with pytest.raises(InvalidInput) as moved:
-        exchange_service.update_meeting(session=session, meeting=meeting, changes={"network_id": 1})
+        network_service.update_meeting(session=session, meeting=meeting, changes={"network_id": 1})
     assert _fields(moved.value) == ["network_id"]
     ids = (network.id, membership.id, meeting.id)
-    exchange_service.delete_network(session=session, network=network)
+    network_service.delete_network(session=session, network=network)
     assert session.get(Network, ids[0]) is None and session.get(NetworkMembership, ids[1]) is None
     assert _audited(session, "network", ids[0]) == ["create", "delete"]
     assert _audited(session, "network_membership", ids[1]) == ["create", "delete"]
@@ -470,11 +469,11 @@ def test_an_award_is_created_once_edited_with_its_partners_and_deleted(session: 
         "partner_municipality_ids": [bucheon.id],
         "evaluation_points": [{"criterion": "continuity", "text": "職員相互派遣を続けている"}],
     }
-    award = exchange_service.create_award(session=session, data=data)
+    award = award_service.create_award(session=session, data=data)
     with pytest.raises(Conflict):
-        exchange_service.create_award(session=session, data=data)
+        award_service.create_award(session=session, data=data)
     sendai = municipality(session, "仙台市")
-    exchange_service.update_award(
+    award_service.update_award(
         session=session,
         award=award,
         changes={"partner_municipality_ids": [sendai.id], "citation": "職員交流"},
@@ -482,17 +481,17 @@ def test_an_award_is_created_once_edited_with_its_partners_and_deleted(session: 
     assert [p.municipality_id for p in award.partners] == [sendai.id] and award.citation == "職員交流"
     assert award.recipient_municipality_id == kawasaki.id and award.edition == 6
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_award(
+        award_service.update_award(
             session=session, award=award, changes={"partner_municipality_ids": [999_999]}
         )
     assert _fields(refused.value) == ["partner_municipality_ids.0"]
     with pytest.raises(InvalidInput) as refused:
-        exchange_service.update_award(
+        award_service.update_award(
             session=session,
             award=award,
             changes={"evaluation_points": [{"criterion": "beauty", "text": "x"}]},
         )
     award_id = award.id
-    exchange_service.delete_award(session=session, award=award)
+    award_service.delete_award(session=session, award=award)
     assert session.get(Award, award_id) is None
     assert _audited(session, "award", award_id) == ["create", "update", "delete"]

@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import shared_path
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import programme_service
 from tsunagari.exchange.models import Programme, ProgrammePartner
-from tsunagari.importers.cases import CasesRefused, extract_partners, import_cases
+from tsunagari.importers.cases import CasesRefused, import_cases
+from tsunagari.importers.cases_parsing import extract_partners
 from tsunagari.municipality import service as municipality_service
 from tsunagari.names import service as names_service
 from tsunagari.names.models import ReviewItem
@@ -251,20 +252,20 @@ def test_seed_001_fiscal_years_keep_the_text_and_read_as_dates_parse_does(sessio
 def test_seed_001_programmes_keep_urls_notes_and_the_partner_text(session: Session) -> None:
     import_cases(session=session, path=seed_001())
     hamamatsu = municipality_service.find_by_name(session=session, name="浜松市", country="JP")[0]
-    [uclg] = exchange_service.list_programmes(session=session, municipality_id=hamamatsu.id)
+    [uclg] = programme_service.list_programmes(session=session, municipality_id=hamamatsu.id)
     assert uclg.urls == ["http://uclg-hamamatsu.jp", "http://www.uclg-aspac2010.org"]
     assert uclg.details_text is not None and "自治体国際化フォーラム" in uclg.details_text
     shinshiro = municipality_service.find_by_name(session=session, name="新城市", country="JP")[0]
-    [summit] = exchange_service.list_programmes(session=session, municipality_id=shinshiro.id)
+    [summit] = programme_service.list_programmes(session=session, municipality_id=shinshiro.id)
     assert summit.title_note == "(現在は世界ニューキャッスルアライアンス)"
     assert summit.partners_text is not None and summit.partners_text.startswith("スイス ヌシャテル市・")
     sapporo = municipality_service.find_by_name(session=session, name="札幌市", country="JP")[0]
-    [winter] = exchange_service.list_programmes(session=session, municipality_id=sapporo.id)
+    [winter] = programme_service.list_programmes(session=session, municipality_id=sapporo.id)
     assert "environment" in winter.fields
     assert winter.description is not None and "冬は資源であり" in winter.description
     # A multi-line value is kept whole (the numbered points ① ② ③ of 兵庫県's record included).
     hyogo = municipality_service.find_by_name(session=session, name="兵庫県", country="JP")[0]
-    [near] = exchange_service.list_programmes(session=session, municipality_id=hyogo.id)
+    [near] = programme_service.list_programmes(session=session, municipality_id=hyogo.id)
     assert (
         near.description is not None
         and near.description.count("\n") >= 3
@@ -275,7 +276,7 @@ def test_seed_001_programmes_keep_urls_notes_and_the_partner_text(session: Sessi
 def test_each_unresolved_partner_is_kept_and_waits_on_the_review_list(session: Session) -> None:
     assert names_service.open_reviews(session=session) == []
     import_cases(session=session, path=seed_001())
-    waiting = exchange_service.partners_needing_review(session=session)
+    waiting = programme_service.partners_needing_review(session=session)
     assert sorted(p.written_name for p in waiting) == sorted(t for r in EXPECTED for t in r["unresolved"])
     items = {item.id: item for item in names_service.open_reviews(session=session)}
     assert len(items) == 11
@@ -331,7 +332,7 @@ def test_resolving_the_review_item_links_the_partner_and_empties_the_list(sessio
     names_service.resolve_review(session=session, item_id=item.id, target=str(chungju.id))
 
     assert names_service.open_reviews(session=session) == []
-    assert exchange_service.partners_needing_review(session=session) == []
+    assert programme_service.partners_needing_review(session=session) == []
     partner = session.scalars(
         select(ProgrammePartner).where(ProgrammePartner.written_name == "韓国 ツナガリ市")
     ).one()

@@ -18,16 +18,18 @@ from typer.testing import CliRunner
 
 from tests.conftest import Databases, shared_path
 from tsunagari.cli.pairs import import_pairs_command
-from tsunagari.db import make_engine, unit_of_work
-from tsunagari.importers.pairs import PLACED, PairsReport, _country_code, import_pairs
+from tsunagari.common.geo import distance_km
+from tsunagari.db import make_engine
+from tsunagari.importers.pairs import import_pairs
 from tsunagari.importers.pairs_fallbacks import fallback_for
-from tsunagari.importers.pairs_report import report_csv, report_json
+from tsunagari.importers.pairs_reading import _country_code
+from tsunagari.importers.pairs_report import PLACED, PairsReport, report_csv, report_json
 from tsunagari.migrations import upgrade
 from tsunagari.municipality.models import Municipality, MunicipalityKind
 from tsunagari.names.models import ReviewItem
-from tsunagari.names.service import distance_km
 from tsunagari.partnership.models import Partnership
 from tsunagari.reference import service as reference_service
+from tsunagari.session import unit_of_work
 
 # Measured on the corpus with the cities500 gazetteer (the default one) and the second reference of
 # areas and towns: 90.15% of the 16,964 distinct cities placed from a reference without coordinates

@@ -21,11 +21,12 @@ from tsunagari.audit import service as audit_service
 from tsunagari.cli.pairs import import_pairs_command
 from tsunagari.db import make_engine
 from tsunagari.errors import InvalidInput
-from tsunagari.importers.pairs import PairsReport, import_pairs
+from tsunagari.importers.pairs import import_pairs
+from tsunagari.importers.pairs_report import PairsReport
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.models import ReviewItem
 from tsunagari.names.normalize import fold, strip_affixes
-from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import Partnership, PartnershipSourceRecord
 
 SOURCE = "import:twin_cities.csv"
@@ -124,7 +125,7 @@ def _jis(session: Session, name: str) -> Municipality:
 
 
 def _partner_keys(session: Session, municipality: Municipality) -> list[set[str]]:
-    rows = partnership_service.partner_rows(session=session, municipality=municipality)
+    rows = partnership_rows.partner_rows(session=session, municipality=municipality)
     return [_keys(session, session.get_one(Municipality, row.partner_id)) for row in rows]
 
 
@@ -226,10 +227,10 @@ def test_homonyms_in_two_countries_stay_apart(corpus_session: Session) -> None:
     nara_japan = _jis(corpus_session, "奈良市")
     nara_mali = _named(corpus_session, "Nara", "ML")
     assert len(nara_mali) == 1 and nara_mali[0].id != nara_japan.id
-    assert partnership_service.partner_rows(session=corpus_session, municipality=nara_japan)
-    assert partnership_service.partner_rows(session=corpus_session, municipality=nara_mali[0])
+    assert partnership_rows.partner_rows(session=corpus_session, municipality=nara_japan)
+    assert partnership_rows.partner_rows(session=corpus_session, municipality=nara_mali[0])
     # "Nara Prefecture" (one row, with Bodh Gaya) is another government: 奈良県, not the city.
-    prefecture = partnership_service.partner_rows(
+    prefecture = partnership_rows.partner_rows(
         session=corpus_session, municipality=_jis(corpus_session, "奈良県")
     )
     assert [row.name_en for row in prefecture] == ["Bodh Gaya"]
@@ -412,7 +413,7 @@ def test_without_coordinates_cities_are_placed_from_the_registry_and_gazetteer(
     kanazawa = _jis(reference_session, "金沢市")
     partners = {
         row.name_en or row.name: reference_session.get_one(Municipality, row.partner_id)
-        for row in partnership_service.partner_rows(session=reference_session, municipality=kanazawa)
+        for row in partnership_rows.partner_rows(session=reference_session, municipality=kanazawa)
     }
     assert sorted(partners) == ["Buffalo", "Irkutsk", "Nancy", "Porto Alegre"]
     placed = {"Nancy": (48.69, 6.18), "Irkutsk": (52.3, 104.3), "Porto Alegre": (-30.03, -51.23)}
@@ -446,7 +447,7 @@ def test_a_pair_the_registry_already_has_keeps_its_type(session: Session, tmp_pa
     kanazawa = _jis(session, "金沢市")
     rows = {
         row.name_en or row.name: row
-        for row in partnership_service.partner_rows(session=session, municipality=kanazawa)
+        for row in partnership_rows.partner_rows(session=session, municipality=kanazawa)
     }
     assert rows["Nancy"].type == "sister_city" and rows["Irkutsk"].type == "twinning"
     assert sum(row.name_en == "Nancy" for row in rows.values()) == 1

@@ -21,7 +21,7 @@ from tsunagari.importers.partnerships import ImportRefused, import_partnerships
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.names import service as names_service
-from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.export import COLUMNS, export_partnerships
 
 DATA = Path(__file__).parent / "data"
@@ -97,17 +97,16 @@ def test_shift_jis_and_utf8_with_and_without_bom_import_to_identical_records(
 def test_imported_rows_keep_the_date_precision_and_the_type(session: Session) -> None:
     import_partnerships(session=session, path=DATA / "partners_v1.csv")
     murayama = {
-        r.name: r
-        for r in partnership_service.partner_rows(session=session, municipality=one(session, "村山市"))
+        r.name: r for r in partnership_rows.partner_rows(session=session, municipality=one(session, "村山市"))
     }
     assert (murayama["ヤクーツク市"].type, murayama["ヤクーツク市"].signed_on) == (
         "sister_city",
         "1992-04-21",
     )
     assert murayama["ヤクーツク市"].precision == "day"
-    akkeshi = partnership_service.partner_rows(session=session, municipality=one(session, "厚岸町"))
+    akkeshi = partnership_rows.partner_rows(session=session, municipality=one(session, "厚岸町"))
     assert any(r.type == "friendship_city" and r.signed_on == "1991-07-15" for r in akkeshi)
-    kanazawa = partnership_service.partner_rows(session=session, municipality=one(session, "金沢市"))
+    kanazawa = partnership_rows.partner_rows(session=session, municipality=one(session, "金沢市"))
     suzhou = next(r for r in kanazawa if r.country == "CN")
     assert (suzhou.type, suzhou.signed_on, suzhou.precision) == ("sister_city", "1981", "year")
 
@@ -258,7 +257,7 @@ def test_an_end_date_alone_means_the_partnership_has_ended(session: Session, tmp
     assert import_partnerships(session=session, path=path).updated == 1
     yakutsk = next(
         r
-        for r in partnership_service.partner_rows(session=session, municipality=one(session, "村山市"))
+        for r in partnership_rows.partner_rows(session=session, municipality=one(session, "村山市"))
         if r.name == "ヤクーツク市"
     )
     assert yakutsk.status == "ended"
@@ -397,7 +396,7 @@ def test_an_ambiguous_partner_waits_on_the_review_list_until_a_person_chooses(
         musashino = one(session, "武蔵野市")
         report = import_partnerships(session=session, path=path)
         assert (report.rows, report.created, report.review) == (2, 1, 1)
-        assert not [r for r in partnership_service.partner_rows(session=session, municipality=musashino)]
+        assert not [r for r in partnership_rows.partner_rows(session=session, municipality=musashino)]
         [item] = names_service.open_reviews(session=session)
         assert (item.text, item.country) == ("川上村", "JP")
         assert {c["region"] for c in item.candidates} == {"長野県", "奈良県"}
@@ -408,7 +407,7 @@ def test_an_ambiguous_partner_waits_on_the_review_list_until_a_person_chooses(
 
         kawakami = one(session, "川上村", region="長野県")
         names_service.resolve_review(session=session, item_id=item.id, target=str(kawakami.id))
-        [partner] = partnership_service.partner_rows(session=session, municipality=musashino)
+        [partner] = partnership_rows.partner_rows(session=session, municipality=musashino)
         assert (partner.partner_id, partner.name, partner.type) == (kawakami.id, "川上村", "exchange_city")
         assert names_service.open_reviews(session=session) == []
 

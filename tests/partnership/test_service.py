@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tsunagari.errors import Conflict, InvalidInput
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
+from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import Partnership
 from tsunagari.partnership.schemas import PartnershipCreate
@@ -25,7 +26,7 @@ def one(session: Session, name: str, region: str | None = None) -> Municipality:
 
 def test_musashino_has_nine_domestic_and_six_international_partners(session: Session) -> None:
     musashino = one(session, "武蔵野市")
-    rows = partnership_service.partner_rows(session=session, municipality=musashino)
+    rows = partnership_rows.partner_rows(session=session, municipality=musashino)
     assert len(rows) == 15
     domestic = sorted(r.name for r in rows if r.domestic)
     abroad = sorted(r.country or "" for r in rows if not r.domestic)
@@ -47,7 +48,7 @@ def test_musashino_has_nine_domestic_and_six_international_partners(session: Ses
 
 def test_takasaki_partners_carry_the_dates_of_seed_003(session: Session) -> None:
     takasaki = one(session, "高崎市")
-    rows = partnership_service.partner_rows(session=session, municipality=takasaki)
+    rows = partnership_rows.partner_rows(session=session, municipality=takasaki)
     by_country = {r.country: (r.signed_on, r.precision, r.type) for r in rows}
     assert len(rows) == 5
     assert by_country == {
@@ -63,7 +64,7 @@ def test_takasaki_partners_carry_the_dates_of_seed_003(session: Session) -> None
 
 def test_murayama_agreements_keep_their_types_and_wareki_dates(session: Session) -> None:
     murayama = one(session, "村山市")
-    rows = partnership_service.partner_rows(session=session, municipality=murayama)
+    rows = partnership_rows.partner_rows(session=session, municipality=murayama)
     found = {(r.name, r.type): r.signed_on for r in rows}
     assert found[("ヤクーツク市", "sister_city")] == "1992-04-21"
     assert found[("厚岸町", "friendship_city")] == "1991-07-15"
@@ -73,7 +74,7 @@ def test_murayama_agreements_keep_their_types_and_wareki_dates(session: Session)
 
 def test_partnership_through_a_former_village_is_marked_inherited(session: Session) -> None:
     nanto = one(session, "南砺市")
-    rows = partnership_service.partner_rows(session=session, municipality=nanto)
+    rows = partnership_rows.partner_rows(session=session, municipality=nanto)
     musashino_row = next(r for r in rows if r.name == "武蔵野市")
     assert musashino_row.inherited_through_merger is True
     assert musashino_row.via == "利賀村"
@@ -84,9 +85,7 @@ def test_partnership_through_a_former_village_is_marked_inherited(session: Sessi
 def test_the_same_partnership_from_the_other_side_is_not_a_second_row(session: Session) -> None:
     kanazawa = one(session, "金沢市")
     nancy = next(
-        r
-        for r in partnership_service.partner_rows(session=session, municipality=kanazawa)
-        if r.country == "FR"
+        r for r in partnership_rows.partner_rows(session=session, municipality=kanazawa) if r.country == "FR"
     )
     reverse = PartnershipCreate(
         home_municipality_id=nancy.partner_id,
@@ -138,9 +137,7 @@ def test_clair_counting_flag_needs_all_three_criteria(session: Session) -> None:
 def test_an_update_of_a_reimported_row_reports_updated(session: Session) -> None:
     kanazawa = one(session, "金沢市")
     row = next(
-        r
-        for r in partnership_service.partner_rows(session=session, municipality=kanazawa)
-        if r.country == "FR"
+        r for r in partnership_rows.partner_rows(session=session, municipality=kanazawa) if r.country == "FR"
     )
     data = PartnershipCreate(
         home_municipality_id=kanazawa.id,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import programme_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.partnership import service as partnership_service
@@ -26,7 +26,7 @@ def _city(session: Session, name: str) -> int:
 
 
 def _visit(session: Session, home: int, destination: int, **values: object) -> int:
-    programme = exchange_service.create_programme(
+    programme = programme_service.create_programme(
         session=session,
         data={
             "title": f"訪問団 {destination} {values.get('title', '')}",

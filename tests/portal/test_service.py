@@ -13,6 +13,7 @@ from tsunagari.errors import InvalidInput
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import SKELETON_PREFIX, fold
 from tsunagari.organisation.models import Organisation
+from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import Partnership
 from tsunagari.portal import service
 
@@ -180,7 +181,7 @@ def test_anniversaries_match_a_recount(session: Session) -> None:
 
 
 def test_map_lines_join_located_parties_only(session: Session) -> None:
-    lines = service.partnerships_for_map(session=session)
+    lines = partnership_rows.partnerships_for_map(session=session)
     located = {
         p.id
         for p in session.scalars(select(Partnership)).unique()

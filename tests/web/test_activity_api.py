@@ -14,8 +14,9 @@ from tests.staff_support import (
     new_programme,
     staff_database,  # noqa: F401 - fixture
 )
-from tsunagari.auth.models import Role
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.access.roles import Role
+from tsunagari.db import get_engine
+from tsunagari.session import unit_of_work
 
 
 def _programme() -> int:

@@ -11,14 +11,19 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
 from tsunagari.errors import Conflict, PermissionDenied
+from tsunagari.exchange import api as exchange_api
+from tsunagari.municipality import api as municipality_api
 from tsunagari.municipality.models import Municipality
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.schemas import ContactCreate
+from tsunagari.partnership import api as partnership_api
+from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import Partnership, PartnershipType
+from tsunagari.portal import api as portal_api
 from tsunagari.portal import service as portal_service
-from tsunagari.web import api
+from tsunagari.session import unit_of_work
 from tsunagari.web.app import create_app
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.errors import install_error_handlers
@@ -51,7 +56,13 @@ def build_app() -> FastAPI:
 
 
 @pytest.fixture
-def client(cli_database: str) -> Iterator[TestClient]:
+def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    """The app and demo database the read-only tests share; an app of its own on a private copy of the
+    demo database for a test marked `writes`."""
+    if request.node.get_closest_marker("writes") is None:
+        yield request.getfixturevalue("shared_demo_client")
+        return
+    request.getfixturevalue("cli_database")
     with TestClient(build_app()) as test_client:
         yield test_client
 
@@ -460,6 +471,7 @@ def test_wrong_method_gives_405_in_the_error_shape(client: TestClient) -> None:
     assert response.headers["allow"] == "GET"
 
 
+@pytest.mark.writes  # adds routes to its app
 def test_conflict_and_permission_errors_map_to_409_and_403(client: TestClient) -> None:
     app = client.app
     assert isinstance(app, FastAPI)
@@ -542,7 +554,8 @@ def test_every_endpoint_is_cached_but_errors_are_not(client: TestClient) -> None
 def test_healthz_and_openapi_answer_and_list_every_api_path(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     paths = set(client.get("/openapi.json").json()["paths"])
-    declared = {route.path for route in api.router.routes if hasattr(route, "path")}
+    routers = (municipality_api.router, partnership_api.router, portal_api.router, exchange_api.router)
+    declared = {route.path for router in routers for route in router.routes if hasattr(route, "path")}
     # The public read API is exactly these paths; every one of them is documented in OpenAPI.
     assert declared == API_PATHS
     assert {path for path in paths if path.startswith(API)} >= API_PATHS
@@ -571,6 +584,7 @@ def test_openapi_documents_the_type_codes(client: TestClient) -> None:
 # ---------------------------------------------------------------------------------- privacy
 
 
+@pytest.mark.writes
 def test_contacts_never_appear_in_any_response(client: TestClient) -> None:
     musashino = musashino_id(client)
     with unit_of_work(get_engine()) as session:
@@ -663,7 +677,7 @@ def test_request_sessions_commit_writes_and_roll_back_failures(cli_database: str
 
 def test_map_and_statistics_answer_with_the_registry_figures(client: TestClient) -> None:
     with unit_of_work(get_engine()) as session:
-        expected_lines = {line["id"] for line in portal_service.partnerships_for_map(session=session)}
+        expected_lines = {line["id"] for line in partnership_rows.partnerships_for_map(session=session)}
         partnerships = session.scalar(select(func.count()).select_from(Partnership))
     lines = ok(client, f"{API}/map")
     assert {item["id"] for item in lines["items"]} == expected_lines

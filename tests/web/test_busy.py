@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from tests.staff_support import OWN, bearer, build_app, make_user, staff_database  # noqa: F401
 from tests.web.test_staff import _own_id, _population_and_version
-from tsunagari.auth.models import Role
+from tsunagari.access.roles import Role
 from tsunagari.config import get_settings
 from tsunagari.db import get_engine
 

@@ -8,15 +8,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.test_exchange_pages import CONTACT, demo_cases
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.schemas import ContactCreate
-from tsunagari.web.app import create_app
+from tsunagari.session import unit_of_work
 
 
 @pytest.fixture
-def client(cli_database: str) -> TestClient:
-    return TestClient(create_app())
+def client(demo_client: TestClient) -> TestClient:
+    """The shared app on the shared demo database; a private copy for a test marked `writes`."""
+    return demo_client
 
 
 def _all(client: TestClient, path: str, **params: Any) -> dict[str, Any]:
@@ -151,6 +152,7 @@ def test_awards_list_the_5th_award(client: TestClient) -> None:
     assert body["total"] == 3
 
 
+@pytest.mark.writes
 def test_contacts_never_appear_in_exchange_responses(client: TestClient) -> None:
     with unit_of_work(get_engine()) as session:
         kyokai = organisation_service.find_by_name(session=session, name="宮城・ベラルーシ協会")

@@ -17,10 +17,11 @@ from tests.staff_support import (
     staff_database,  # noqa: F401 - fixture
     unique,
 )
+from tsunagari.access.roles import Role
 from tsunagari.audit.models import AuditEntry
-from tsunagari.auth.models import Role
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
 from tsunagari.exchange.models import Activity, Programme
+from tsunagari.session import unit_of_work
 from tsunagari.web.security import CSRF_FIELD
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tsunagari.db import get_engine, unit_of_work
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import network_service, pages, programme_service
 from tsunagari.exchange.models import Network, Programme
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.schemas import ContactCreate
-from tsunagari.web import pages
-from tsunagari.web.app import create_app
 
 DEMO_YAML = Path(pages.__file__).parents[1] / "demo" / "data" / "demo.yaml"
 CONTACT = {"person_name": "山田太郎", "email": "taro@example.jp", "phone": "03-1234-5678"}
@@ -33,14 +29,14 @@ def demo_cases() -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def client(cli_database: str) -> TestClient:
-    return TestClient(create_app())
+def client(demo_client: TestClient) -> TestClient:
+    """The shared app on the shared demo database; a private copy for a test marked `writes`."""
+    return demo_client
 
 
 @pytest.fixture
-def session(cli_database: str) -> Iterator[Session]:
-    with unit_of_work(get_engine()) as session:
-        yield session
+def session(demo_session: Session) -> Session:
+    return demo_session
 
 
 def _text(body: str) -> str:
@@ -107,7 +103,7 @@ def test_case_directory_filtered_by_environment_and_conference(client: TestClien
 
 def test_case_directory_filtered_by_country_and_fiscal_year(client: TestClient, session: Session) -> None:
     korean = sorted(
-        p.title for p in exchange_service.search_programmes(session=session, cases_only=True, country="KR")
+        p.title for p in programme_service.search_programmes(session=session, cases_only=True, country="KR")
     )
     assert {
         "日韓海峡沿岸県市道交流知事会議",
@@ -117,7 +113,7 @@ def test_case_directory_filtered_by_country_and_fiscal_year(client: TestClient, 
     assert sorted(_titles(client.get("/cases", params={"country": "KR"}).text)) == korean
     in_2010 = sorted(
         p.title
-        for p in exchange_service.search_programmes(session=session, cases_only=True, fiscal_year=2010)
+        for p in programme_service.search_programmes(session=session, cases_only=True, fiscal_year=2010)
     )
     # 平成22年度 (FY2010) records and open-ended ones begun before; 平成19~21年度 ended in FY2009.
     assert "英国友好親善交流事業" in in_2010 and "島嶼観光政策フォーラム" in in_2010
@@ -204,7 +200,7 @@ def test_network_page_of_earth_citizens_conference(client: TestClient, session: 
 
 def test_networks_index_links_every_network(client: TestClient, session: Session) -> None:
     body = client.get("/networks").text
-    for network in exchange_service.list_networks(session=session):
+    for network in network_service.list_networks(session=session):
         assert f'href="/networks/{network.id}"' in body
 
 
@@ -238,6 +234,7 @@ def test_unknown_ids_give_404_pages(client: TestClient) -> None:
     assert client.get("/networks/999999").status_code == 404
 
 
+@pytest.mark.writes
 def test_contacts_never_appear_on_exchange_pages(client: TestClient, session: Session) -> None:
     kyokai = organisation_service.find_by_name(session=session, name="宮城・ベラルーシ協会")
     assert kyokai is not None

@@ -7,7 +7,6 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,31 +14,33 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.municipality import pages as municipality_pages
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.schemas import ContactCreate
+from tsunagari.partnership import pages as partnership_pages
+from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.schemas import PartnershipCreate
+from tsunagari.portal import pages as portal_pages
 from tsunagari.portal import service as portal_service
-from tsunagari.web import pages
-from tsunagari.web.app import create_app
+from tsunagari.web import rendering, static
 
 CONTACT = {"person_name": "山田太郎", "email": "taro@example.jp", "phone": "03-1234-5678"}
 XSS = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def client(cli_database: str) -> TestClient:
-    return TestClient(create_app())
+def client(demo_client: TestClient) -> TestClient:
+    """The shared app on the shared demo database; a private copy for a test marked `writes`."""
+    return demo_client
 
 
 @pytest.fixture
-def session(cli_database: str) -> Iterator[Session]:
-    with unit_of_work(get_engine()) as session:
-        yield session
+def session(demo_session: Session) -> Session:
+    return demo_session
 
 
 def _musashino(session: Session) -> Municipality:
@@ -54,7 +55,7 @@ def _text(body: str) -> str:
 
 
 def test_home_renders_figures_map_and_anniversaries(client: TestClient, session: Session) -> None:
-    page = pages.home_page(session=session, lang="ja")
+    page = portal_pages.home_page(session=session, lang="ja")
     body = client.get("/").text
     assert '<html lang="ja">' in body
     for value in page.figures.values():
@@ -84,7 +85,7 @@ def test_municipality_page_renders_musashino_and_its_fifteen_partners(
     client: TestClient, session: Session
 ) -> None:
     musashino = _musashino(session)
-    page = pages.municipality_page(session=session, municipality_id=musashino.id, lang="ja")
+    page = municipality_pages.municipality_page(session=session, municipality_id=musashino.id, lang="ja")
     assert (len(page.domestic), len(page.international)) == (9, 6)
     body = client.get(f"/municipalities/{musashino.id}").text
     text = _text(body)
@@ -112,9 +113,11 @@ def test_municipality_page_renders_musashino_and_its_fifteen_partners(
 def test_dates_show_seireki_and_wareki_in_japanese_and_iso_in_english(
     client: TestClient, session: Session
 ) -> None:
-    dated = portal_service.list_partnerships(session=session, limit=1).items[0]
+    dated = partnership_rows.list_partnerships(session=session, limit=1).items[0]
     assert dated.signed_on is not None and dated.home_municipality_id is not None
-    page = pages.municipality_page(session=session, municipality_id=dated.home_municipality_id, lang="ja")
+    page = municipality_pages.municipality_page(
+        session=session, municipality_id=dated.home_municipality_id, lang="ja"
+    )
     row = next(p for p in page.domestic + page.international if p.partnership_id == dated.id)
     assert re.fullmatch(r"\d{4}年(\d+月(\d+日)?)?（(明治|大正|昭和|平成|令和)(元|\d+)年.*）", row.signed)
     assert row.years_since_signing is not None
@@ -128,7 +131,7 @@ def test_merger_history_and_inherited_partnership(client: TestClient, session: S
     nanto = municipality_service.find_by_name(session=session, name="南砺市")
     nanto = nanto[0] if isinstance(nanto, list) else nanto
     assert nanto is not None
-    page = pages.municipality_page(session=session, municipality_id=nanto.id, lang="ja")
+    page = municipality_pages.municipality_page(session=session, municipality_id=nanto.id, lang="ja")
     text = _text(client.get(f"/municipalities/{nanto.id}").text)
     assert [f.name for f in page.former] and all(f.name in text for f in page.former)
     assert "利賀村" in text
@@ -136,20 +139,22 @@ def test_merger_history_and_inherited_partnership(client: TestClient, session: S
 
 def test_partnership_country_and_prefecture_pages(client: TestClient, session: Session) -> None:
     musashino = _musashino(session)
-    rows = partnership_service.partner_rows(session=session, municipality=musashino)
+    rows = partnership_rows.partner_rows(session=session, municipality=musashino)
     brasov = next(r for r in rows if r.country == "RO")
-    partnership = pages.partnership_page(session=session, partnership_id=brasov.partnership_id, lang="ja")
+    partnership = partnership_pages.partnership_page(
+        session=session, partnership_id=brasov.partnership_id, lang="ja"
+    )
     text = _text(client.get(f"/partnerships/{brasov.partnership_id}").text)
     assert partnership.home.name in text and partnership.partner.name in text
     assert partnership.type_label in text and partnership.signed in text
 
-    country = pages.country_page(session=session, alpha2="RO", lang="ja")
+    country = portal_pages.country_page(session=session, alpha2="RO", lang="ja")
     text = _text(client.get("/countries/RO").text)
     assert "ルーマニア" in text and country.partnerships
     for line in country.partnerships:
         assert line.home in text and line.partner in text
 
-    prefecture = pages.prefecture_page(session=session, name="東京都", lang="ja")
+    prefecture = portal_pages.prefecture_page(session=session, name="東京都", lang="ja")
     text = _text(client.get("/prefectures/東京都").text)
     assert "武蔵野市" in text and len(prefecture.partnerships) >= 15
     for line in prefecture.partnerships:
@@ -227,7 +232,7 @@ def test_open_data_downloads_parse(client: TestClient, session: Session) -> None
 
 def test_brochure_is_a4_with_domestic_before_international(client: TestClient, session: Session) -> None:
     musashino = _musashino(session)
-    page = pages.brochure_page(session=session, municipality_id=musashino.id, lang="ja")
+    page = municipality_pages.brochure_page(session=session, municipality_id=musashino.id, lang="ja")
     body = client.get(f"/municipalities/{musashino.id}/brochure").text
     text = _text(body)
     assert "つながれば広がる" in text
@@ -256,8 +261,8 @@ def test_english_switch_sets_a_cookie_and_translates(client: TestClient, session
 def test_catalogues_translate_every_message() -> None:
     from babel.messages.pofile import read_po
 
-    pages.compile_catalogues()
-    po = pages.LOCALES / "ja" / "LC_MESSAGES" / "messages.po"
+    rendering.compile_catalogues()
+    po = rendering.LOCALES / "ja" / "LC_MESSAGES" / "messages.po"
     with po.open("rb") as handle:
         catalog = read_po(handle)
     untranslated = [m.id for m in catalog if m.id and not m.string]
@@ -278,6 +283,7 @@ def _add_partner(session: Session, home: Municipality, name: str) -> Municipalit
     return partner
 
 
+@pytest.mark.writes
 def test_markup_in_names_is_shown_as_text(client: TestClient, session: Session) -> None:
     partner = _add_partner(session, _musashino(session), XSS)
     session.commit()
@@ -308,6 +314,7 @@ def _crawl(client: TestClient, start: list[str], limit: int = 400) -> dict[str, 
     return seen
 
 
+@pytest.mark.writes
 def test_contacts_appear_on_no_public_page_or_download(client: TestClient, session: Session) -> None:
     musashino = _musashino(session)
     organisation_service.add_contact(
@@ -339,7 +346,7 @@ def test_contacts_appear_on_no_public_page_or_download(client: TestClient, sessi
 
 
 def test_static_vendor_files_are_served_with_licences(client: TestClient) -> None:
-    root = Path(pages.STATIC) / "vendor"
+    root = Path(static.STATIC) / "vendor"
     for name in ("htmx.org-2.0.4", "leaflet-1.9.4", "world-atlas-2.0.2", "topojson-client-3.1.0"):
         assert (root / name / "LICENSE").exists()
     world = client.get("/static/vendor/world-atlas-2.0.2/countries-110m.json").json()

@@ -9,12 +9,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tsunagari.audit.service import data_version
 from tsunagari.config import get_settings
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import name_keys
+from tsunagari.session import unit_of_work
 from tsunagari.web.app import create_app
-from tsunagari.web.response_cache import CachedResponse, ResponseCache, data_version
+from tsunagari.web.response_cache import CachedResponse, ResponseCache
 
 API = "/api/v1"
 

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 
 from tests.app_server import running_app
 from tests.staff_support import PASSWORD, build_app, make_user, staff_database  # noqa: F401 - fixture
+from tsunagari.access.roles import Role
 from tsunagari.auth import service as auth_service
-from tsunagari.auth.models import Role
+from tsunagari.session import unit_of_work
 from tsunagari.web.security import CSRF_FIELD
 
 
@@ -66,5 +67,6 @@ def test_two_app_instances_share_the_login_limit(
         assert _login(there, user.email, PASSWORD) == 429
         refused = there.get("/staff")
         assert refused.status_code == 303  # not logged in
-    auth_service.limiter.reset(user.email, ip="127.0.0.1")
+    with unit_of_work() as session:
+        auth_service.limiter.reset(user.email, session=session, ip="127.0.0.1")
     assert _login(here, user.email, PASSWORD) == 303

@@ -22,15 +22,16 @@ from tests.staff_support import (
     staff_database,  # noqa: F401 - fixture
     unique,
 )
+from tsunagari.access.roles import Role
 from tsunagari.audit import service as audit_service
 from tsunagari.audit.models import AuditEntry
 from tsunagari.auth import service as auth_service
-from tsunagari.auth.models import Role
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
 from tsunagari.names import service as names_service
 from tsunagari.organisation.models import Contact
 from tsunagari.partnership import service as partnership_service
 from tsunagari.policy import service as policy_service
+from tsunagari.session import unit_of_work
 from tsunagari.web.security import CSRF_FIELD
 
 HX = {"HX-Request": "true"}

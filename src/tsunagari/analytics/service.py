@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagari.analytics.graph import PartnershipGraph
+from tsunagari.common.geo import distance_km
 from tsunagari.municipality.models import Municipality
-from tsunagari.names.service import distance_km
 from tsunagari.partnership.models import Partnership
 from tsunagari.portal import service as portal_service
 

@@ -13,9 +13,9 @@ import getpass
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, cast
 
-from sqlalchemy import Table, event, func, insert, inspect, select
+from sqlalchemy import Engine, Table, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from tsunagari.audit.models import AuditEntry
@@ -40,6 +40,24 @@ SECRET_COLUMNS: dict[str, frozenset[str]] = {
     "api_token": frozenset({"token_hash"}),
 }
 REDACTED = "[redacted]"
+
+DataVersion = tuple[int, int]
+
+# Every write to the registry leaves an audit entry, and every new name a municipality_name row (names
+# are written in bulk, unaudited): together their largest ids say whether anything may have changed.
+# Plain SQL run as it is: building and compiling the same statement through the expression language
+# took five times as long as the lookups themselves, on every request.
+_DATA_VERSION_SQL: Final = (
+    f"SELECT (SELECT coalesce(max(id), 0) FROM {AuditEntry.__tablename__}), "
+    "(SELECT coalesce(max(id), 0) FROM municipality_name)"
+)
+
+
+def data_version(engine: Engine) -> DataVersion:
+    """(largest audit entry id, largest municipality name id): it changes with every write."""
+    with engine.connect() as connection:
+        audit, names = connection.exec_driver_sql(_DATA_VERSION_SQL).one()
+    return int(audit), int(names)
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,6 @@ def _audited(instance: Any) -> bool:
 _PENDING_KEY = "tsunagari_audit_pending"
 
 
-@event.listens_for(Session, "before_flush")
 def _collect_updates_and_deletes(session: Session, _flush: UOWTransaction, _instances: object) -> None:
     # Updates and deletes are read before the flush (afterwards their history is gone).
     rows: list[dict[str, Any]] = session.info.setdefault(_PENDING_KEY, [])
@@ -146,7 +163,6 @@ def _collect_updates_and_deletes(session: Session, _flush: UOWTransaction, _inst
             rows.append(_row(instance, "delete", _columns(instance), None))
 
 
-@event.listens_for(Session, "after_flush")
 def _write_entries(session: Session, _flush: UOWTransaction) -> None:
     rows: list[dict[str, Any]] = session.info.pop(_PENDING_KEY, [])
     # New records have their ids only now.
@@ -155,6 +171,13 @@ def _write_entries(session: Session, _flush: UOWTransaction) -> None:
             rows.append(_row(instance, "create", None, _columns(instance)))
     if rows:
         session.connection().execute(insert(AuditEntry), rows)
+
+
+def install_hooks() -> None:
+    """Record every ORM write of every session in the audit trail (tsunagari.session calls this)."""
+    if not event.contains(Session, "before_flush", _collect_updates_and_deletes):
+        event.listen(Session, "before_flush", _collect_updates_and_deletes)
+        event.listen(Session, "after_flush", _write_entries)
 
 
 def _row(
@@ -184,8 +207,7 @@ class Dependent:
 def dependents(*, session: Session, instance: Any) -> list[Dependent]:
     """Audited rows referring to `instance`: deleting it would let the database cascade to them (or
     null their reference) without an audit entry, so a delete must refuse while any remain."""
-    import tsunagari.models  # noqa: F401 - every table must be in the metadata to be found
-
+    # Every table is in the metadata: tsunagari.session imports tsunagari.models before any session.
     table = inspect(instance).mapper.local_table
     found: list[Dependent] = []
     for other in sorted(table.metadata.tables.values(), key=lambda t: t.name):

@@ -1,31 +1,12 @@
-"""Pydantic shapes for staff accounts, and the Principal a request acts as."""
+"""Pydantic shapes for staff accounts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from tsunagari.auth.models import Role
+from tsunagari.access.roles import Role
 
 MIN_PASSWORD_LENGTH = 12
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who a request acts as: a logged-in user or the owner of an API token."""
-
-    user_id: int
-    email: str
-    display_name: str
-    role: Role
-    municipality_ids: frozenset[int] = field(default_factory=frozenset)
-    via: str = "web"
-    """web (session cookie) or api (bearer token)."""
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.admin
 
 
 class UserCreate(BaseModel):

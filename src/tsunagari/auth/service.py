@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,8 +20,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from tsunagari.auth.models import ApiToken, LoginFailure, LoginSession, Role, User, UserMunicipality
-from tsunagari.auth.schemas import MIN_PASSWORD_LENGTH, Principal, UserCreate, UserUpdate
+from tsunagari.access.principal import Principal
+from tsunagari.access.roles import Role
+from tsunagari.auth.models import ApiToken, LoginFailure, LoginSession, User, UserMunicipality
+from tsunagari.auth.schemas import MIN_PASSWORD_LENGTH, UserCreate, UserUpdate
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tsunagari.municipality import service as municipality_service
 
@@ -62,8 +64,8 @@ class LoginLimiter:
     """Counts wrong passwords in the `login_failure` table, so every app process on the database sees
     the same count, and refuses a login unchecked once any of its limits is reached.
 
-    Failures are written in the caller's session (the login page commits them with its response); with
-    no session given, a unit of work of its own is used. Processes checking at the very same instant may
+    Failures are written in the caller's session (the login page commits them with its response, even
+    though the login failed). Processes checking at the very same instant may
     each see the last failure as not yet written: a race can overshoot by one attempt per process.
     """
 
@@ -89,17 +91,7 @@ class LoginLimiter:
     def longest_window(self) -> float:
         return max(limit.window_seconds for limit in self.limits)
 
-    @contextmanager
-    def _session(self, session: Session | None) -> Iterator[Session]:
-        if session is not None:
-            yield session
-            return
-        from tsunagari.db import get_engine, unit_of_work
-
-        with unit_of_work(get_engine()) as own:
-            yield own
-
-    def allowed(self, key: str, *, session: Session | None = None, ip: str | None = None) -> bool:
+    def allowed(self, key: str, *, session: Session, ip: str | None = None) -> bool:
         now = self.clock()
         same_source = LoginFailure.ip.is_(None) if ip is None else LoginFailure.ip == ip
         conditions = {
@@ -107,29 +99,26 @@ class LoginLimiter:
             "source": (same_source,),
             "login": (LoginFailure.login == key,),
         }
-        with self._session(session) as db:
-            for limit in self.limits:
-                statement = (
-                    select(func.count())
-                    .select_from(LoginFailure)
-                    .where(*conditions[limit.per], LoginFailure.at > now - limit.window_seconds)
-                )
-                if int(db.scalar(statement) or 0) >= limit.failures:
-                    return False
+        for limit in self.limits:
+            statement = (
+                select(func.count())
+                .select_from(LoginFailure)
+                .where(*conditions[limit.per], LoginFailure.at > now - limit.window_seconds)
+            )
+            if int(session.scalar(statement) or 0) >= limit.failures:
+                return False
         return True
 
-    def record_failure(self, key: str, *, session: Session | None = None, ip: str | None = None) -> None:
+    def record_failure(self, key: str, *, session: Session, ip: str | None = None) -> None:
         now = self.clock()
-        with self._session(session) as db:
-            db.execute(insert(LoginFailure).values(login=key, ip=ip, at=now))
-            # Pruned as we go: nothing older than the longest window is ever read again.
-            db.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.longest_window))
+        session.execute(insert(LoginFailure).values(login=key, ip=ip, at=now))
+        # Pruned as we go: nothing older than the longest window is ever read again.
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= now - self.longest_window))
 
-    def reset(self, key: str, *, session: Session | None = None, ip: str | None = None) -> None:
+    def reset(self, key: str, *, session: Session, ip: str | None = None) -> None:
         """A right password clears that login's failures from that source (others' tries stay counted)."""
         same_source = LoginFailure.ip.is_(None) if ip is None else LoginFailure.ip == ip
-        with self._session(session) as db:
-            db.execute(delete(LoginFailure).where(LoginFailure.login == key, same_source))
+        session.execute(delete(LoginFailure).where(LoginFailure.login == key, same_source))
 
 
 limiter = LoginLimiter()
@@ -253,6 +242,23 @@ def principal_for(user: User, via: str = "web") -> Principal:
     )
 
 
+SYSTEM_USER_ID = 0
+"""A system actor has no account: no user has id 0."""
+
+
+def system_principal(*, name: str, via: str = "cli") -> Principal:
+    """A named system actor (e.g. `cli:activities add`): an admin with no account, acting through the
+    same permission-checked actions as staff, and named as the actor of what it writes in the audit trail."""
+    return Principal(
+        user_id=SYSTEM_USER_ID,
+        email=name,
+        display_name=name,
+        role=Role.admin,
+        municipality_ids=frozenset(),
+        via=via,
+    )
+
+
 # ----------------------------------------------------------------------------- passwords
 def _hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -279,11 +285,17 @@ def password_fingerprint(password_hash: str | None) -> str:
     return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
+# Each check is argon2id, made to cost tens of milliseconds of CPU on four lanes; a burst of logins
+# checked all at once would take every core from every other request. Two at a time: the rest wait.
+_CHECKS_AT_ONCE = threading.BoundedSemaphore(2)
+
+
 def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    with _CHECKS_AT_ONCE:
+        try:
+            return hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def authenticate(

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from tsunagari.cli.common import console, handle_errors, print_json, session_scope
-from tsunagari.exchange import service as exchange_service
+from tsunagari.cli.common import acting_scope, console, handle_errors, print_json, session_scope
+from tsunagari.exchange import actions as exchange_actions
+from tsunagari.exchange import activity_service, programme_service
 from tsunagari.exchange.models import DIRECTION_LABELS, Activity
 from tsunagari.importers.activities import ActivitiesReport, activity_from_values, import_activities
 
@@ -86,9 +87,9 @@ def add(
         "purpose": purpose,
         "outcomes": outcomes,
     }
-    with session_scope() as session:
-        activity = exchange_service.record_activity(
-            session=session, data=activity_from_values(session, values)
+    with acting_scope("activities add") as (session, actor):
+        activity = exchange_actions.create_activity(
+            session=session, actor=actor, data=activity_from_values(session, values)
         )
         result = _activity_json(activity)
         line = _line(activity)
@@ -106,8 +107,8 @@ def list_activities(
 ) -> None:
     """A programme's activities, oldest first."""
     with session_scope() as session:
-        found = exchange_service.get_programme(session=session, programme_id=programme)
-        activities = exchange_service.activities_for_programme(session=session, programme_id=found.id)
+        found = programme_service.get_programme(session=session, programme_id=programme)
+        activities = activity_service.activities_for_programme(session=session, programme_id=found.id)
         rows = [_activity_json(a) for a in activities]
         lines = [_line(a) for a in activities]
         heading = f"{found.title}: {len(rows)} 件 / activities"
@@ -141,8 +142,10 @@ def import_command(
 ) -> None:
     """Import activities: every row is checked first; any invalid row exits 2 naming its row, field and
     value, and nothing is written. Importing the same file again changes nothing."""
-    with session_scope() as session:
-        report = import_activities(session=session, path=file, dry_run=dry_run)
+    with acting_scope("activities import") as (session, actor):
+        report = exchange_actions.import_activities(
+            actor=actor, run=lambda: import_activities(session=session, path=file, dry_run=dry_run)
+        )
         if dry_run:
             session.rollback()
     if json_output:

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from tsunagari.analytics import service as analytics_service
 from tsunagari.cli.common import console, handle_errors, print_json, session_scope
-from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
+from tsunagari.names import service as names_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.reference.countries import resolve_country
 
@@ -20,19 +20,8 @@ app = typer.Typer(help="分析 / Strategic analyses over the partnership graph."
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def _one_municipality(session: object, name: str) -> Municipality:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    if name.isdigit():
-        return municipality_service.get(session=session, municipality_id=int(name))
-    found = list(municipality_service.find_by_name(session=session, name=name))
-    if not found:
-        raise NotFound(f"no municipality is called {name!r}")
-    if len(found) > 1:
-        choices = ", ".join(f"{m.display_name()} ({m.country}, id {m.id})" for m in found)
-        raise InvalidInput(f"several municipalities match; give the id: {choices}", field="name", value=name)
-    return found[0]
+def _one_municipality(session: Session, name: str) -> Municipality:
+    return names_service.pick_municipality(session=session, text=name, numbers="id", hint="give the id")
 
 
 @app.command("triangles")

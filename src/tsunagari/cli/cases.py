@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from tsunagari.cli.common import console, handle_errors, print_json, session_scope
+from tsunagari.cli.common import acting_scope, console, handle_errors, print_json
+from tsunagari.exchange import actions as exchange_actions
 from tsunagari.importers.cases import CasesRefused, CasesReport, import_cases
 
 
@@ -52,8 +53,10 @@ def import_cases_command(
     line. Partners that cannot be resolved are kept as written and put on the review list.
     """
     try:
-        with session_scope() as session:
-            report = import_cases(session=session, path=file, dry_run=dry_run)
+        with acting_scope("import cases") as (session, actor):
+            report = exchange_actions.import_cases(
+                actor=actor, run=lambda: import_cases(session=session, path=file, dry_run=dry_run)
+            )
     except CasesRefused as refused:
         if json_output:
             print_json(refused.summary.as_json())

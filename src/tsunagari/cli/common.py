@@ -1,4 +1,5 @@
-"""What every CLI command shares: error-to-exit-code mapping, JSON output, the unit of work."""
+"""What every CLI command shares: error-to-exit-code mapping, JSON output, the unit of work, and the
+system actor a writing command acts as (its writes go through the permission-checked actions)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from tsunagari.access.principal import Principal
 from tsunagari.audit.service import Actor, acting_as
+from tsunagari.auth import service as auth_service
 from tsunagari.config import get_settings
-from tsunagari.db import get_engine, patient, unit_of_work
+from tsunagari.db import get_engine, patient
 from tsunagari.errors import InvalidInput, NotFound, Problem, TsunagariError
+from tsunagari.session import unit_of_work
 
 console = Console()
 error_console = Console(stderr=True)
@@ -73,20 +77,37 @@ def handle_errors(function: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # some containers have no login name
+        return "unknown"
+
+
 def cli_actor(via: str = "cli") -> Actor:
     """Who is acting on the command line: the operating-system user (recorded in the audit trail)."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # some containers have no login name
-        user = "unknown"
-    return Actor(name=f"{via}:{user}", via=via)
+    return Actor(name=f"{via}:{_os_user()}", via=via)
 
 
 @contextmanager
-def session_scope(via: str = "cli") -> Iterator[Session]:
+def session_scope(via: str = "cli", actor: Actor | None = None) -> Iterator[Session]:
     with (
-        acting_as(cli_actor(via)),
+        acting_as(actor or cli_actor(via)),
         unit_of_work(get_engine()) as session,
         patient(session, 10 * get_settings().database_wait_ms),
     ):
         yield session
+
+
+def system_principal(command: str) -> Principal:
+    """The system actor a command writes as: `cli:<command> (<os user>)`, an admin without an account."""
+    return auth_service.system_principal(name=f"cli:{command} ({_os_user()})", via="cli")
+
+
+@contextmanager
+def acting_scope(command: str) -> Iterator[tuple[Session, Principal]]:
+    """The unit of work of a command that writes, and the system actor it acts as: each action it calls
+    checks that actor's permission, and the audit trail names it as the author of every change."""
+    principal = system_principal(command)
+    with session_scope(actor=Actor(name=principal.email, via=principal.via)) as session:
+        yield session, principal

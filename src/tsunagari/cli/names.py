@@ -7,7 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tsunagari.cli.common import console, handle_errors, print_json, session_scope
+from tsunagari import importers as _importers  # noqa: F401  (registers the pending actions review resolve carries out)
+from tsunagari.cli.common import acting_scope, console, handle_errors, print_json, session_scope
+from tsunagari.municipality import service as municipality_service
+from tsunagari.names import actions as names_actions
 from tsunagari.names import service as names_service
 from tsunagari.reference.countries import resolve_country
 
@@ -89,8 +92,12 @@ def review_resolve(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Say which municipality a review item means; what waited on it (a partnership) is then created."""
-    with session_scope() as session:
-        item, municipality = names_service.resolve_review(session=session, item_id=item_id, target=to)
+    with acting_scope("review resolve") as (session, actor):
+        item = names_actions.resolve_review(session=session, actor=actor, item_id=item_id, target=to)
+        assert item.resolved_municipality_id is not None  # set by resolving
+        municipality = municipality_service.get(
+            session=session, municipality_id=item.resolved_municipality_id
+        )
         result = {
             "id": item.id,
             "text": item.text,

@@ -11,10 +11,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tsunagari.cli.common import console, error_console, handle_errors, print_json, session_scope
-from tsunagari.importers.pairs import PairsRefused, PairsReport, import_pairs
+from tsunagari.cli.common import acting_scope, console, error_console, handle_errors, print_json
 from tsunagari.importers.pairs import Progress as ProgressCallback
-from tsunagari.importers.pairs_report import report_format, write_report
+from tsunagari.importers.pairs import import_pairs
+from tsunagari.importers.pairs_report import PairsRefused, PairsReport, report_format, write_report
+from tsunagari.partnership import actions as partnership_actions
 
 STAGE_LABELS = {"cities": "都市の照合 / cities", "partnerships": "提携 / partnerships"}
 
@@ -124,8 +125,13 @@ def import_pairs_command(
     if report is not None:
         report_format(report)  # an unusable report path is refused before anything is imported
     try:
-        with _progress_bar(enabled=not json_output) as progress, session_scope() as session:
-            summary = import_pairs(session=session, path=file, progress=progress)
+        with (
+            _progress_bar(enabled=not json_output) as progress,
+            acting_scope("import pairs") as (session, actor),
+        ):
+            summary = partnership_actions.import_pairs(
+                actor=actor, run=lambda: import_pairs(session=session, path=file, progress=progress)
+            )
     except PairsRefused as refused:
         if json_output:
             print_json(refused.summary.as_json())

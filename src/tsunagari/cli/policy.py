@@ -7,8 +7,8 @@ import datetime as dt
 import typer
 
 from tsunagari.cli.common import EXIT_FAILURE, console, handle_errors, print_json, session_scope
-from tsunagari.errors import InvalidInput
-from tsunagari.municipality import service as municipality_service
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.names import service as names_service
 from tsunagari.policy import service as policy_service
 
 app = typer.Typer(help="交流の方針 / Visit policy checks (seed 002).")
@@ -31,14 +31,13 @@ def check(
     with session_scope() as session:
         municipality_id = None
         if municipality:
-            found = [m for m in municipality_service.find_by_name(session=session, name=municipality)]
-            if len(found) != 1:
-                raise InvalidInput(
-                    "no such municipality" if not found else "ambiguous municipality name",
-                    field="municipality",
-                    value=municipality,
-                )
-            municipality_id = found[0].id
+            try:
+                municipality_id = names_service.pick_municipality(
+                    session=session, text=municipality, numbers="id", field="municipality", hint="give its id"
+                ).id
+            except NotFound:
+                # Exit 1 means "something is overdue" to cron: a wrong name is invalid input (2).
+                raise InvalidInput("no such municipality", field="municipality", value=municipality) from None
         findings = policy_service.check(session=session, municipality_id=municipality_id, today=as_of)
     if json_output:
         print_json([f.model_dump(mode="json") for f in findings])

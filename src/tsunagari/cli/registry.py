@@ -8,9 +8,8 @@ import typer
 from rich.table import Table
 
 from tsunagari.cli.common import console, handle_errors, print_json, session_scope
-from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.municipality import service as municipality_service
-from tsunagari.partnership import service as partnership_service
+from tsunagari.names import service as names_service
+from tsunagari.partnership import rows as partnership_rows
 
 
 @handle_errors
@@ -22,26 +21,15 @@ def partners(
 ) -> None:
     """List a municipality's partners: type, signed date (西暦・和暦), status, domestic or international."""
     with session_scope() as session:
-        if name.strip().isdigit():
-            found_one = municipality_service.get_by_jis_code(session=session, jis_code=name.strip())
-            found = [found_one] if found_one else []
-        else:
-            found = list(
-                municipality_service.find_by_name(
-                    session=session, name=name, country=country, region=prefecture
-                )
-            )
-        if not found:
-            raise NotFound(f"no municipality is called {name!r}")
-        if len(found) > 1:
-            choices = ", ".join(f"{m.display_name()} ({m.country}, id {m.id})" for m in found)
-            raise InvalidInput(
-                f"{len(found)} municipalities match; add --prefecture or --country: {choices}",
-                field="name",
-                value=name,
-            )
-        municipality = found[0]
-        rows = partnership_service.partner_rows(session=session, municipality=municipality)
+        municipality = names_service.pick_municipality(
+            session=session,
+            text=name,
+            prefecture=prefecture,
+            country=country,
+            numbers="jis_code",
+            hint="add --prefecture or --country",
+        )
+        rows = partnership_rows.partner_rows(session=session, municipality=municipality)
     if json_output:
         print_json([row.model_dump() for row in rows])
         return

@@ -6,7 +6,6 @@ from typing import Annotated, cast
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tsunagari.cli.common import console, handle_errors, session_scope
@@ -14,7 +13,6 @@ from tsunagari.config import GazetteerDataset, get_settings
 from tsunagari.db import get_engine
 from tsunagari.migrations import upgrade
 from tsunagari.reference import service as reference_service
-from tsunagari.reference.models import Country
 
 # Approximate sizes of the GeoNames lists, for the progress bar only.
 GAZETTEER_SIZES = {
@@ -51,10 +49,6 @@ def initialise(session: Session, gazetteer: GazetteerDataset, reload_gazetteer: 
     console.print(f"地名辞典 / gazetteer ({dataset}): {cities} cities, {names} names")
 
 
-def is_initialised(session: Session) -> bool:
-    return bool(session.scalar(select(func.count()).select_from(Country)))
-
-
 @handle_errors
 def init(
     gazetteer: Annotated[
@@ -85,7 +79,7 @@ def demo() -> None:
     engine = get_engine()
     upgrade(engine)
     with session_scope() as session:
-        if not is_initialised(session):
+        if not reference_service.is_initialised(session=session):
             initialise(session, get_settings().gazetteer, False)
     with session_scope() as session:
         summary = load_demo(session=session)

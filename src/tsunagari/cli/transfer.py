@@ -12,7 +12,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tsunagari.cli.common import console, error_console, handle_errors, print_json, session_scope
+from tsunagari.cli.common import (
+    acting_scope,
+    console,
+    error_console,
+    handle_errors,
+    print_json,
+    session_scope,
+)
 from tsunagari.errors import InvalidInput
 from tsunagari.importers.partnerships import (
     ImportRefused,
@@ -20,6 +27,7 @@ from tsunagari.importers.partnerships import (
     ProgressCallback,
     import_partnerships,
 )
+from tsunagari.partnership import actions as partnership_actions
 from tsunagari.partnership.export import export_partnerships
 
 import_app = typer.Typer(help="取り込み / Import partnerships, CLAIR case records and global twinning pairs.")
@@ -86,8 +94,16 @@ def import_partnerships_command(
 ) -> None:
     """Import partnerships (提携) from a file: all rows or none; every invalid row is reported (exit 2)."""
     try:
-        with _progress_bar(enabled=not json_output) as progress, session_scope() as session:
-            report = import_partnerships(session=session, path=file, dry_run=dry_run, progress=progress)
+        with (
+            _progress_bar(enabled=not json_output) as progress,
+            acting_scope("import partnerships") as (session, actor),
+        ):
+            report = partnership_actions.import_partnerships(
+                actor=actor,
+                run=lambda: import_partnerships(
+                    session=session, path=file, dry_run=dry_run, progress=progress
+                ),
+            )
     except ImportRefused as refused:
         if json_output:
             print_json(refused.summary.as_json())

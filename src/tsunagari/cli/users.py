@@ -8,28 +8,24 @@ from typing import Any
 import typer
 from sqlalchemy.orm import Session
 
+from tsunagari.access.roles import ROLE_LABELS_JA, Role
+from tsunagari.auth import actions as auth_actions
 from tsunagari.auth import service as auth_service
-from tsunagari.auth.models import ROLE_LABELS_JA, Role
-from tsunagari.auth.schemas import UserCreate
-from tsunagari.cli.common import console, handle_errors, print_json, session_scope
-from tsunagari.errors import InvalidInput
-from tsunagari.municipality import service as municipality_service
+from tsunagari.cli.common import acting_scope, console, handle_errors, print_json, session_scope
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.names import service as names_service
 
 app = typer.Typer(help="職員アカウント / Staff accounts and API tokens.")
 
 
 def _municipality_id(session: Session, name: str) -> int:
-    if name.isdigit() and len(name) == 6:
-        found = municipality_service.get_by_jis_code(session=session, jis_code=name)
-        if found is not None:
-            return found.id
-    matches = [m for m in municipality_service.find_by_name(session=session, name=name) if m.country == "JP"]
-    if not matches:
-        matches = list(municipality_service.find_by_name(session=session, name=name))
-    if len(matches) != 1:
-        reason = "no such municipality" if not matches else "ambiguous: give the 6-digit code instead"
-        raise InvalidInput(reason, field="municipality", value=name)
-    return matches[0].id
+    try:
+        return names_service.pick_municipality(
+            session=session, text=name, numbers="jis_code", field="municipality", hint="give the 6-digit code"
+        ).id
+    except NotFound:
+        # A wrong name on the command line is bad input (exit 2), like every other bad option.
+        raise InvalidInput("no such municipality", field="municipality", value=name) from None
 
 
 @app.command("add")
@@ -45,16 +41,17 @@ def add(
 ) -> None:
     """Add a staff account; without --password-stdin it can only use API tokens until a password is set."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    with session_scope() as session:
-        user = auth_service.create_user(
+    with acting_scope("users add") as (session, actor):
+        user = auth_actions.create_user(
             session=session,
-            data=UserCreate(
-                email=email,
-                display_name=display_name,
-                role=role,
-                municipality_ids=[_municipality_id(session, name) for name in municipality],
-                password=password,
-            ),
+            actor=actor,
+            data={
+                "email": email,
+                "display_name": display_name,
+                "role": role,
+                "municipality_ids": [_municipality_id(session, name) for name in municipality],
+                "password": password,
+            },
         )
         console.print(f"added {user.email} ({ROLE_LABELS_JA[user.role]})")
 
@@ -87,10 +84,9 @@ def list_command(json_output: bool = typer.Option(False, "--json", help="Print J
 @handle_errors
 def disable(email: str = typer.Argument(..., help="Login of the account to disable.")) -> None:
     """Disable an account and revoke its API tokens; its history stays attributed to it."""
-    with session_scope() as session:
-        user = auth_service.require_by_email(session=session, email=email)
-        auth_service.disable_user(session=session, user=user)
-        revoked = auth_service.revoke_tokens(session=session, user=user)
+    with acting_scope("users disable") as (session, actor):
+        found = auth_service.require_by_email(session=session, email=email)
+        user, revoked = auth_actions.disable_user(session=session, actor=actor, user_id=found.id)
         console.print(f"disabled {user.email}; revoked {revoked} token(s)")
 
 
@@ -101,8 +97,8 @@ def token(
     label: str | None = typer.Option(None, "--label", help="What the token is for."),
 ) -> None:
     """Issue an API token acting as the user (same role and municipalities). It is printed only once."""
-    with session_scope() as session:
+    with acting_scope("users token") as (session, actor):
         user = auth_service.require_by_email(session=session, email=email)
-        value = auth_service.issue_token(session=session, user=user, label=label)
+        value = auth_actions.issue_token(session=session, actor=actor, label=label, user_id=user.id)
     # Plain stdout so scripts can capture it; it cannot be shown again.
     sys.stdout.write(value + "\n")

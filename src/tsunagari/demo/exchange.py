@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
 from tsunagari.errors import InvalidInput
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import activity_service, award_service, network_service, programme_service
 from tsunagari.exchange.models import Network, Programme
 from tsunagari.exchange.schemas import PartnerIn, PartyRef
 from tsunagari.municipality import service as municipality_service
@@ -118,7 +118,7 @@ class _Loader:
         founded = _date(entry.get("founded_on"), "founded_on")
         count = entry.get("member_count") or {}
         as_of = _date(count.get("as_of"), "member_count.as_of")
-        network, outcome = exchange_service.upsert_network(
+        network, outcome = network_service.upsert_network(
             session=self.session,
             data={
                 "name": entry["name"],
@@ -150,7 +150,7 @@ class _Loader:
         self.networks[entry["key"]] = network
         for member in entry.get("members") or []:
             party = self.party(member["party"], "members.party")
-            _, outcome = exchange_service.add_membership(
+            _, outcome = network_service.add_membership(
                 session=self.session,
                 data={
                     "network_id": network.id,
@@ -165,7 +165,7 @@ class _Loader:
         for meeting in entry.get("meetings") or []:
             held = _date(meeting.get("held_on"), "meetings.held_on")
             host = self.party(meeting["host"], "meetings.host") if meeting.get("host") else None
-            _, outcome = exchange_service.add_meeting(
+            _, outcome = network_service.add_meeting(
                 session=self.session,
                 data={
                     "network_id": network.id,
@@ -216,7 +216,7 @@ class _Loader:
             partnership_id = found.id
         urls = list(entry.get("urls") or ([entry["url"]] if entry.get("url") else []))
         network = self.networks.get(entry.get("network") or "")
-        result = exchange_service.upsert_programme(
+        result = programme_service.upsert_programme(
             session=self.session,
             data={
                 "title": entry["title"],
@@ -255,7 +255,7 @@ class _Loader:
             )
         start = _date(entry.get("start_on"), "start_on")
         end = _date(entry.get("end_on"), "end_on")
-        if exchange_service.find_activity(
+        if activity_service.find_activity(
             session=self.session,
             programme_id=programme.id,
             title=entry["title"],
@@ -263,7 +263,7 @@ class _Loader:
         ):
             self.counts["activities_unchanged"] += 1
             return
-        exchange_service.record_activity(
+        activity_service.record_activity(
             session=self.session,
             data={
                 "programme_id": programme.id,
@@ -289,7 +289,7 @@ class _Loader:
         recipient = self.party(entry["recipient"], "recipient")
         partners = [self.party(key, "partners") for key in entry.get("partners") or []]
         programme = self.programmes.get(entry.get("programme") or "")
-        _, outcome = exchange_service.upsert_award(
+        _, outcome = award_service.upsert_award(
             session=self.session,
             data={
                 "name": entry["name"],

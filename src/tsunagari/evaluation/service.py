@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.evaluation.models import Evaluation, EvaluationScore
 from tsunagari.evaluation.schemas import EvaluationIn, SubjectKind
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import activity_service, award_service, programme_service
 from tsunagari.exchange.models import Activity, Criterion, Programme
 from tsunagari.exchange.schemas import parse
 from tsunagari.partnership import service as partnership_service
@@ -48,7 +48,7 @@ def get_subject(*, session: Session, kind: str, subject_id: int) -> Subject:
         partnership = partnership_service.get(session=session, partnership_id=subject_id)
         return Subject("partnership", partnership.id, partnership_title(partnership), partnership.signed_on)
     if kind == "programme":
-        programme = exchange_service.get_programme(session=session, programme_id=subject_id)
+        programme = programme_service.get_programme(session=session, programme_id=subject_id)
         return Subject("programme", programme.id, programme.title)
     raise InvalidInput(
         "partnership か programme を指定してください / unknown subject", field="kind", value=kind
@@ -114,7 +114,7 @@ def score(
     Criterion codes outside the set are refused, naming each; a blank score removes that criterion's score.
     """
     evaluation_in = parse(EvaluationIn, data)
-    criteria = {c.code for c in exchange_service.criteria(evaluation_in.criteria_set)}
+    criteria = {c.code for c in award_service.criteria(evaluation_in.criteria_set)}
     unknown = [code for code in evaluation_in.scores if code not in criteria]
     if unknown:
         raise InvalidInput(
@@ -203,7 +203,7 @@ class Indicators:
 
 def _activities(session: Session, kind: str, subject_id: int) -> tuple[list[Programme], list[Activity]]:
     if kind == "programme":
-        programmes = [exchange_service.get_programme(session=session, programme_id=subject_id)]
+        programmes = [programme_service.get_programme(session=session, programme_id=subject_id)]
     else:
         # Read-only: the programmes run under this partnership (programme.partnership_id).
         programmes = list(
@@ -214,7 +214,7 @@ def _activities(session: Session, kind: str, subject_id: int) -> tuple[list[Prog
     activities = [
         a
         for p in programmes
-        for a in exchange_service.activities_for_programme(session=session, programme_id=p.id)
+        for a in activity_service.activities_for_programme(session=session, programme_id=p.id)
     ]
     return programmes, activities
 
@@ -296,7 +296,7 @@ def scorecard(
         session=session, kind=kind, subject_id=subject_id, criteria_set=criteria_set
     )
     rows: list[CriterionRow] = []
-    for criterion in exchange_service.criteria(criteria_set):
+    for criterion in award_service.criteria(criteria_set):
         given = [
             ReviewerScore(e.reviewer_name, s.score, s.comment)
             for e in evaluations

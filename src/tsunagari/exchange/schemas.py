@@ -1,22 +1,20 @@
-"""Pydantic shapes for networks, programmes, activities and awards, and a parser that names bad fields."""
+"""Pydantic shapes for networks, programmes, activities and awards (read with `errors.parse`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from tsunagari.errors import InvalidInput, Problem
+from tsunagari.errors import parse as parse  # services and importers parse through this name too
 from tsunagari.exchange.models import (
     ACTOR_CODES,
     CRITERIA_SETS,
@@ -29,26 +27,6 @@ from tsunagari.exchange.models import (
 
 PrecisionName = Literal["year", "month", "day"]
 NonNegative = Annotated[int, Field(ge=0)]
-Model = TypeVar("Model", bound=BaseModel)
-
-
-def parse(model: type[Model], data: Model | Mapping[str, Any]) -> Model:
-    """`data` as `model`; a ValidationError becomes InvalidInput naming each field (participants.youth)."""
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        raise InvalidInput(
-            problems=[
-                Problem(
-                    reason=detail["msg"],
-                    field=".".join(str(part) for part in detail["loc"]) or None,
-                    value=None if isinstance(detail.get("input"), dict) else detail.get("input"),
-                )
-                for detail in error.errors()
-            ]
-        ) from None
 
 
 def _known_codes(values: list[str], known: tuple[str, ...], what: str) -> list[str]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.dates import parse_date
 from tsunagari.errors import InvalidInput, Problem
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import activity_service, programme_service
 from tsunagari.exchange.models import DIRECTION_LABELS, Activity, Programme
 from tsunagari.exchange.schemas import ActivityCreate, parse
 from tsunagari.importers.tabular import Row, read_table
@@ -162,7 +162,7 @@ def _programme_id(session: Session, values: Mapping[str, str]) -> int:
     if raw:
         if not raw.isdigit():
             raise InvalidInput("not a programme id", field="programme_id", value=values["programme_id"])
-        return exchange_service.referenced_programme(session=session, programme_id=int(raw)).id
+        return programme_service.referenced_programme(session=session, programme_id=int(raw)).id
     title = values.get("programme", "").strip()
     if not title:
         raise InvalidInput("give programme_id or the programme's title", field="programme_id", value="")
@@ -254,7 +254,7 @@ def import_activities(*, session: Session, path: Path, dry_run: bool = False) ->
     if problems:
         raise InvalidInput(problems=problems)
     for row, activity_in in parsed:
-        existing = exchange_service.find_activity(
+        existing = activity_service.find_activity(
             session=session,
             programme_id=activity_in.programme_id,
             title=activity_in.title,
@@ -264,13 +264,13 @@ def import_activities(*, session: Session, path: Path, dry_run: bool = False) ->
         if existing is None:
             outcome = "created"
             if not dry_run:
-                activity_id = exchange_service.record_activity(session=session, data=activity_in).id
+                activity_id = activity_service.record_activity(session=session, data=activity_in).id
         elif _as_written(existing) == activity_in:
             outcome = "unchanged"
         else:
             outcome = "updated"
             if not dry_run:
-                exchange_service.update_activity(
+                activity_service.update_activity(
                     session=session, activity=existing, changes=activity_in.model_dump()
                 )
         setattr(report, outcome, getattr(report, outcome) + 1)

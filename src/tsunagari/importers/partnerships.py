@@ -1,78 +1,33 @@
-"""Partnerships CSV / XLSX / JSON (version 1) into the registry: every row is checked first and any
-invalid row means nothing is written; a partner with several candidates waits on the review list.
+"""Partnerships CSV / XLSX / JSON (version 1) into the registry: every row is checked first
+(partnerships_validation) and any invalid row means nothing is written; a partner with several
+candidates waits on the review list.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from tsunagari.dates import PartialDate, parse_date
 from tsunagari.errors import InvalidInput, Problem
-from tsunagari.importers.tabular import Row, read_table
+from tsunagari.importers.partnerships_validation import PartnershipRow, validate
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.names import service as names_service
-from tsunagari.names.normalize import fold
+from tsunagari.names.partners import SettledNames, resolve_partner
+from tsunagari.names.pending import PendingAction, register
 from tsunagari.partnership import service as partnership_service
-from tsunagari.partnership.export import COLUMNS
-from tsunagari.partnership.models import (
-    PARTNERSHIP_TYPE_LABELS,
-    STATUS_LABELS,
-    PartnershipStatus,
-    PartnershipType,
-)
-from tsunagari.partnership.schemas import PartnershipCreate
-from tsunagari.reference.countries import resolve_country
-from tsunagari.reference.japan import validate_code
 
 PENDING_KIND: Final = "partnership"
-REQUIRED_COLUMNS: Final = ("partner", "partner_country", "type")
-HOME_COLUMNS: Final = ("municipality", "municipality_code")
-# Limits of the columns these values are stored in.
-MAX_NAME: Final = 200
-MAX_SOURCE: Final = 500
 
 ProgressCallback = Callable[[int, int], None]
 """Called after each row is written with (rows done, rows in the file)."""
-
-
-def _key(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().casefold().replace(" ", "_").replace("-", "_")
-
-
-def _type_names() -> dict[str, PartnershipType]:
-    names: dict[str, PartnershipType] = {}
-    for code, (label_ja, label_en) in PARTNERSHIP_TYPE_LABELS.items():
-        for name in (code, label_ja, label_en):
-            names[_key(name)] = PartnershipType(code)
-    # Other words Japanese lists use for the same agreements.
-    names[_key("職員相互交流")] = PartnershipType.staff_exchange
-    names[_key("職員相互派遣")] = PartnershipType.staff_exchange
-    return names
-
-
-def _status_names() -> dict[str, PartnershipStatus]:
-    names: dict[str, PartnershipStatus] = {}
-    for code, (label_ja, label_en) in STATUS_LABELS.items():
-        for name in (code, label_ja, label_en):
-            names[_key(name)] = PartnershipStatus(code)
-    names.update({_key("継続"): PartnershipStatus.active, _key("休止"): PartnershipStatus.suspended})
-    names.update({_key("終了"): PartnershipStatus.ended, _key("解消済"): PartnershipStatus.ended})
-    return names
-
-
-TYPE_NAMES: Final = _type_names()
-STATUS_NAMES: Final = _status_names()
 
 
 @dataclass
@@ -112,312 +67,6 @@ class ImportRefused(InvalidInput):
         self.summary = summary
 
 
-@dataclass(frozen=True)
-class PartnershipRow:
-    """A row that passed validation. The partner is still text: it is resolved when written."""
-
-    line: int
-    home_municipality_id: int
-    partner: str
-    partner_name_en: str | None
-    partner_country: str
-    partner_region: str | None
-    type: PartnershipType
-    signed_on: PartialDate | None
-    status: PartnershipStatus
-    ended_on: PartialDate | None
-    origin: str | None
-    notes: str | None
-    source: str
-
-    def create_data(self, partner: Municipality) -> PartnershipCreate:
-        return PartnershipCreate(
-            home_municipality_id=self.home_municipality_id,
-            partner_municipality_id=partner.id,
-            partner_written_name=self.partner,
-            type=self.type,
-            signed_on=self.signed_on.value if self.signed_on else None,
-            signed_on_precision=self.signed_on.precision if self.signed_on else None,
-            status=self.status,
-            ended_on=self.ended_on.value if self.ended_on else None,
-            ended_on_precision=self.ended_on.precision if self.ended_on else None,
-            origin=self.origin,
-            notes=self.notes,
-            source=self.source,
-        )
-
-    def pending(self) -> dict[str, Any]:
-        """The review item's note of what to create once a person names the partner (JSON values)."""
-        return {
-            "kind": PENDING_KIND,
-            "line": self.line,
-            "home_municipality_id": self.home_municipality_id,
-            "partner": self.partner,
-            "partner_name_en": self.partner_name_en,
-            "partner_country": self.partner_country,
-            "partner_region": self.partner_region,
-            "type": self.type.value,
-            "signed_on": self.signed_on.value.isoformat() if self.signed_on else None,
-            "signed_on_precision": self.signed_on.precision if self.signed_on else None,
-            "status": self.status.value,
-            "ended_on": self.ended_on.value.isoformat() if self.ended_on else None,
-            "ended_on_precision": self.ended_on.precision if self.ended_on else None,
-            "origin": self.origin,
-            "notes": self.notes,
-            "source": self.source,
-        }
-
-    @classmethod
-    def from_pending(cls, pending: dict[str, Any]) -> PartnershipRow:
-        def partial(name: str) -> PartialDate | None:
-            value = pending.get(name)
-            return PartialDate.from_parts(
-                dt.date.fromisoformat(value) if value else None, pending.get(f"{name}_precision")
-            )
-
-        return cls(
-            line=int(pending.get("line") or 0),
-            home_municipality_id=int(pending["home_municipality_id"]),
-            partner=str(pending["partner"]),
-            partner_name_en=pending.get("partner_name_en"),
-            partner_country=str(pending["partner_country"]),
-            partner_region=pending.get("partner_region"),
-            type=PartnershipType(pending["type"]),
-            signed_on=partial("signed_on"),
-            status=PartnershipStatus(pending.get("status") or "active"),
-            ended_on=partial("ended_on"),
-            origin=pending.get("origin"),
-            notes=pending.get("notes"),
-            source=str(pending.get("source") or ""),
-        )
-
-
-# ----------------------------------------------------------------------------- validation
-@dataclass
-class _Validator:
-    """Checks rows one by one; remembers home look-ups, since a file usually has few homes."""
-
-    session: Session
-    file_name: str
-    missing_columns: set[str]
-    homes: dict[tuple[str, str, str], tuple[int | None, list[Problem]]] = field(default_factory=dict)
-
-    def row(self, row: Row) -> tuple[PartnershipRow | None, list[Problem]]:
-        line = row.line
-
-        def text(column: str) -> str:
-            return row.get(column).strip()
-
-        problems: list[Problem] = []
-
-        def refused(error: InvalidInput) -> None:
-            problems.extend(replace(p, row=line) for p in error.problems)
-
-        home_id, home_problems = self._home(
-            text("municipality_code"), text("municipality"), text("municipality_prefecture")
-        )
-        problems.extend(replace(p, row=line) for p in home_problems)
-
-        partner = text("partner")
-        if not partner and "partner" not in self.missing_columns:
-            problems.append(
-                Problem("the partner's name is required", field="partner", value=partner, row=line)
-            )
-        for column in ("partner", "partner_name_en", "partner_region", "municipality"):
-            if len(text(column)) > MAX_NAME:
-                problems.append(Problem(f"longer than {MAX_NAME} characters", field=column, row=line))
-
-        country: str | None = None
-        if "partner_country" not in self.missing_columns:
-            try:
-                country = resolve_country(text("partner_country"), field="partner_country").alpha2
-            except InvalidInput as error:
-                refused(error)
-
-        type_ = TYPE_NAMES.get(_key(text("type")))
-        if type_ is None and "type" not in self.missing_columns:
-            reason = (
-                "the type is required"
-                if not text("type")
-                else "unknown type: give a code (sister_city) or a label (姉妹都市)"
-            )
-            problems.append(Problem(reason, field="type", value=text("type"), row=line))
-
-        signed_on = ended_on = None
-        try:
-            signed_on = parse_date(text("signed_on"), field="signed_on") if text("signed_on") else None
-        except InvalidInput as error:
-            refused(error)
-        try:
-            ended_on = parse_date(text("ended_on"), field="ended_on") if text("ended_on") else None
-        except InvalidInput as error:
-            refused(error)
-
-        status = self._status(text("status"), ended_on, line, problems)
-        if signed_on and ended_on and ended_on.value < signed_on.value:
-            problems.append(
-                Problem("ended before it was signed", field="ended_on", value=text("ended_on"), row=line)
-            )
-
-        source = text("source") or f"import:{self.file_name}:line {line}"
-        if len(source) > MAX_SOURCE:
-            problems.append(Problem(f"longer than {MAX_SOURCE} characters", field="source", row=line))
-
-        if problems or home_id is None or country is None or type_ is None or status is None or not partner:
-            return None, problems
-        return (
-            PartnershipRow(
-                line=line,
-                home_municipality_id=home_id,
-                partner=partner,
-                partner_name_en=text("partner_name_en") or None,
-                partner_country=country,
-                partner_region=text("partner_region") or None,
-                type=type_,
-                signed_on=signed_on,
-                status=status,
-                ended_on=ended_on,
-                origin=text("origin") or None,
-                notes=text("notes") or None,
-                source=source,
-            ),
-            [],
-        )
-
-    @staticmethod
-    def _status(
-        written: str, ended_on: PartialDate | None, line: int, problems: list[Problem]
-    ) -> PartnershipStatus | None:
-        if not written:
-            # An end date with no status can only mean the partnership has ended.
-            return PartnershipStatus.ended if ended_on else PartnershipStatus.active
-        status = STATUS_NAMES.get(_key(written))
-        if status is None:
-            problems.append(
-                Problem(
-                    "unknown status: active (継続中), suspended (休止中) or ended (解消)",
-                    field="status",
-                    value=written,
-                    row=line,
-                )
-            )
-        elif status == PartnershipStatus.active and ended_on is not None:
-            problems.append(
-                Problem(
-                    "an active partnership has no ended_on; set status to ended",
-                    field="status",
-                    value=written,
-                    row=line,
-                )
-            )
-        return status
-
-    def _code_without_its_zero(self, code: str) -> Municipality | None:
-        """Excel turns 062081 into 62081, which would otherwise read as a 5-digit code without its
-        check digit; the 6-digit reading is taken only when it is valid and in the registry."""
-        try:
-            return municipality_service.get_by_jis_code(session=self.session, jis_code=code.zfill(6))
-        except InvalidInput:
-            return None
-
-    def _home(self, code: str, name: str, prefecture: str) -> tuple[int | None, list[Problem]]:
-        key = (code, name, prefecture)
-        if key not in self.homes:
-            self.homes[key] = self._find_home(code, name, prefecture)
-        return self.homes[key]
-
-    def _find_home(self, code: str, name: str, prefecture: str) -> tuple[int | None, list[Problem]]:
-        """The home party: by code, or by name (+ prefecture), in Japan first; it must be unambiguous."""
-        session = self.session
-        if code:
-            try:
-                home = municipality_service.get_by_jis_code(session=session, jis_code=code)
-            except InvalidInput as error:
-                return None, error.problems
-            if home is None and len(code) == 5:
-                home = self._code_without_its_zero(code)
-            if home is None:
-                return None, [
-                    Problem(
-                        "no municipality has this code in the registry", field="municipality_code", value=code
-                    )
-                ]
-            if name and home not in municipality_service.find_by_name(session=session, name=name):
-                return None, [
-                    Problem(
-                        f"municipality_code {validate_code(code)} is {home.display_name()}, not {name}",
-                        field="municipality",
-                        value=name,
-                    )
-                ]
-            return home.id, []
-        if not name:
-            if HOME_COLUMNS[0] in self.missing_columns:
-                return None, []  # already reported once for the whole file
-            return None, [
-                Problem(
-                    "the home municipality is required (municipality or municipality_code)",
-                    field="municipality",
-                )
-            ]
-        region = prefecture or None
-        found = municipality_service.find_by_name(
-            session=session, name=name, country="JP", region=region
-        ) or municipality_service.find_by_name(session=session, name=name, region=region)
-        if not found:
-            return None, [
-                Problem("no municipality of this name in the registry", field="municipality", value=name)
-            ]
-        if len(found) > 1:
-            named = "; ".join(f"{m.display_name()} ({m.jis_code or m.country})" for m in found[:8])
-            return None, [
-                Problem(
-                    f"ambiguous: could be {named}; add municipality_prefecture or municipality_code",
-                    field="municipality",
-                    value=name,
-                )
-            ]
-        home = found[0]
-        if prefecture and not (home.region and fold(prefecture) in fold(home.region)):
-            return None, [
-                Problem(
-                    f"{home.name} is in {home.region or home.country}, not {prefecture}",
-                    field="municipality_prefecture",
-                    value=prefecture,
-                )
-            ]
-        return home.id, []
-
-
-def validate(*, session: Session, path: Path) -> tuple[int, list[PartnershipRow], list[Problem]]:
-    """(number of rows, the valid rows, every problem in the file). Reads only."""
-    table = read_table(
-        path,
-        known_columns=COLUMNS,
-        required_columns=REQUIRED_COLUMNS,
-        json_key="partnerships",
-        code_columns={"municipality_code": 6},
-    )
-    problems = list(table.problems)
-    missing = {column for column in COLUMNS if column not in table.columns}
-    if all(column in missing for column in HOME_COLUMNS):
-        problems.append(
-            Problem(
-                "required column is missing: municipality or municipality_code",
-                field="municipality",
-                row=1 if path.suffix.lower() != ".json" else None,
-            )
-        )
-    validator = _Validator(session=session, file_name=path.name, missing_columns=missing)
-    valid: list[PartnershipRow] = []
-    for row in table.rows:
-        checked, row_problems = validator.row(row)
-        problems.extend(row_problems)
-        if checked is not None:
-            valid.append(checked)
-    return len(table.rows), valid, problems
-
-
 # ----------------------------------------------------------------------------- writing
 def learn_partner_names(*, session: Session, municipality: Municipality, row: PartnershipRow) -> None:
     """What the row says about the partner is kept: the name as written and the English name become
@@ -435,10 +84,11 @@ def learn_partner_names(*, session: Session, municipality: Municipality, row: Pa
         municipality_service.update(session=session, municipality=municipality, changes=changes)
 
 
-def write_row(
-    *, session: Session, row: PartnershipRow, partner: Municipality
-) -> partnership_service.UpsertOutcome:
-    """Insert or update the row's partnership by its natural key (home, partner, type)."""
+def _write(
+    session: Session, row: PartnershipRow, partner: Municipality
+) -> tuple[partnership_service.UpsertOutcome, bool]:
+    """Insert or update the row's partnership by its natural key (home, partner, type); the flag says
+    whether the stored partnership is the row's home's (and so keeps the written name)."""
     learn_partner_names(session=session, municipality=partner, row=row)
     data = row.create_data(partner)
     home_party = partnership_service.party_key(row.home_municipality_id, None)
@@ -449,23 +99,43 @@ def write_row(
         type_=row.type.value,
         either_direction=True,
     )
+    from_home = existing is None or existing.home_party == home_party
     if existing is not None:
         # The v1 columns cannot say whether it came through a merger: keep what is stored rather
         # than reset it. A partnership stored from the other side keeps its written partner name,
         # which names the other party.
         keep: dict[str, object] = {"inherited_through_merger": existing.inherited_through_merger}
-        if existing.home_party != home_party:
+        if not from_home:
             keep["partner_written_name"] = None
         data = data.model_copy(update=keep)
     _, outcome = partnership_service.upsert(session=session, data=data)
-    return outcome
+    return outcome, from_home
 
 
-def create_pending_partnership(
-    *, session: Session, pending: dict[str, Any], partner: Municipality
+def write_row(
+    *, session: Session, row: PartnershipRow, partner: Municipality
 ) -> partnership_service.UpsertOutcome:
-    """Carry out a partnership row that waited on the review list, now that its partner is known."""
-    return write_row(session=session, row=PartnershipRow.from_pending(pending), partner=partner)
+    """Insert or update the row's partnership by its natural key (home, partner, type)."""
+    return _write(session, row, partner)[0]
+
+
+@register
+@dataclass(frozen=True)
+class PendingPartnership(PendingAction):
+    """A partnership row that waits on the review list for a person to name its partner."""
+
+    kind: ClassVar[str] = PENDING_KIND
+    row: PartnershipRow
+
+    def as_json(self) -> dict[str, Any]:
+        return self.row.pending_fields()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PendingPartnership:
+        return cls(PartnershipRow.from_pending(data))
+
+    def carry_out(self, *, session: Session, municipality: Municipality) -> None:
+        write_row(session=session, row=self.row, partner=municipality)
 
 
 @dataclass
@@ -475,6 +145,7 @@ class _Writer:
     session: Session
     file_name: str
     report: ImportReport
+    settled: SettledNames
     open_reviews: set[tuple[str, str | None, str]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -486,90 +157,19 @@ class _Writer:
         }
 
     def write(self, row: PartnershipRow) -> None:
-        partner = self._partner(row)
-        if isinstance(partner, names_service.Resolution):
-            self._send_to_review(row, partner)
-            return
-        outcome = write_row(session=self.session, row=row, partner=partner)
-        if outcome == "created":
-            self.report.created += 1
-        elif outcome == "updated":
-            self.report.updated += 1
-        else:
-            self.report.unchanged += 1
-
-    def _partner(self, row: PartnershipRow) -> Municipality | names_service.Resolution:
-        """The partner's registry record, creating it when the place is new; or the unsettled resolution.
-
-        An exact name in the registry comes first (names_service.resolve would also weigh the
-        affix-stripped 長崎 of 長崎県 against 長崎市). A foreign place that neither its name nor its
-        English name matches in any way is new to the registry and is added from the row; anything
-        with candidates to choose between goes to a person.
-        """
-        session = self.session
-        found = municipality_service.find_by_name(
-            session=session, name=row.partner, country=row.partner_country, region=row.partner_region
-        )
-        if len(found) == 1:
-            return found[0]
-        resolution = names_service.resolve(
-            session=session, text=row.partner, country=row.partner_country, region=row.partner_region
-        )
-        if resolution.status == "matched" and resolution.match is not None:
-            return self._materialise(resolution.match, row)
-        english = None
-        if row.partner_name_en:
-            english = names_service.resolve(
-                session=session,
-                text=row.partner_name_en,
-                country=row.partner_country,
-                region=row.partner_region,
-                fuzzy=False,
-            )
-            match = english.match
-            if match is not None and (
-                resolution.status == "unresolved"
-                or any((c.source, c.id) == (match.source, match.id) for c in resolution.alternatives)
-            ):
-                return self._materialise(match, row)
-        settled = self._settled_earlier(row)
-        if settled is not None:
-            return settled
-        if (
-            resolution.status == "unresolved"
-            and (english is None or english.status == "unresolved")
-            and row.partner_country != "JP"  # every Japanese local government is in the registry
-        ):
-            return self._create_partner(row)
-        return resolution
-
-    def _materialise(self, candidate: names_service.Candidate, row: PartnershipRow) -> Municipality:
-        # resolve() offers a gazetteer place only when no registry record stands for it yet.
-        if candidate.source == "gazetteer":
-            self.report.municipalities_created += 1
-        return names_service.materialise(session=self.session, candidate=candidate, written=row.partner)
-
-    def _settled_earlier(self, row: PartnershipRow) -> Municipality | None:
-        """The partner a person (or an earlier import) already linked to this written name for this
-        home and type, so that re-importing after a review does not ask again."""
-        for partnership in partnership_service.for_municipality(
-            session=self.session, municipality_id=row.home_municipality_id
-        ):
-            partner = partnership.partner_municipality
-            if (
-                partnership.home_municipality_id == row.home_municipality_id
-                and partnership.type == row.type.value
-                and partnership.partner_written_name == row.partner
-                and partner is not None
-                and partner.country == row.partner_country
-            ):
-                return partner
-        return None
-
-    def _create_partner(self, row: PartnershipRow) -> Municipality:
-        municipality = municipality_service.create(
+        found = resolve_partner(
             session=self.session,
-            data=MunicipalityCreate(
+            name=row.partner,
+            country=row.partner_country,
+            region=row.partner_region,
+            name_en=row.partner_name_en,
+            settled_partner_id=self.settled.get(
+                home_municipality_id=row.home_municipality_id,
+                type_=row.type.value,
+                written=row.partner,
+                country=row.partner_country,
+            ),
+            create=lambda: MunicipalityCreate(
                 name=row.partner,
                 name_en=row.partner_name_en,
                 country=row.partner_country,
@@ -577,12 +177,30 @@ class _Writer:
                 source=f"import:{self.file_name}:line {row.line}",
             ),
         )
-        self.report.municipalities_created += 1
-        return municipality
+        partner = found.municipality
+        if partner is None:
+            self._send_to_review(row, found.resolution)
+            return
+        if found.new_to_registry:
+            self.report.municipalities_created += 1
+        outcome, from_home = _write(self.session, row, partner)
+        if from_home:
+            self.settled.remember(
+                home_municipality_id=row.home_municipality_id,
+                type_=row.type.value,
+                written=row.partner,
+                partner=partner,
+            )
+        if outcome == "created":
+            self.report.created += 1
+        elif outcome == "updated":
+            self.report.updated += 1
+        else:
+            self.report.unchanged += 1
 
     def _send_to_review(self, row: PartnershipRow, resolution: names_service.Resolution) -> None:
-        pending = row.pending()
-        key = (resolution.text, resolution.country, _canonical(pending))
+        pending = PendingPartnership(row)
+        key = (resolution.text, resolution.country, _canonical(pending.to_json()))
         if key not in self.open_reviews:
             names_service.send_to_review(
                 session=self.session,
@@ -617,7 +235,10 @@ def import_partnerships(
         report.errors = problems
         raise ImportRefused(report)
     with session.begin_nested() as savepoint:
-        writer = _Writer(session=session, file_name=path.name, report=report)
+        settled = SettledNames.load(
+            session=session, home_municipality_ids={row.home_municipality_id for row in valid}
+        )
+        writer = _Writer(session=session, file_name=path.name, report=report, settled=settled)
         for done, row in enumerate(valid, start=1):
             try:
                 writer.write(row)

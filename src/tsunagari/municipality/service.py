@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from tsunagari.audit import service as audit_service
+from tsunagari.common.bulk import complete_rows, insert_returning
+from tsunagari.db import insert_rows
 from tsunagari.errors import Conflict, InvalidInput, NotFound
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.municipality.schemas import MunicipalityCreate
-from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys
+from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_key_tuple, name_keys
 from tsunagari.reference.japan import validate_code
 
 
@@ -73,6 +77,44 @@ def create(*, session: Session, data: MunicipalityCreate) -> Municipality:
     session.add(municipality)
     session.flush()
     return municipality
+
+
+def _name_rows(municipality_id: int, data: MunicipalityCreate) -> list[dict[str, object]]:
+    """The lookup rows create() gives a new municipality (as _alias_rows): every name under each key."""
+    named: list[tuple[str, str]] = [(data.name, "official")]
+    named += [(value, kind) for value, kind in ((data.name_en, "english"), (data.kana, "kana")) if value]
+    named += [(value, "local") for value in (data.local_name,) if value]
+    named += [(alias, "alias") for alias in data.aliases if alias.strip()]
+    seen: set[str] = set()
+    rows: list[dict[str, object]] = []
+    for name, kind in named:
+        for key in name_key_tuple(name):
+            if key not in seen:
+                seen.add(key)
+                rows.append({"municipality_id": municipality_id, "name": name, "key": key, "kind": kind})
+    return rows
+
+
+def create_many(*, session: Session, data: Sequence[MunicipalityCreate]) -> list[int]:
+    """Insert many municipalities with their name rows; returns their ids in the order given.
+
+    The same records as create() (without its checks of JIS codes and kinds: the caller's data has
+    none), written as one multi-row INSERT per table instead of a flush per record, each audited as
+    a "create" with every column (audit_service.record_bulk_created).
+    """
+    if not data:
+        return []
+    table = cast(Table, Municipality.__table__)
+    values: list[dict[str, Any]] = [item.model_dump(exclude={"aliases"}) for item in data]
+    inserted = insert_returning(session, table, complete_rows(table, values))
+    audit_service.record_bulk_created(
+        session=session, model=Municipality, rows=[r._mapping for r in inserted]
+    )
+    ids = [row.id for row in inserted]
+    names = [row for mid, item in zip(ids, data, strict=True) for row in _name_rows(mid, item)]
+    # Core insert on the table: the ORM's bulk path costs more than the rows themselves.
+    insert_rows(session, cast(Table, MunicipalityName.__table__), names)
+    return ids
 
 
 def add_aliases(*, session: Session, municipality: Municipality, names: Iterable[str]) -> None:

@@ -436,6 +436,12 @@ def name_keys(text: str, *, romanize: bool = True) -> list[str]:
     return keys
 
 
+@lru_cache(maxsize=100_000)
+def name_key_tuple(text: str) -> tuple[str, ...]:
+    """name_keys, computed once per distinct text: an import meets the same names again and again."""
+    return tuple(name_keys(text))
+
+
 def parent_keys(text: str) -> list[str]:
     """Lookup keys of the region or parent written with a name ("Seoul" in "Seoul – Gangdong")."""
     qualifier = split_qualified(text).qualifier

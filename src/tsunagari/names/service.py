@@ -11,64 +11,39 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from tsunagari.audit import service as audit_service
+from tsunagari.common.bulk import complete_rows, insert_returning
+from tsunagari.common.geo import SAME_PLACE_KM, distance_km
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names.candidates import Candidate as Candidate
+from tsunagari.names.candidates import CandidateLookup as CandidateLookup
+from tsunagari.names.candidates import CandidateSource as CandidateSource
+from tsunagari.names.candidates import Method as Method
+from tsunagari.names.candidates import (
+    exact_keys,
+    gazetteer_candidate,
+    gazetteer_candidates,
+    registry_candidates,
+)
 from tsunagari.names.models import ReviewItem
 from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys, split_qualified, strip_affixes
+from tsunagari.names.pending import PendingAction
+from tsunagari.names.pending import carry_out as carry_out_pending
 from tsunagari.reference.models import GazetteerCity, GazetteerName
 
-CandidateSource = Literal["registry", "gazetteer", "countrystatecity"]
-"""Where a candidate comes from: the registry, the GeoNames gazetteer, or the second reference of
-areas and towns (reference.areas), which only the pairs importer consults."""
-Method = Literal["exact", "alias", "near", "fuzzy", "phonetic"]
 Status = Literal["matched", "ambiguous", "unresolved"]
 
 # A name resolves on its own only at or above this confidence, and only when it is the one candidate.
 AUTO_MATCH_CONFIDENCE = 0.9
-# Two places further apart than this are different places, whatever their names.
-SAME_PLACE_KM = 30.0
-
-
-@dataclass
-class Candidate:
-    source: CandidateSource
-    id: int
-    """municipality id for the registry, geonameid for the gazetteer"""
-    name: str
-    name_en: str | None
-    country: str
-    region: str | None
-    lat: float | None
-    lng: float | None
-    population: int | None
-    confidence: float
-    method: Method
-    distance_km: float | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "source": self.source,
-            "name": self.name,
-            "name_en": self.name_en,
-            "country": self.country,
-            "region": self.region,
-            "lat": self.lat,
-            "lng": self.lng,
-            "population": self.population,
-            "confidence": round(self.confidence, 3),
-            "method": self.method,
-            "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
-        }
 
 
 @dataclass
@@ -91,202 +66,6 @@ class Resolution:
             "confidence": round(self.confidence, 3),
             "alternatives": [c.as_json() for c in self.alternatives],
         }
-
-
-def distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance (haversine); the few lines do not justify a geodesy dependency."""
-    radius = 6371.0
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * radius * math.asin(math.sqrt(min(1.0, a)))
-
-
-def _exact_keys(text: str) -> list[str]:
-    return list(_cached_exact_keys(text))
-
-
-@lru_cache(maxsize=100_000)
-def _cached_exact_keys(text: str) -> tuple[str, ...]:
-    # An importer resolves tens of thousands of names, often again (each run, each fallback).
-    return tuple(key for key in name_keys(text) if not key.startswith(SKELETON_PREFIX))
-
-
-_REGISTRY_COLUMNS = (
-    Municipality.id,
-    Municipality.name,
-    Municipality.name_en,
-    Municipality.country,
-    Municipality.region,
-    Municipality.lat,
-    Municipality.lng,
-    Municipality.population,
-    Municipality.kind,
-    Municipality.status,
-    MunicipalityName.key,
-    MunicipalityName.name,
-)
-
-
-def registry_rows(session: Session, keys: Sequence[str], country: str | None) -> list[tuple[Any, ...]]:
-    """The registry's (municipality, key, written name) rows for some keys: what resolve() weighs."""
-    if not keys:
-        return []
-    statement = (
-        select(*_REGISTRY_COLUMNS)
-        .join(MunicipalityName, MunicipalityName.municipality_id == Municipality.id)
-        .where(MunicipalityName.key.in_(keys))
-    )
-    if country:
-        statement = statement.where(Municipality.country == country)
-    return [tuple(row) for row in session.execute(statement)]
-
-
-def _registry_candidates(rows: Sequence[tuple[Any, ...]], keys: list[str]) -> list[Candidate]:
-    best: dict[int, Candidate] = {}
-    for mid, name, name_en, country, region, lat, lng, population, kind, status, key, written in rows:
-        exact = key == keys[0]
-        confidence = 1.0 if exact else 0.95
-        if kind == "prefecture" and fold(written) != key:
-            # Twinning lists name cities: "Nara" is 奈良市 unless the text says 県 / Prefecture.
-            confidence -= 0.1
-        if status != "existing":
-            confidence -= 0.05  # a former municipality matches only when nothing current does
-        found = best.get(mid)
-        if found is None or found.confidence < confidence:
-            best[mid] = Candidate(
-                source="registry",
-                id=mid,
-                name=name,
-                name_en=name_en,
-                country=country,
-                region=region,
-                lat=lat,
-                lng=lng,
-                population=population,
-                confidence=confidence,
-                method="exact" if exact else "alias",
-            )
-    return list(best.values())
-
-
-_GAZETTEER_COLUMNS = (
-    GazetteerCity.geonameid,
-    GazetteerCity.name,
-    GazetteerCity.katakana_name,
-    GazetteerCity.country,
-    GazetteerCity.admin1,
-    GazetteerCity.lat,
-    GazetteerCity.lng,
-    GazetteerCity.population,
-    GazetteerName.key,
-)
-
-
-def gazetteer_rows(session: Session, keys: Sequence[str], country: str | None) -> list[tuple[Any, ...]]:
-    """The gazetteer's (place, key) rows for some keys: what resolve() weighs."""
-    if not keys:
-        return []
-    statement = (
-        select(*_GAZETTEER_COLUMNS)
-        .join(GazetteerName, GazetteerName.geonameid == GazetteerCity.geonameid)
-        .where(GazetteerName.key.in_(keys))
-    )
-    if country:
-        statement = statement.where(GazetteerName.country == country)
-    return [tuple(row) for row in session.execute(statement)]
-
-
-def _gazetteer_candidates(rows: Sequence[tuple[Any, ...]], keys: list[str]) -> list[Candidate]:
-    best: dict[int, Candidate] = {}
-    for gid, name, katakana, country, admin1, lat, lng, population, key in rows:
-        confidence = 0.97 if key == keys[0] else 0.92
-        found = best.get(gid)
-        if found is None or found.confidence < confidence:
-            best[gid] = Candidate(
-                source="gazetteer",
-                id=gid,
-                name=katakana or name,
-                name_en=name,
-                country=country,
-                region=admin1,
-                lat=lat,
-                lng=lng,
-                population=population,
-                confidence=confidence,
-                method="exact" if key == keys[0] else "alias",
-            )
-    return list(best.values())
-
-
-class CandidateLookup:
-    """Where resolve() reads its exact-key candidates: the database, one query per name.
-
-    An importer resolving thousands of names passes a PreloadedLookup instead, which answers the
-    same questions from rows read in a few queries beforehand; the decision code is the same.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def registry(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
-        return registry_rows(self.session, keys, country)
-
-    def gazetteer(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
-        return gazetteer_rows(self.session, keys, country)
-
-    def registry_geonameids(self, geonameids: Sequence[int]) -> set[int]:
-        return _registry_geonameids(self.session, geonameids)
-
-
-class PreloadedLookup(CandidateLookup):
-    """Candidates read beforehand for a known set of keys of one or more countries.
-
-    Asking about a key or country outside what was loaded is a programming error, not "no match".
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        registry: Sequence[tuple[Any, ...]],
-        gazetteer: Sequence[tuple[Any, ...]],
-        geonameids_in_registry: set[int],
-    ) -> None:
-        super().__init__(session)
-        self._registry: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-        for row in registry:
-            self._registry.setdefault((row[3], row[10]), []).append(row)  # (country, key)
-        self._gazetteer: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
-        for row in gazetteer:
-            self._gazetteer.setdefault((row[3], row[8]), []).append(row)  # (country, key)
-        self._in_registry = geonameids_in_registry
-
-    def registry(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
-        assert country is not None
-        return [row for key in dict.fromkeys(keys) for row in self._registry.get((country, key), ())]
-
-    def gazetteer(self, keys: list[str], country: str | None) -> list[tuple[Any, ...]]:
-        assert country is not None
-        return [row for key in dict.fromkeys(keys) for row in self._gazetteer.get((country, key), ())]
-
-    def registry_geonameids(self, geonameids: Sequence[int]) -> set[int]:
-        return {gid for gid in geonameids if gid in self._in_registry}
-
-
-def _gazetteer_candidate(city: GazetteerCity, confidence: float, method: Method) -> Candidate:
-    return Candidate(
-        source="gazetteer",
-        id=city.geonameid,
-        name=city.katakana_name or city.name,
-        name_en=city.name,
-        country=city.country,
-        region=city.admin1,
-        lat=city.lat,
-        lng=city.lng,
-        population=city.population,
-        confidence=confidence,
-        method=method,
-    )
 
 
 _FUZZY_CACHE: dict[tuple[str, str], tuple[list[str], list[int]]] = {}
@@ -338,7 +117,7 @@ def _fuzzy_candidates(session: Session, text: str, country: str) -> list[Candida
         for c in session.scalars(select(GazetteerCity).where(GazetteerCity.geonameid.in_(scores)))
     }
     return [
-        _gazetteer_candidate(cities[gid], confidence, method)
+        gazetteer_candidate(cities[gid], confidence, method)
         for gid, (confidence, method) in scores.items()
         if gid in cities
     ]
@@ -470,15 +249,15 @@ def resolve(
     if not text or not text.strip():
         raise InvalidInput("a name is needed", field="name", value=text)
     country = country.upper() if country else None
-    keys = _exact_keys(text)
+    keys = exact_keys(text)
     lookup = lookup or CandidateLookup(session)
-    registry = _registry_candidates(lookup.registry(keys, country), keys) if use_registry and keys else []
+    registry = registry_candidates(lookup.registry(keys, country), keys) if use_registry and keys else []
     if registry:
         decided = _decide(text, country, region, registry, near)
         if decided is not None:
             return decided
     if use_gazetteer and country != "JP":
-        gazetteer = _gazetteer_candidates(lookup.gazetteer(keys, country), keys) if keys else []
+        gazetteer = gazetteer_candidates(lookup.gazetteer(keys, country), keys) if keys else []
         # A gazetteer place already in the registry is represented by its registry record.
         if use_registry:
             known = lookup.registry_geonameids([c.id for c in gazetteer])
@@ -496,18 +275,6 @@ def resolve(
     status: Status = "ambiguous" if alternatives else "unresolved"
     confidence = max((c.confidence for c in alternatives), default=0.0)
     return Resolution(text, country, region, status, None, confidence, alternatives)
-
-
-def _registry_geonameids(session: Session, geonameids: Sequence[int]) -> set[int]:
-    if not geonameids:
-        return set()
-    return {
-        gid
-        for gid in session.scalars(
-            select(Municipality.geonameid).where(Municipality.geonameid.in_(geonameids))
-        )
-        if gid is not None
-    }
 
 
 def materialise(*, session: Session, candidate: Candidate, written: str | None = None) -> Municipality:
@@ -542,7 +309,7 @@ def materialise(*, session: Session, candidate: Candidate, written: str | None =
 
 # ----------------------------------------------------------------------------- review list
 def review_values(
-    *, resolution: Resolution, source: str, pending: dict[str, Any] | None = None
+    *, resolution: Resolution, source: str, pending: PendingAction | None = None
 ) -> dict[str, Any]:
     """The columns of the review item for a resolution (send_to_review, or a bulk insert of many)."""
     reason = (
@@ -557,7 +324,7 @@ def review_values(
         "source": source,
         "reason": reason,
         "candidates": [c.as_json() for c in resolution.alternatives[:10]],
-        "pending": pending,
+        "pending": pending.to_json() if pending is not None else None,
         "status": "open",
     }
 
@@ -567,12 +334,24 @@ def send_to_review(
     session: Session,
     resolution: Resolution,
     source: str,
-    pending: dict[str, Any] | None = None,
+    pending: PendingAction | None = None,
 ) -> ReviewItem:
+    """Put a name on the review list; `pending` is what to do once a person answers (names.pending)."""
     item = ReviewItem(**review_values(resolution=resolution, source=source, pending=pending))
     session.add(item)
     session.flush()
     return item
+
+
+def send_many_to_review(*, session: Session, items: Sequence[tuple[Resolution, str]]) -> None:
+    """Many (resolution, source) items without pending actions in one INSERT, each audited, as
+    send_to_review would add them one flush at a time (an import of a whole corpus)."""
+    if not items:
+        return
+    table = cast(Table, ReviewItem.__table__)
+    values = [review_values(resolution=resolution, source=source) for resolution, source in items]
+    inserted = insert_returning(session, table, complete_rows(table, values))
+    audit_service.record_bulk_created(session=session, model=ReviewItem, rows=[r._mapping for r in inserted])
 
 
 def open_reviews(*, session: Session) -> Sequence[ReviewItem]:
@@ -599,7 +378,8 @@ def resolve_review(*, session: Session, item_id: int, target: str) -> tuple[Revi
     """Answer a review item: `target` is a municipality id, `g:<geonameid>`, or an exact name.
 
     The written text becomes an alias of the chosen municipality (so the next import matches it),
-    and the action that waited on the answer (such as creating a partnership) is carried out.
+    and the action that waited on the answer (such as creating a partnership) is carried out by the
+    handler its importer registered (names.pending).
     """
     item = session.get(ReviewItem, item_id)
     if item is None:
@@ -612,27 +392,75 @@ def resolve_review(*, session: Session, item_id: int, target: str) -> tuple[Revi
     item.resolved_municipality_id = municipality.id
     item.resolved_at = dt.datetime.now(dt.UTC)
     if item.pending:
-        from tsunagari.importers.pending import carry_out
-
-        carry_out(session=session, pending=item.pending, municipality=municipality)
+        carry_out_pending(session=session, pending=item.pending, municipality=municipality)
     session.flush()
     return item, municipality
 
 
 def _target_municipality(session: Session, target: str, country: str | None) -> Municipality:
     target = target.strip()
-    if target.isdigit():
-        return municipality_service.get(session=session, municipality_id=int(target))
     if target.lower().startswith("g:"):
         geonameid = int(target[2:])
         city = session.get(GazetteerCity, geonameid)
         if city is None:
             raise InvalidInput("no such gazetteer place", field="--to", value=target)
-        return materialise(session=session, candidate=_gazetteer_candidate(city, 1.0, "exact"))
-    found = municipality_service.find_by_name(session=session, name=target, country=country)
-    if len(found) != 1:
+        return materialise(session=session, candidate=gazetteer_candidate(city, 1.0, "exact"))
+    try:
+        return pick_municipality(
+            session=session,
+            text=target,
+            country=country,
+            numbers="id",
+            field="--to",
+            hint="give the id instead",
+        )
+    except NotFound:
         raise InvalidInput(
-            f"{len(found)} municipalities match; give the id instead", field="--to", value=target
+            "0 municipalities match; give the id instead", field="--to", value=target
+        ) from None
+
+
+# ----------------------------------------------------------------------------- typed text → one municipality
+def pick_municipality(
+    *,
+    session: Session,
+    text: str,
+    prefecture: str | None = None,
+    country: str | None = None,
+    numbers: Literal["id", "jis_code"] | None = None,
+    field: str = "name",
+    hint: str = "add the prefecture or the country",
+) -> Municipality:
+    """The one municipality typed text names: its name in any script the registry knows it by
+    (武蔵野市, Musashino, むさしのし), narrowed by `prefecture` (or another country's region) and `country`.
+
+    `numbers` says what digits are: a registry id, a JIS code (全国地方公共団体コード), or a name.
+    Raises NotFound when nothing has the name, and InvalidInput listing the candidates (each with its
+    prefecture or region, country and id) when several do; `hint` says how to choose between them.
+    """
+    written = text.strip()
+    if not written:
+        raise InvalidInput("a municipality name is needed", field=field, value=text)
+    if numbers is not None and written.isdigit():
+        if numbers == "id":
+            return municipality_service.get(session=session, municipality_id=int(written))
+        by_code = municipality_service.get_by_jis_code(session=session, jis_code=written)
+        if by_code is None:
+            raise NotFound(f"no municipality has the code {written!r}")
+        return by_code
+    found = list(
+        municipality_service.find_by_name(
+            session=session, name=written, country=country or None, region=prefecture or None
+        )
+    )
+    if not found:
+        raise NotFound(f"no municipality is called {written!r}")
+    if len(found) > 1:
+        choices = ", ".join(f"{m.display_name()} ({m.country}, id {m.id})" for m in found[:20])
+        raise InvalidInput(
+            f"{len(found)}件が該当します / {len(found)} municipalities match; {hint}: {choices}",
+            field=field,
+            value=written,
         )
     return found[0]
 

@@ -19,6 +19,18 @@ def get(*, session: Session, organisation_id: int) -> Organisation:
     return organisation
 
 
+def party_municipalities(
+    *, session: Session, municipality_id: int | None, organisation_id: int | None
+) -> set[int]:
+    """The municipalities a party (a municipality, or an organisation of one) belongs to."""
+    found = {municipality_id} if municipality_id is not None else set()
+    if organisation_id is not None:
+        organisation = session.get(Organisation, organisation_id)
+        if organisation is not None and organisation.municipality_id:
+            found.add(organisation.municipality_id)
+    return found
+
+
 def create(*, session: Session, data: OrganisationCreate) -> Organisation:
     organisation = Organisation(**data.model_dump())
     session.add(organisation)
@@ -55,3 +67,19 @@ def add_contact(*, session: Session, data: ContactCreate) -> Contact:
 def contacts_for_municipality(*, session: Session, municipality_id: int) -> Sequence[Contact]:
     """Personal data: callers must check the actor may see contacts."""
     return list(session.scalars(select(Contact).where(Contact.municipality_id == municipality_id)))
+
+
+def get_contact(*, session: Session, contact_id: int) -> Contact:
+    """Personal data: callers must check the actor may see contacts."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise NotFound(f"contact {contact_id} does not exist")
+    return contact
+
+
+def list_contacts(*, session: Session, municipality_id: int | None = None) -> list[Contact]:
+    """Personal data: callers must check the actor may see contacts."""
+    statement = select(Contact).order_by(Contact.id)
+    if municipality_id is not None:
+        statement = statement.where(Contact.municipality_id == municipality_id)
+    return list(session.scalars(statement))

@@ -17,9 +17,9 @@ from typing import Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tsunagari.common.encoding import UTF8_BOM, guard_formula, needs_formula_guard
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput
-from tsunagari.importers.tabular import UTF8_BOM, guard_formula, needs_formula_guard
 from tsunagari.municipality.models import Municipality
 from tsunagari.partnership.models import Partnership
 

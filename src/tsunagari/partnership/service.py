@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
-from tsunagari.dates import PartialDate
+from tsunagari.audit import service as audit_service
+from tsunagari.common.bulk import complete_rows, insert_returning
 from tsunagari.errors import Conflict, NotFound
 from tsunagari.municipality.models import Municipality
-from tsunagari.organisation.models import Organisation
 from tsunagari.partnership.models import (
-    PARTNERSHIP_TYPE_LABELS,
     Partnership,
     PartnershipSourceRecord,
 )
-from tsunagari.partnership.schemas import PartnerRow, PartnershipCreate
+from tsunagari.partnership.schemas import PartnershipCreate
 
 UpsertOutcome = Literal["created", "updated", "unchanged"]
 
@@ -120,6 +118,41 @@ def upsert(
     return existing, "updated"
 
 
+def create_many(*, session: Session, data: Sequence[PartnershipCreate]) -> list[int]:
+    """Insert partnerships as upsert() does when the pair has none, in one INSERT; their ids in order.
+
+    The caller has made sure none of them exists yet (an import reads the pairs it has once). Each is
+    audited as a "create" with every column; unlike create(), no source record is added (add_sources).
+    """
+    if not data:
+        return []
+    values: list[dict[str, Any]] = []
+    for item in data:
+        row = item.model_dump()
+        row["home_party"] = party_key(item.home_municipality_id, item.home_organisation_id)
+        row["partner_party"] = party_key(item.partner_municipality_id, item.partner_organisation_id)
+        values.append(row)
+    return [row.id for row in _insert_audited(session, Partnership, values)]
+
+
+def add_sources(*, session: Session, records: Sequence[tuple[int, str, str | None]]) -> None:
+    """Many (partnership id, source, detail) provenance records in one INSERT, each audited."""
+    _insert_audited(
+        session,
+        PartnershipSourceRecord,
+        [{"partnership_id": pid, "source": source, "detail": detail} for pid, source, detail in records],
+    )
+
+
+def _insert_audited(session: Session, model: type[Any], values: list[dict[str, Any]]) -> list[Any]:
+    if not values:
+        return []
+    table = cast(Table, model.__table__)
+    inserted = insert_returning(session, table, complete_rows(table, values))
+    audit_service.record_bulk_created(session=session, model=model, rows=[r._mapping for r in inserted])
+    return inserted
+
+
 def add_source(*, session: Session, partnership: Partnership, source: str, detail: str | None) -> None:
     session.add(PartnershipSourceRecord(partnership_id=partnership.id, source=source, detail=detail))
 
@@ -139,75 +172,31 @@ def for_municipality(*, session: Session, municipality_id: int) -> Sequence[Part
     )
 
 
-def _years_between(start: dt.date, today: dt.date) -> int:
-    years = today.year - start.year
-    if (today.month, today.day) < (start.month, start.day):
-        years -= 1
-    return years
-
-
-def partner_rows(
-    *, session: Session, municipality: Municipality, today: dt.date | None = None
-) -> list[PartnerRow]:
-    """Everyone `municipality` has a partnership with, seen from its side."""
-    today = today or dt.date.today()
-    rows: list[PartnerRow] = []
-    for partnership in for_municipality(session=session, municipality_id=municipality.id):
-        if partnership.home_municipality_id == municipality.id:
-            other_m, other_o = partnership.partner_municipality, partnership.partner_organisation
-        else:
-            other_m, other_o = partnership.home_municipality, partnership.home_organisation
-        label_ja, label_en = PARTNERSHIP_TYPE_LABELS[partnership.type]
-        signed = PartialDate.from_parts(partnership.signed_on, partnership.signed_on_precision)
-        via = partnership.via_municipality.name if partnership.via_municipality else None
-        common: dict[str, object] = {
-            "type": partnership.type,
-            "type_label": label_ja,
-            "type_label_en": label_en,
-            "signed_on": signed.iso() if signed else None,
-            "precision": signed.precision if signed else None,
-            "signed_on_wareki": signed.wareki() if signed else None,
-            "status": partnership.status,
-            "partnership_id": partnership.id,
-            "origin": partnership.origin,
-            "inherited_through_merger": partnership.inherited_through_merger,
-            "via": via,
-            "counts_as_sister_friendship": partnership.counts_as_sister_friendship,
-            "years_since_signing": _years_between(signed.value, today) if signed else None,
-        }
-        if other_m is not None:
-            rows.append(
-                PartnerRow(
-                    name=other_m.name,
-                    name_en=other_m.name_en,
-                    country=other_m.country,
-                    region=other_m.region,
-                    domestic=other_m.country == municipality.country,
-                    partner_id=other_m.id,
-                    partner_kind="municipality",
-                    **common,
-                )
-            )
-        else:
-            assert other_o is not None
-            rows.append(_organisation_row(session, other_o, municipality, common))
-    return rows
-
-
-def _organisation_row(
-    session: Session, organisation: Organisation, home: Municipality, common: dict[str, object]
-) -> PartnerRow:
-    seat = session.get(Municipality, organisation.municipality_id) if organisation.municipality_id else None
-    country = seat.country if seat else None
-    return PartnerRow.model_validate(
-        {
-            "name": organisation.name,
-            "name_en": organisation.name_en,
-            "country": country,
-            "region": seat.region if seat else None,
-            "domestic": country == home.country,
-            "partner_id": organisation.id,
-            "partner_kind": "organisation",
-            **common,
-        }
+def written_partner_links(
+    *, session: Session, home_municipality_ids: Sequence[int]
+) -> list[tuple[int, str, str, int, str]]:
+    """(home id, type, partner name as written, partner id, partner country) of the partnerships of
+    some homes that name their partner municipality: in one query, so that an import can tell which
+    written names a person (or an earlier import) already settled without a look-up per row."""
+    if not home_municipality_ids:
+        return []
+    statement = (
+        select(
+            Partnership.home_municipality_id,
+            Partnership.type,
+            Partnership.partner_written_name,
+            Municipality.id,
+            Municipality.country,
+        )
+        .join(Municipality, Municipality.id == Partnership.partner_municipality_id)
+        .where(
+            Partnership.home_municipality_id.in_(sorted(set(home_municipality_ids))),
+            Partnership.partner_written_name.is_not(None),
+        )
+        .order_by(Partnership.signed_on.is_(None), Partnership.signed_on, Partnership.id)
     )
+    return [
+        (home, type_, written, partner, country)
+        for home, type_, written, partner, country in session.execute(statement)
+        if home is not None and written is not None
+    ]

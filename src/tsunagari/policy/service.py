@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.exchange import service as exchange_service
+from tsunagari.exchange import activity_service
 from tsunagari.exchange.schemas import ActivityCreate, parse
 from tsunagari.municipality import service as municipality_service
 from tsunagari.partnership import service as partnership_service
@@ -112,7 +112,7 @@ def _check_places(session: Session, municipality_id: int | None, destination_id:
 def create_visit(*, session: Session, data: VisitCreate | Mapping[str, Any]) -> Visit:
     visit_in = parse(VisitCreate, data)
     _check_places(session, visit_in.municipality_id, visit_in.destination_municipality_id)
-    activity = exchange_service.record_activity(
+    activity = activity_service.record_activity(
         session=session, data=ActivityCreate.model_validate(visit_in.model_dump(exclude=set(VISIT_FIELDS)))
     )
     visit = Visit(activity_id=activity.id, **visit_in.model_dump(include=set(VISIT_FIELDS)))
@@ -125,7 +125,7 @@ def update_visit(*, session: Session, visit: Visit, changes: Mapping[str, Any]) 
     activity_changes = {k: v for k, v in changes.items() if k not in VISIT_FIELDS}
     visit_changes = {k: v for k, v in changes.items() if k in VISIT_FIELDS}
     if activity_changes:
-        exchange_service.update_activity(session=session, activity=visit.activity, changes=activity_changes)
+        activity_service.update_activity(session=session, activity=visit.activity, changes=activity_changes)
     if visit_changes:
         current = {name: getattr(visit, name) for name in VISIT_FIELDS}
         merged = parse(

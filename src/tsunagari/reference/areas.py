@@ -24,8 +24,8 @@ from typing import Any, Final, Literal
 
 from countrystatecity_countries.loaders import DataLoader
 
+from tsunagari.common.geo import SAME_PLACE_KM, distance_km
 from tsunagari.names.normalize import fold, split_qualified
-from tsunagari.names.service import SAME_PLACE_KM, distance_km
 
 SOURCE: Final = "countrystatecity"
 

@@ -165,6 +165,11 @@ def load_gazetteer(
     return cities_total, names_total
 
 
+def is_initialised(*, session: Session) -> bool:
+    """Whether `tsunagari init` has loaded the reference data (the countries come first)."""
+    return session.scalar(select(Country.alpha2).limit(1)) is not None
+
+
 def gazetteer_size(*, session: Session) -> int:
     return session.scalar(select(func.count()).select_from(GazetteerCity)) or 0
 

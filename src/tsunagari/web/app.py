@@ -1,4 +1,5 @@
-"""create_app(): the FastAPI application serving the portal, the API and /healthz."""
+"""create_app(): the FastAPI application serving the portal, the API, the staff pages and /healthz; the one
+place the domains' routers are included (each domain's `api` and `pages` modules own their routes)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,83 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
 
 from tsunagari import __version__
+from tsunagari import importers as _importers  # noqa: F401 - registers the review list's pending actions
+from tsunagari.audit import pages as audit_pages
+from tsunagari.auth import api as auth_api
+from tsunagari.auth import pages as auth_pages
 from tsunagari.config import get_settings
-from tsunagari.db import get_engine, unit_of_work
-from tsunagari.municipality.models import Municipality
-from tsunagari.partnership.models import Partnership
+from tsunagari.db import get_engine
+from tsunagari.evaluation import staff_pages as evaluation_staff_pages
+from tsunagari.exchange import api as exchange_api
+from tsunagari.exchange import award_pages as exchange_award_pages
+from tsunagari.exchange import network_pages as exchange_network_pages
+from tsunagari.exchange import network_staff_pages as exchange_network_staff_pages
+from tsunagari.exchange import pages as exchange_pages
+from tsunagari.exchange import programme_staff_pages as exchange_programme_staff_pages
+from tsunagari.exchange import staff_api as exchange_staff_api
+from tsunagari.municipality import api as municipality_api
+from tsunagari.municipality import pages as municipality_pages
+from tsunagari.municipality import staff_api as municipality_staff_api
+from tsunagari.municipality import staff_pages as municipality_staff_pages
+from tsunagari.names import staff_pages as names_staff_pages
+from tsunagari.organisation import staff_api as organisation_staff_api
+from tsunagari.organisation import staff_pages as organisation_staff_pages
+from tsunagari.partnership import api as partnership_api
+from tsunagari.partnership import contact_staff_pages as partnership_contact_staff_pages
+from tsunagari.partnership import pages as partnership_pages
+from tsunagari.partnership import rows as partnership_rows
+from tsunagari.partnership import staff_api as partnership_staff_api
+from tsunagari.partnership import staff_pages as partnership_staff_pages
+from tsunagari.policy import staff_api as policy_staff_api
+from tsunagari.policy import staff_pages as policy_staff_pages
+from tsunagari.portal import api as portal_api
+from tsunagari.portal import pages as portal_pages
+from tsunagari.portal import service as portal_service
+from tsunagari.session import unit_of_work
+from tsunagari.web.errors import install_error_handlers
+from tsunagari.web.staff_pages import install_staff
+from tsunagari.web.static import mount_static
+from tsunagari.web.write_api import records_router
+
+PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
+    municipality_api.router,
+    partnership_api.router,
+    portal_api.router,
+    exchange_api.router,
+    portal_pages.router,
+    municipality_pages.router,
+    partnership_pages.router,
+    exchange_pages.router,
+    exchange_network_pages.router,
+    exchange_award_pages.router,
+)
+
+# The write API (staff and scripts) and the staff pages under /staff; the kinds' forms in the order the
+# staff home lists them.
+STAFF_ROUTERS: tuple[APIRouter, ...] = (
+    municipality_staff_api.router,
+    partnership_staff_api.router,
+    organisation_staff_api.router,
+    exchange_staff_api.router,
+    policy_staff_api.router,
+    auth_api.router,
+    records_router,
+    municipality_staff_pages.router,
+    partnership_staff_pages.router,
+    organisation_staff_pages.router,
+    partnership_contact_staff_pages.router,
+    exchange_programme_staff_pages.router,
+    policy_staff_pages.router,
+    exchange_network_staff_pages.router,
+    auth_pages.router,
+    audit_pages.router,
+    names_staff_pages.router,
+    evaluation_staff_pages.router,
+)
 
 
 @asynccontextmanager
@@ -29,8 +98,8 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def _health() -> dict[str, Any]:
     body: dict[str, Any] = {"status": "ok", "version": __version__}
     with unit_of_work(get_engine()) as session:
-        body["municipalities"] = session.scalar(select(func.count()).select_from(Municipality))
-        body["partnerships"] = session.scalar(select(func.count()).select_from(Partnership))
+        body["municipalities"] = portal_service.municipality_count(session=session)
+        body["partnerships"] = partnership_rows.partnership_count(session=session)
         body["database"] = session.get_bind().dialect.name
     return body
 
@@ -57,15 +126,13 @@ def create_app() -> FastAPI:
             return JSONResponse({"status": "error", "detail": type(error).__name__}, status_code=503)
         return JSONResponse(body)
 
-    from tsunagari.web import api, pages
-    from tsunagari.web.errors import install_error_handlers
-
-    app.include_router(api.router)
-    app.include_router(pages.router)
+    # Each router carries its own prefix; the public API's first, as OpenAPI lists them in this order.
+    for router in PUBLIC_ROUTERS:
+        app.include_router(router)
     install_error_handlers(app)
-    from tsunagari.web.staff import install_staff
-
+    for router in STAFF_ROUTERS:
+        app.include_router(router)
     # After the error handlers: staff pages answer 403/404 with their own screens.
     install_staff(app)
-    pages.mount_static(app)
+    mount_static(app)
     return app

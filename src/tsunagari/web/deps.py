@@ -12,7 +12,8 @@ from fastapi import Depends, Query
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from tsunagari.db import get_engine, session_factory
+from tsunagari.db import get_engine
+from tsunagari.session import session_factory
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50

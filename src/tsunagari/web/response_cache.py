@@ -17,31 +17,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy.engine import Engine
-
-from tsunagari.audit.models import AuditEntry
-from tsunagari.municipality.models import MunicipalityName
+from tsunagari.audit.service import DataVersion
 
 # A body larger than this is built each time (a whole-registry listing): a few of them would crowd
 # the detail pages and searches out of the memory allowed.
 MAX_BODY_BYTES: Final = 512 * 1024
-
-DataVersion = tuple[int, int]
-
-
-# Plain SQL run as it is: building and compiling the same statement through the expression language
-# took five times as long as the lookups themselves, on every request.
-_DATA_VERSION_SQL: Final = (
-    f"SELECT (SELECT coalesce(max(id), 0) FROM {AuditEntry.__tablename__}), "
-    f"(SELECT coalesce(max(id), 0) FROM {MunicipalityName.__tablename__})"
-)
-
-
-def data_version(engine: Engine) -> DataVersion:
-    """(largest audit entry id, largest municipality name id): it changes with every write."""
-    with engine.connect() as connection:
-        audit, names = connection.exec_driver_sql(_DATA_VERSION_SQL).one()
-    return int(audit), int(names)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse
 
+from tsunagari.access import permissions
+from tsunagari.access.principal import Principal
 from tsunagari.audit.service import Actor, acting_as
-from tsunagari.auth import permissions
 from tsunagari.auth import service as auth_service
 from tsunagari.auth.models import User
-from tsunagari.auth.schemas import Principal
 from tsunagari.config import get_settings
-from tsunagari.db import get_engine, unit_of_work
+from tsunagari.db import get_engine
+from tsunagari.session import unit_of_work
 from tsunagari.web.deps import get_session
 
 SESSION_COOKIE = "tsunagari_session"

@@ -1,0 +1,279 @@
+"""HTTP series: our server, Datasette and a fixed-JSON floor; every path must answer 200, then rounds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import Engine, select
+
+from tsunagari.bench import queries
+from tsunagari.bench.load import Client, Job, Result
+from tsunagari.bench.loadgen import LoadGenerator
+from tsunagari.bench.measure import Profile, Steps, median
+from tsunagari.bench.servers import HOST, Server, rss_mb, start_datasette, start_floor, start_tsunagari
+from tsunagari.db import make_engine
+from tsunagari.errors import TsunagariError
+from tsunagari.session import unit_of_work
+
+CONNECTIONS = 32
+LATIN_SEARCH = "Suzhou"
+JAPANESE_SEARCH = "金沢"
+TWO_CHARACTER_WORDS = ("花火", "温泉")
+
+
+@dataclass(frozen=True)
+class Series:
+    """One HTTP measurement: a server and the paths every connection asks for in turn."""
+
+    name: str
+    server: str
+    paths: list[str]
+    client: Client = "raw"
+
+
+def _busiest(engine: Engine) -> dict[str, Any]:
+    """The municipality with the most partners: the heaviest detail page and partner list."""
+    from tsunagari.analytics import service as analytics_service
+    from tsunagari.municipality import service as municipality_service
+
+    with unit_of_work(engine) as session:
+        graph = analytics_service.load_graph(session=session, active_only=False)
+        busiest = max(graph.neighbours, key=lambda node: (len(graph.neighbours[node]), -node))
+        municipality = municipality_service.get(session=session, municipality_id=busiest)
+        return {
+            "id": busiest,
+            "name": municipality.name,
+            "name_en": municipality.name_en,
+            "country": municipality.country,
+            "partners": len(graph.neighbours[busiest]),
+        }
+
+
+def _search_path(term: str) -> str:
+    return f"/api/v1/search?q={quote(term)}"
+
+
+def plan_series(busy: int, datasette_busy: int, datasette_database: str) -> list[Series]:
+    searches = (LATIN_SEARCH, JAPANESE_SEARCH)
+    return [
+        Series("floor", "floor", ["/"]),
+        Series("floor_httpx", "floor", ["/"], client="httpx"),
+        Series("detail", "tsunagari", [f"/api/v1/municipalities/{busy}"]),
+        Series(
+            "datasette_detail", "datasette", [f"/{datasette_database}/municipality.json?id={datasette_busy}"]
+        ),
+        Series("partners", "tsunagari", [f"/api/v1/partnerships?municipality={busy}"]),
+        Series(
+            "datasette_partners",
+            "datasette",
+            [queries.query_path(datasette_database, queries.PARTNERS, id=datasette_busy)],
+        ),
+        Series("search", "tsunagari", [_search_path(term) for term in searches]),
+        Series(
+            "datasette_search", "datasette", [queries.search_path(datasette_database, t) for t in searches]
+        ),
+        Series("search2", "tsunagari", [_search_path(term) for term in TWO_CHARACTER_WORDS]),
+        # The same requests with the response cache off: what building each answer costs.
+        Series("detail_uncached", "tsunagari_uncached", [f"/api/v1/municipalities/{busy}"]),
+        Series("partners_uncached", "tsunagari_uncached", [f"/api/v1/partnerships?municipality={busy}"]),
+        Series("search_uncached", "tsunagari_uncached", [_search_path(term) for term in searches]),
+        Series(
+            "search2_uncached", "tsunagari_uncached", [_search_path(term) for term in TWO_CHARACTER_WORDS]
+        ),
+        Series(
+            "datasette_search2",
+            "datasette",
+            [queries.search_path(datasette_database, term) for term in TWO_CHARACTER_WORDS],
+        ),
+        Series("datasette_stats", "datasette", [queries.query_path(datasette_database, queries.STATS)]),
+        # Ours last in each round: when its requests outlast the round, the server is restarted.
+        Series("stats", "tsunagari", ["/api/v1/stats?group_by=country"]),
+    ]
+
+
+def _check_answers(server: Server, paths: list[str]) -> None:
+    """Each path answers 200 before it is measured, so a wrong query fails loudly, not as zero req/s
+    (and the server has met every query once before the first round)."""
+    for path in paths:
+        response = httpx.get(f"http://{HOST}:{server.port}{path}", timeout=120.0, trust_env=False)
+        if response.status_code != 200:
+            raise TsunagariError(
+                f"{server.name} answered {response.status_code} to {path}: {response.text[:500]}"
+            )
+
+
+def _search_recall(server: Server, engine: Engine, terms: Sequence[str]) -> dict[str, Any]:
+    """Recall of our search against a plain substring scan of every name and profile text."""
+    from tsunagari.municipality.models import Municipality, MunicipalityName
+
+    expected: dict[str, set[int]] = {term: set() for term in terms}
+    with unit_of_work(engine) as session:
+        texts: dict[int, list[str]] = {}
+        for row in session.execute(
+            select(
+                Municipality.id,
+                Municipality.name,
+                Municipality.name_en,
+                Municipality.kana,
+                Municipality.local_name,
+                Municipality.overview_ja,
+                Municipality.overview_en,
+            )
+        ):
+            texts[row[0]] = [value.casefold() for value in row[1:] if value]
+        for municipality_id, name in session.execute(
+            select(MunicipalityName.municipality_id, MunicipalityName.name)
+        ):
+            texts.setdefault(municipality_id, []).append(name.casefold())
+    for term in terms:
+        folded = term.casefold()
+        expected[term] = {m for m, values in texts.items() if any(folded in value for value in values)}
+    recall: dict[str, Any] = {}
+    for term in terms:
+        found: set[int] = set()
+        offset = 0
+        while True:
+            response = httpx.get(
+                f"http://{HOST}:{server.port}/api/v1/search",
+                params={"q": term, "limit": 200, "offset": offset},
+                timeout=120.0,
+                trust_env=False,
+            )
+            response.raise_for_status()
+            body = response.json()
+            found |= {item["id"] for item in body["items"]}
+            offset += 200
+            if offset >= body["total"]:
+                break
+        hits = len(expected[term] & found)
+        recall[term] = {
+            "expected": len(expected[term]),
+            "found": len(found),
+            "recall": hits / len(expected[term]) if expected[term] else 1.0,
+        }
+    return recall
+
+
+def measure_http(
+    *,
+    profile: Profile,
+    database_url: str,
+    sqlite_file: Path,
+    engine: Engine,
+    workdir: Path,
+    steps: Steps,
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    busy = _busiest(engine)
+    figures["busy_municipality"] = busy
+    servers: dict[str, Server] = {}
+    restarts = 0
+    # VmRSS after every series, per server, read before any restart: the largest is the figure.
+    rss: dict[str, list[float]] = {"tsunagari": [], "tsunagari_uncached": [], "datasette": [], "floor": []}
+    peak: dict[str, list[float]] = {name: [] for name in rss}
+    rss_by_series: dict[str, float] = {}
+    try:
+        steps.show("starting servers: floor, tsunagari (with and without its response cache), datasette")
+        # Started side by side: each spends its start-up importing, and none is measured yet.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            starting = {
+                "floor": pool.submit(start_floor, workdir),
+                "tsunagari": pool.submit(start_tsunagari, database_url, workdir),
+                "tsunagari_uncached": pool.submit(start_tsunagari, database_url, workdir, cached=False),
+                "datasette": pool.submit(start_datasette, sqlite_file, workdir),
+            }
+            failures = []
+            for name, future in starting.items():
+                try:
+                    servers[name] = future.result()
+                except TsunagariError as error:  # the others started are stopped below all the same
+                    failures.append(error)
+            if failures:
+                raise failures[0]
+        datasette_busy = busy
+        if not database_url.startswith("sqlite"):
+            # The SQLite copy Datasette serves numbers its rows itself.
+            sqlite_engine = make_engine(f"sqlite:///{sqlite_file}")
+            datasette_busy = _busiest(sqlite_engine)
+            sqlite_engine.dispose()
+        plan = plan_series(busy["id"], datasette_busy["id"], sqlite_file.stem)
+        for series in plan:
+            steps.show(f"checking and warming {series.name}")
+            _check_answers(servers[series.server], series.paths)
+        steps.advance("servers answer")
+        results: dict[str, list[Result]] = {series.name: [] for series in plan}
+        with LoadGenerator() as generator:
+            # Rounds rather than series one after another, so drift on a shared machine falls
+            # on ours and the references alike.
+            for repetition in range(profile.repetitions):
+                for series in plan:
+                    steps.show(f"HTTP round {repetition + 1}/{profile.repetitions}: {series.name}")
+                    server = servers[series.server]
+                    result = generator.run(
+                        Job(
+                            host=HOST,
+                            port=server.port,
+                            paths=series.paths,
+                            connections=CONNECTIONS,
+                            max_requests=profile.http_max_requests,
+                            seconds=profile.http_seconds,
+                            grace_seconds=profile.grace_seconds,
+                            client=series.client,
+                        )
+                    )
+                    results[series.name].append(result)
+                    rss[server.name].append(rss_mb(server.pid))
+                    rss_by_series[series.name] = max(
+                        rss_by_series.get(series.name, 0.0), rss[server.name][-1]
+                    )
+                    if result.timeouts:
+                        # Abandoned requests would still be running: the next series would share its CPU.
+                        peak[server.name].append(rss_mb(server.pid, "VmHWM"))
+                        servers[series.server] = _restart(server, database_url, sqlite_file, workdir)
+                        restarts += 1
+                    steps.advance(f"{series.name}: {result.rps:,.0f} req/s")
+        for name, server in servers.items():
+            peak[name].append(rss_mb(server.pid, "VmHWM"))
+        figures["server_rss_mb"] = max(rss["tsunagari"])
+        figures["server_rss_peak_mb"] = max(peak["tsunagari"])
+        figures["uncached_rss_mb"] = max(rss["tsunagari_uncached"])
+        figures["datasette_rss_mb"] = max(rss["datasette"])
+        figures["datasette_rss_peak_mb"] = max(peak["datasette"])
+        figures["floor_rss_mb"] = max(rss["floor"])
+        figures["rss_by_series_mb"] = rss_by_series
+        steps.show("search recall")
+        recall = _search_recall(
+            servers["tsunagari"], engine, [LATIN_SEARCH, JAPANESE_SEARCH, *TWO_CHARACTER_WORDS]
+        )
+        figures["search_recall_by_term"] = recall
+        figures["search_recall"] = min(r["recall"] for r in recall.values())
+        steps.advance("search recall checked")
+    finally:
+        for server in servers.values():
+            server.stop()
+    for name, runs in results.items():
+        figures[f"{name}_rps"] = median([r.rps for r in runs])
+        figures[f"{name}_p50_ms"] = median([r.p50_ms for r in runs])
+        figures[f"{name}_p95_ms"] = median([r.p95_ms for r in runs])
+        figures[f"{name}_p99_ms"] = median([r.p99_ms for r in runs])
+        figures[f"{name}_requests"] = sum(r.completed for r in runs)
+        figures[f"{name}_errors"] = sum(r.errors for r in runs)
+        figures[f"{name}_timeouts"] = sum(r.timeouts for r in runs)
+    figures["server_restarts"] = restarts
+    figures["series_paths"] = {series.name: series.paths for series in plan}
+    return figures
+
+
+def _restart(server: Server, database_url: str, sqlite_file: Path, workdir: Path) -> Server:
+    server.stop()
+    if server.name in ("tsunagari", "tsunagari_uncached"):
+        return start_tsunagari(database_url, workdir, cached=server.name == "tsunagari")
+    if server.name == "datasette":
+        return start_datasette(sqlite_file, workdir)
+    return start_floor(workdir)

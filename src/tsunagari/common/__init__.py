@@ -1,0 +1,1 @@
+"""Shared ground every layer may import (encodings, distances): imports nothing of tsunagari's domains."""

@@ -1,0 +1,301 @@
+"""Public HTML pages of a municipality (its page and its printable brochure): thin views over the
+services, each page's context a dataclass (no SQL here); contacts are never read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from tsunagari.dates import PartialDate
+from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.models import KIND_LABELS_JA, Municipality
+from tsunagari.organisation import service as organisation_service
+from tsunagari.partnership import rows as partnership_rows
+from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import STATUS_LABELS
+from tsunagari.partnership.schemas import PartnerRow
+from tsunagari.web.deps import SessionDep
+from tsunagari.web.rendering import (
+    Lang,
+    country_name,
+    format_date,
+    label_of,
+    map_json,
+    partial_date,
+    render_found,
+)
+
+router = APIRouter(include_in_schema=False)
+
+KIND_LABELS_EN: dict[str, str] = {
+    "prefecture": "Prefecture",
+    "designated_city": "Designated city",
+    "city": "City",
+    "special_ward": "Special ward",
+    "ward": "Ward",
+    "town": "Town",
+    "village": "Village",
+    "state": "State",
+    "province": "Province",
+    "county": "County",
+    "district": "District",
+    "other": "Other",
+}
+
+
+# --------------------------------------------------------------------------- shared view pieces
+@dataclass(frozen=True)
+class MunicipalityRef:
+    id: int
+    name: str
+    name_en: str | None
+    region: str | None
+    country: str
+    country_name: str
+
+    def label(self, lang: Lang) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+
+def municipality_ref(m: Municipality, lang: Lang) -> MunicipalityRef:
+    return MunicipalityRef(m.id, m.name, m.name_en, m.region, m.country, country_name(m.country, lang))
+
+
+def kind_label(code: str, lang: Lang) -> str:
+    return KIND_LABELS_EN.get(code, code) if lang == "en" else KIND_LABELS_JA.get(code, code)
+
+
+# --------------------------------------------------------------------------- municipality
+@dataclass(frozen=True)
+class PartnerView:
+    partnership_id: int
+    partner_id: int
+    partner_kind: str
+    name: str
+    name_en: str | None
+    country: str | None
+    country_name: str
+    region: str | None
+    type_label: str
+    signed: str
+    signed_iso: str | None
+    years_since_signing: int | None
+    status: str
+    status_label: str
+    origin: str | None
+    via: str | None
+    inherited_through_merger: bool
+    overview: str | None = None
+    overview_en: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: int
+    name: str
+    name_en: str | None
+    kana: str | None
+    local_name: str | None
+    kind_label: str
+    country: str
+    country_name: str
+    region: str | None
+    population: int | None
+    population_as_of: str
+    area_km2: float | None
+    area_as_of: str
+    overview: str | None
+    website: str | None
+    status: str
+    merged_into: MunicipalityRef | None
+    merged_on: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    signed: str
+    year: int
+    partner: str
+    type_label: str
+    partnership_id: int
+
+
+@dataclass(frozen=True)
+class FormerMunicipality:
+    id: int
+    name: str
+    name_en: str | None
+    merged_on: str
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    name: str
+    name_en: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class MunicipalityPage:
+    profile: Profile
+    domestic: list[PartnerView]
+    international: list[PartnerView]
+    timeline: list[TimelineEntry]
+    former: list[FormerMunicipality]
+    organisations: list[OrganisationView]
+    sources: list[str]
+    map_lines: str
+
+
+def _profile(session: Session, m: Municipality, lang: Lang) -> Profile:
+    def as_of(value: dt.date | None, precision: str | None) -> str:
+        return format_date(PartialDate.from_parts(value, precision), lang)
+
+    merged_into = None
+    if m.merged_into_id is not None:
+        merged_into = municipality_ref(
+            municipality_service.get(session=session, municipality_id=m.merged_into_id), lang
+        )
+    overview = (m.overview_en or m.overview_ja) if lang == "en" else (m.overview_ja or m.overview_en)
+    return Profile(
+        id=m.id,
+        name=m.name,
+        name_en=m.name_en,
+        kana=m.kana,
+        local_name=m.local_name,
+        kind_label=kind_label(m.kind, lang),
+        country=m.country,
+        country_name=country_name(m.country, lang),
+        region=m.region,
+        population=m.population,
+        population_as_of=as_of(m.population_as_of, m.population_as_of_precision),
+        area_km2=m.area_km2,
+        area_as_of=as_of(m.area_as_of, m.area_as_of_precision),
+        overview=overview,
+        website=m.website,
+        status=m.status,
+        merged_into=merged_into,
+        merged_on=as_of(m.merged_on, m.merged_on_precision),
+    )
+
+
+def _partner_view(session: Session, row: PartnerRow, lang: Lang) -> PartnerView:
+    overview = overview_en = None
+    if row.partner_kind == "municipality":
+        other = municipality_service.get(session=session, municipality_id=row.partner_id)
+        overview, overview_en = other.overview_ja, other.overview_en
+    signed = partial_date(row.signed_on, row.precision)
+    return PartnerView(
+        partnership_id=row.partnership_id,
+        partner_id=row.partner_id,
+        partner_kind=row.partner_kind,
+        name=row.name,
+        name_en=row.name_en,
+        country=row.country,
+        country_name=country_name(row.country, lang),
+        region=row.region,
+        type_label=row.type_label_en if lang == "en" else row.type_label,
+        signed=format_date(signed, lang),
+        signed_iso=row.signed_on,
+        years_since_signing=row.years_since_signing,
+        status=row.status,
+        status_label=label_of(STATUS_LABELS, row.status, lang),
+        origin=row.origin,
+        via=row.via,
+        inherited_through_merger=row.inherited_through_merger,
+        overview=overview,
+        overview_en=overview_en,
+    )
+
+
+def _partners(session: Session, m: Municipality, lang: Lang) -> tuple[list[PartnerView], list[PartnerView]]:
+    rows = partnership_rows.partner_rows(session=session, municipality=m)
+    views = [_partner_view(session, row, lang) for row in rows]
+    return [v for v in views if _is_domestic(v, m)], [v for v in views if not _is_domestic(v, m)]
+
+
+def _is_domestic(view: PartnerView, m: Municipality) -> bool:
+    return view.country == m.country
+
+
+def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> MunicipalityPage:
+    m = municipality_service.get(session=session, municipality_id=municipality_id)
+    domestic, international = _partners(session, m, lang)
+    timeline = sorted(
+        (
+            TimelineEntry(
+                p.signed,
+                int(p.signed_iso[:4]),
+                (p.name_en or p.name) if lang == "en" else p.name,
+                p.type_label,
+                p.partnership_id,
+            )
+            for p in domestic + international
+            if p.signed_iso
+        ),
+        key=lambda e: (e.year, e.signed, e.partnership_id),
+    )
+    former = [
+        FormerMunicipality(
+            f.id,
+            f.name,
+            f.name_en,
+            format_date(PartialDate.from_parts(f.merged_on, f.merged_on_precision), lang),
+        )
+        for f in municipality_service.merge_history(session=session, municipality=m)
+    ]
+    organisations = [
+        OrganisationView(o.name, o.name_en, o.kind)
+        for o in organisation_service.for_municipality(session=session, municipality_id=m.id)
+    ]
+    sources: list[str] = []
+    for text in [m.source, m.population_source, m.area_source] + [
+        p.source for p in partnership_service.for_municipality(session=session, municipality_id=m.id)
+    ]:
+        if text and text not in sources:
+            sources.append(text)
+    return MunicipalityPage(
+        profile=_profile(session, m, lang),
+        domestic=domestic,
+        international=international,
+        timeline=timeline,
+        former=former,
+        organisations=organisations,
+        sources=sources,
+        map_lines=map_json(partnership_rows.partnerships_for_map(session=session, municipality_id=m.id)),
+    )
+
+
+@router.get("/municipalities/{municipality_id}", response_class=HTMLResponse)
+def municipality(request: Request, session: SessionDep, municipality_id: int) -> HTMLResponse:
+    return render_found(
+        request,
+        "municipality.html",
+        lambda lang: municipality_page(session=session, municipality_id=municipality_id, lang=lang),
+    )
+
+
+@dataclass(frozen=True)
+class BrochurePage:
+    profile: Profile
+    domestic: list[PartnerView]
+    international: list[PartnerView]
+
+
+def brochure_page(*, session: Session, municipality_id: int, lang: Lang) -> BrochurePage:
+    m = municipality_service.get(session=session, municipality_id=municipality_id)
+    domestic, international = _partners(session, m, lang)
+    return BrochurePage(profile=_profile(session, m, lang), domestic=domestic, international=international)
+
+
+@router.get("/municipalities/{municipality_id}/brochure", response_class=HTMLResponse)
+def brochure(request: Request, session: SessionDep, municipality_id: int) -> HTMLResponse:
+    return render_found(
+        request,
+        "brochure.html",
+        lambda lang: brochure_page(session=session, municipality_id=municipality_id, lang=lang),
+    )

@@ -1,0 +1,120 @@
+"""Staff pages of partnerships: the edit form and a municipality's list edited in place (HTMX); thin:
+reads through services, writes through `partnership.actions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from tsunagari.access import permissions
+from tsunagari.access.principal import Principal
+from tsunagari.errors import InvalidInput
+from tsunagari.municipality import service as municipality_service
+from tsunagari.names import service as names_service
+from tsunagari.partnership import actions as partnership_actions
+from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
+from tsunagari.web.forms import display, field
+from tsunagari.web.security import CurrentUser, SessionDep
+from tsunagari.web.staff_crud import InlineRows, StaffKind, inline_html, register_inline, register_kind
+from tsunagari.web.staff_pages import render, staff_router
+
+router = staff_router()
+
+PARTNERSHIP = StaffKind(
+    kind="partnership",
+    title="提携 / Partnership",
+    fields=(
+        field("home_municipality_id", "自治体ID / Municipality id", "int"),
+        field("partner_municipality_id", "相手自治体ID / Partner municipality id", "int"),
+        field(
+            "type",
+            "種別 / Type",
+            "select",
+            ("sister_city", "friendship_city", "friendship_exchange_city"),
+        ),
+        field("signed_on", "提携日 / Signed on", "date"),
+        field("status", "状態 / Status", "select", ("active", "suspended", "ended")),
+        field("ended_on", "解消日 / Ended on", "date"),
+        field("origin", "契機 / Origin", "textarea"),
+        field("notes", "備考 / Notes", "textarea"),
+    ),
+    load=lambda s, i: partnership_service.get(session=s, partnership_id=i),
+    create=partnership_actions.create_partnership,
+    update=partnership_actions.update_partnership,
+    delete=partnership_actions.delete_partnership,
+    table="partnership",
+)
+register_kind(router, PARTNERSHIP)
+
+
+def _cells(_session: Session, record: Any) -> list[str]:
+    partner = record.partner_municipality or record.partner_organisation
+    home = record.home_municipality or record.home_organisation
+    label = PARTNERSHIP_TYPE_LABELS.get(record.type, (record.type, record.type))
+    return [
+        f"#{record.id}",
+        home.name if home is not None else "",
+        partner.name if partner is not None else (record.partner_written_name or ""),
+        f"{label[0]} / {label[1]}",
+        display(record.signed_on),
+    ]
+
+
+def _may_update(session: Session, record: Any, principal: Any) -> bool:
+    target = partnership_actions.partnership_target(session, record)
+    return permissions.allowed("update_partnership", principal, target)
+
+
+PARTNERSHIP_ROWS = InlineRows(PARTNERSHIP, ("status", "notes"), _cells, _may_update)
+register_inline(router, PARTNERSHIP_ROWS)
+
+
+def municipality_choice(session: Session, actor: Principal, municipality: str | None) -> Any:
+    """The municipality a list page is about: the one asked for (id or exact name), else the actor's first."""
+    if municipality and municipality.strip():
+        return names_service.pick_municipality(
+            session=session,
+            text=municipality,
+            country="JP",
+            numbers="id",
+            field="municipality",
+            hint="IDで指定してください / give the id",
+        )
+    if actor.municipality_ids:
+        return municipality_service.get(session=session, municipality_id=min(actor.municipality_ids))
+    return None
+
+
+@router.get("/partnerships", name="staff.partnerships")
+def partnerships_page(
+    request: Request, session: SessionDep, actor: CurrentUser, municipality: str | None = None
+) -> Response:
+    """A municipality's partnerships, whose status and notes can be edited in place."""
+    try:
+        chosen = municipality_choice(session, actor, municipality)
+        error = None
+    except InvalidInput as invalid:
+        chosen, error = None, "; ".join(p.describe() for p in invalid.problems)
+    records = (
+        partnership_service.for_municipality(session=session, municipality_id=chosen.id) if chosen else []
+    )
+    rows = [inline_html(request, session, PARTNERSHIP_ROWS, p.id) for p in records]
+    return render(
+        request,
+        "list.html",
+        422 if error else 200,
+        title="提携の一覧 / Partnerships",
+        heading_cells=["ID", "自治体 / Municipality", "相手 / Partner", "種別 / Type", "提携日 / Signed"],
+        fields=PARTNERSHIP_ROWS.fields,
+        rows=rows,
+        chosen=chosen,
+        query=municipality or "",
+        error=error,
+        action="/staff/partnerships",
+        evaluate_kind="partnership",
+        ids=[p.id for p in records],
+    )

@@ -1,0 +1,189 @@
+"""Staff pages of the visit policy: planned visits (the edit form with its findings), what is due, and each
+municipality's rules; thin: reads through `policy.service`, writes through `policy.actions`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tsunagari.access import permissions
+from tsunagari.errors import Conflict, InvalidInput
+from tsunagari.exchange.programme_staff_pages import ACTIVITY_FIELDS
+from tsunagari.municipality import service as municipality_service
+from tsunagari.policy import actions as policy_actions
+from tsunagari.policy import service as policy_service
+from tsunagari.policy.models import PolicyRules
+from tsunagari.web.forms import FormField, display, field, form_version, record_json
+from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.security import CurrentUser, FormFields, SessionDep
+from tsunagari.web.staff_crud import StaffKind, register_kind
+from tsunagari.web.staff_pages import render, staff_router
+
+router = staff_router()
+
+
+def _visit_values(record: Any) -> dict[str, Any]:
+    return {**record_json(record.activity), **record_json(record), "version": record.activity.version}
+
+
+VISIT = StaffKind(
+    kind="visit",
+    title="訪問計画 / Visit",
+    fields=(
+        *ACTIVITY_FIELDS,
+        field("municipality_id", "訪問する自治体ID / Visiting municipality id", "int"),
+        field("destination_municipality_id", "訪問先自治体ID / Destination municipality id", "int"),
+        field("destination_text", "訪問先 (未登録の場合) / Destination (if not registered)"),
+        field("for_signing", "盟約締結のための訪問 / Visit to sign an agreement", "bool"),
+        field("citizen_meeting_on", "市民・民間団体との協議日 / Met citizens on", "date"),
+        field("citizen_meeting_notes", "協議の記録 / Meeting notes", "textarea"),
+    ),
+    load=lambda s, i: policy_service.get_visit(session=s, activity_id=i),
+    create=policy_actions.create_visit,
+    update=policy_actions.update_visit,
+    delete=policy_actions.delete_visit,
+    table="visit",
+    id_name="activity_id",
+    current_values=_visit_values,
+    version_of=lambda record: int(record.activity.version),
+    record_id=lambda record: int(record.activity_id),
+    edit_context=lambda s, record, _id: {
+        "findings": policy_service.evaluate(session=s, visit=record, today=dt.date.today())
+    },
+)
+register_kind(router, VISIT)
+
+
+@router.get("/policy", name="staff.policy")
+def policy(
+    request: Request, actor: CurrentUser, session: SessionDep, municipality_id: int | None = None
+) -> Response:
+    permissions.require("view_policy", actor)
+    findings = policy_service.check(session=session, municipality_id=municipality_id, today=dt.date.today())
+    return render(request, "policy.html", findings=findings)
+
+
+# ----------------------------------------------------------------------------- policy rules
+RULE_FIELDS = (
+    FormField(
+        "public_money_only_official_to_sister_friendship",
+        "公費は姉妹・友好都市への公式訪問と盟約締結に限る / Public money only for official visits to "
+        "sister or friendship cities, or for signing",
+        "bool",
+    ),
+    FormField(
+        "require_purpose_before_visit",
+        "訪問の目的を出発前に公表する / Publish the purpose before the visit",
+        "bool",
+    ),
+    FormField(
+        "report_deadline_days",
+        "帰国後、報告を公表するまでの日数 / Days after the return to publish the report",
+        "int",
+    ),
+    FormField(
+        "require_citizen_consultation",
+        "訪問前に市民・民間交流団体と協議する / Meet citizens and private exchange groups beforehand",
+        "bool",
+    ),
+)
+
+
+def _rules_values(rules: PolicyRules) -> dict[str, Any]:
+    return {f.name: getattr(rules, f.name) for f in RULE_FIELDS}
+
+
+@router.get("/policy/rules", name="staff.policy_rules_index")
+def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
+    permissions.require("view_policy", actor)
+    stored = policy_service.list_rules(session=session)
+    stored_ids = {r.municipality_id for r in stored}
+    own = [
+        municipality_service.get(session=session, municipality_id=m)
+        for m in sorted(actor.municipality_ids - stored_ids)
+    ]
+    return render(
+        request,
+        "policy_rules_index.html",
+        title="交流の方針 (規則) / Visit policy rules",
+        stored=[
+            (r, municipality_service.get(session=session, municipality_id=r.municipality_id)) for r in stored
+        ],
+        own=own,
+        fields=RULE_FIELDS,
+    )
+
+
+def _rules_form(
+    request: Request, session: Session, municipality_id: int, status_code: int = 200, **context: Any
+) -> Response:
+    municipality = municipality_service.get(session=session, municipality_id=municipality_id)
+    rules = policy_service.rules_for(session=session, municipality_id=municipality_id)
+    return render(
+        request,
+        "policy_rules.html",
+        status_code,
+        title=f"{municipality.name} の交流の方針 / Visit policy rules",
+        municipality=municipality,
+        rules=rules,
+        stored=rules.id is not None,
+        fields=RULE_FIELDS,
+        values=context.pop("values", None) or _rules_values(rules),
+        version=rules.version if rules.id is not None else 0,
+        errors=context.pop("errors", []),
+        can_edit=permissions.allowed(
+            "update_policy_rules",
+            getattr(request.state, "principal", None),
+            permissions.Target("policy_rules", frozenset({municipality.id})),
+        ),
+        **context,
+    )
+
+
+@router.get("/policy/rules/{record_id}", name="staff.policy_rules")
+def policy_rules(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    permissions.require("view_policy", actor)
+    return _rules_form(request, session, record_id, saved=request.query_params.get("saved") == "1")
+
+
+@router.post("/policy/rules/{record_id}", name="staff.update_policy_rules")
+def update_policy_rules(
+    request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
+) -> Response:
+    raw_days = form.get("report_deadline_days", "").strip()
+    changes: dict[str, Any] = {
+        f.name: form.get(f.name) in ("on", "true", "1") for f in RULE_FIELDS if f.kind == "bool"
+    }
+    changes["report_deadline_days"] = raw_days or None
+    try:
+        policy_actions.update_policy_rules(
+            session=session,
+            actor=actor,
+            municipality_id=record_id,
+            changes=changes,
+            version=form_version(form),
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _rules_form(request, session, record_id, 422, errors=problem_texts(error), values=form)
+    except Conflict as error:
+        session.rollback()
+        rules = policy_service.rules_for(session=session, municipality_id=record_id)
+        current = _rules_values(rules)
+        rows = [(f, display(changes.get(f.name)), display(current.get(f.name))) for f in RULE_FIELDS]
+        return render(
+            request,
+            "conflict.html",
+            409,
+            title="交流の方針の編集: 競合 / Edit conflict",
+            message=str(error),
+            rows=rows,
+            action=f"/staff/policy/rules/{record_id}",
+            current_version=rules.version if rules.id is not None else 0,
+            display=display,
+        )
+    return RedirectResponse(f"/staff/policy/rules/{record_id}?saved=1", status_code=303)

