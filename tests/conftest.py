@@ -39,6 +39,9 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+# Tests make sessions of their own (Session(bind=…)) as well as through tsunagari.session: importing it
+# installs the audit hooks for every session, as the web app and the CLI do on start.
+import tsunagari.session  # noqa: F401
 from tsunagari.db import make_engine
 from tsunagari.migrations import upgrade
 

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -81,11 +82,24 @@ def _distinct_paths(database_url: str, count: int) -> list[str]:
     return paths
 
 
-@pytest.fixture
-def demo_url(databases: Databases) -> Iterator[str]:
+@dataclass(frozen=True)
+class Served:
+    url: str
+    """The database the instance serves."""
+    base: str
+    cache: str
+
+
+@pytest.fixture(scope="module", params=["on", "off"])
+def served(request: pytest.FixtureRequest, databases: Databases) -> Iterator[Served]:
+    """One served instance on a copy of the demo database per response-cache setting, shared by this
+    module's tests (starting a server costs seconds)."""
+    cache: str = request.param
+    env = {} if cache == "on" else {"TSUNAGARI_RESPONSE_CACHE_ENTRIES": "0"}
     url = databases.copy(demo=True)
     try:
-        yield url
+        with running_app(url, what="the served instance", env=env) as base:
+            yield Served(url, base, cache)
     finally:
         databases.discard(url)
 
@@ -104,20 +118,14 @@ def _job(base: str, paths: list[str], connections: int, seconds: float) -> Job:
     )
 
 
-@pytest.mark.parametrize("cache", ["on", "off"])
-def test_64_connections_of_distinct_requests_never_stall_healthz(demo_url: str, cache: str) -> None:
-    env = {} if cache == "on" else {"TSUNAGARI_RESPONSE_CACHE_ENTRIES": "0"}
-    paths = _distinct_paths(demo_url, 600)
+def test_64_connections_of_distinct_requests_never_stall_healthz(served: Served) -> None:
+    paths = _distinct_paths(served.url, 600)
     # The load comes from a process of its own: in this one it would take the interpreter from the
     # /healthz watcher, and the test would time its own client.
-    with (
-        running_app(demo_url, what="the served instance", env=env) as base,
-        HealthWatch(base) as watch,
-        LoadGenerator() as load,
-    ):
-        result = load.run(_job(base, paths, connections=64, seconds=6))
+    with HealthWatch(served.base) as watch, LoadGenerator() as load:
+        result = load.run(_job(served.base, paths, connections=64, seconds=6))
     figures = f"{result.rps:.0f} req/s, p99 {result.p99_ms:.0f} ms, /healthz at most {watch.slowest:.3f} s"
-    print(f"cache {cache}: {figures}")
+    print(f"cache {served.cache}: {figures}")
     assert result.completed > 64, result
     assert result.errors == 0 and result.timeouts == 0, result
     assert set(result.statuses) <= {"200"}, result.statuses
@@ -145,10 +153,10 @@ def _wrong_login(base: str) -> Callable[[], int]:
     return attempt
 
 
-def test_a_burst_of_wrong_passwords_never_stalls_healthz(demo_url: str) -> None:
-    with running_app(demo_url, what="the served instance") as base, HealthWatch(base) as watch:
+def test_a_burst_of_wrong_passwords_never_stalls_healthz(served: Served) -> None:
+    with HealthWatch(served.base) as watch:
         statuses: list[int] = []
-        attempt = _wrong_login(base)
+        attempt = _wrong_login(served.base)
 
         def run() -> None:
             statuses.append(attempt())

@@ -164,12 +164,5 @@ def validated_changes(
     return {name: values[name] for name in changes}
 
 
-def apply_changes(record: Any, values: Mapping[str, Any]) -> None:
-    for name, value in values.items():
-        stored = value.value if hasattr(value, "value") and not isinstance(value, int | str) else value
-        if getattr(record, name) != stored:
-            setattr(record, name, stored)
-
-
 def current_values(record: Any, model: type[BaseModel]) -> dict[str, Any]:
     return {name: getattr(record, name) for name in model.model_fields if hasattr(record, name)}

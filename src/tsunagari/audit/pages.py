@@ -24,7 +24,7 @@ def history(
     entries = audit_service.history(session=session, table_name=table, record_id=record_id)
     return render(
         request,
-        "history.html",
+        "audit/history.html",
         title=f"{table} #{record_id} の履歴 / History",
         entries=entries,
         display=display,
@@ -66,7 +66,7 @@ def audit_log(
     }
     return render(
         request,
-        "history.html",
+        "audit/history.html",
         title="監査ログ / Audit log",
         entries=entries,
         display=display,

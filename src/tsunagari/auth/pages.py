@@ -35,12 +35,12 @@ router = staff_router()
 
 @router.get("/login", name="staff.login_form")
 def login_form(request: Request) -> Response:
-    response = render(request, "login.html", error=None, email="")
+    response = render(request, "auth/login.html", error=None, email="")
     if staff_session_of(request) is None:
         # The login form needs a CSRF token before there is a user: an anonymous session carries it.
         fresh = new_session()
         request.state.staff_session = fresh
-        response = render(request, "login.html", error=None, email="")
+        response = render(request, "auth/login.html", error=None, email="")
         set_session_cookie(request, response, fresh)
     return response
 
@@ -57,9 +57,9 @@ def login(request: Request, session: SessionDep, form: FormFields) -> Response:
             ip=request.client.host if request.client else None,
         )
     except auth_service.TooManyAttempts as error:
-        return render(request, "login.html", 429, error=str(error), email=email)
+        return render(request, "auth/login.html", 429, error=str(error), email=email)
     except PermissionDenied as error:
-        return render(request, "login.html", 401, error=str(error), email=email)
+        return render(request, "auth/login.html", 401, error=str(error), email=email)
     response = RedirectResponse("/staff", status_code=303)
     set_session_cookie(request, response, signed_in_session(session, user))
     return response
@@ -77,7 +77,7 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/password", name="staff.password_form")
 def password_form(request: Request, actor: CurrentUser) -> Response:
-    return render(request, "password.html", error=None, done=False)
+    return render(request, "auth/password.html", error=None, done=False)
 
 
 @router.post("/password", name="staff.change_password")
@@ -92,10 +92,10 @@ def change_password(request: Request, session: SessionDep, actor: CurrentUser, f
         )
     except InvalidInput as error:
         return render(
-            request, "password.html", 422, error="; ".join(p.reason for p in error.problems), done=False
+            request, "auth/password.html", 422, error="; ".join(p.reason for p in error.problems), done=False
         )
     session.refresh(user)
-    response = render(request, "password.html", error=None, done=True)
+    response = render(request, "auth/password.html", error=None, done=True)
     # Every other browser signed in as this user was signed out with the change; this one goes on.
     set_session_cookie(request, response, signed_in_session(session, user))
     return response
@@ -145,7 +145,7 @@ def _user_rows(session: Session) -> list[dict[str, Any]]:
 def _users_page(request: Request, session: Session, status_code: int = 200, **context: Any) -> Response:
     return render(
         request,
-        "users.html",
+        "auth/users.html",
         status_code,
         title="職員アカウント / Staff accounts",
         rows=_user_rows(session),
@@ -188,7 +188,7 @@ def _user_form(
     user = auth_service.get(session=session, user_id=user_id)
     return render(
         request,
-        "user_edit.html",
+        "auth/user_edit.html",
         status_code,
         title=f"{user.email} の編集 / Edit account",
         account=user,
@@ -265,7 +265,7 @@ def _tokens_page(
     user = auth_service.get(session=session, user_id=actor.user_id)
     return render(
         request,
-        "tokens.html",
+        "auth/tokens.html",
         status_code,
         title="APIトークン / API tokens",
         tokens=auth_service.tokens_of(session=session, user=user),

@@ -31,7 +31,7 @@ def evaluations(request: Request, session: SessionDep, actor: CurrentUser) -> Re
     permissions.require("view_evaluations", actor)
     return render(
         request,
-        "evaluations.html",
+        "evaluation/evaluations.html",
         title="評価 / Evaluations",
         recent=evaluation_service.recent(session=session),
         programmes=programme_service.list_programmes(session=session)[:200],
@@ -61,7 +61,7 @@ def _evaluation_page(
     own_scores = {s.criterion: s for s in mine.scores} if mine else {}
     return render(
         request,
-        "evaluation.html",
+        "evaluation/evaluation.html",
         status_code,
         title=f"評価: {card.subject.title} / Evaluation",
         card=card,

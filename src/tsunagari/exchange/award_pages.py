@@ -95,4 +95,4 @@ def awards_page(*, session: Session, lang: Lang) -> AwardsPage:
 
 @router.get("/awards", response_class=HTMLResponse)
 def awards(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "awards.html", awards_page(session=session, lang=lang_of(request)))
+    return render(request, "exchange/awards.html", awards_page(session=session, lang=lang_of(request)))

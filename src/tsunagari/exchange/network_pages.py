@@ -53,7 +53,7 @@ def networks_page(*, session: Session, lang: Lang) -> NetworksPage:
 
 @router.get("/networks", response_class=HTMLResponse)
 def networks(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "networks.html", networks_page(session=session, lang=lang_of(request)))
+    return render(request, "exchange/networks.html", networks_page(session=session, lang=lang_of(request)))
 
 
 @dataclass(frozen=True)
@@ -174,5 +174,7 @@ def network_page(*, session: Session, network_id: int, lang: Lang) -> NetworkPag
 @router.get("/networks/{network_id}", response_class=HTMLResponse)
 def network(request: Request, session: SessionDep, network_id: int) -> HTMLResponse:
     return render_found(
-        request, "network.html", lambda lang: network_page(session=session, network_id=network_id, lang=lang)
+        request,
+        "exchange/network.html",
+        lambda lang: network_page(session=session, network_id=network_id, lang=lang),
     )

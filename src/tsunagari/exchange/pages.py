@@ -265,7 +265,11 @@ def _directory(request: Request, session: Session, *, cases_only: bool) -> HTMLR
         q=params.get("q", ""),
     )
     # HTMX asks for the results only, swapped in under the form as filters change.
-    template = "_programme_results.html" if request.headers.get("HX-Request") else "programmes.html"
+    template = (
+        "exchange/_programme_results.html"
+        if request.headers.get("HX-Request")
+        else "exchange/programmes.html"
+    )
     return render(request, template, page)
 
 
@@ -391,6 +395,6 @@ def programme_page(*, session: Session, programme_id: int, lang: Lang) -> Progra
 def programme(request: Request, session: SessionDep, programme_id: int) -> HTMLResponse:
     return render_found(
         request,
-        "programme.html",
+        "exchange/programme.html",
         lambda lang: programme_page(session=session, programme_id=programme_id, lang=lang),
     )

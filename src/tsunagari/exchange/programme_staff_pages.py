@@ -96,7 +96,7 @@ def _partners_page(
     context.setdefault("errors", [])
     title = f"交流事業の相手 / Programme partners: {programme.title}"
     return render(
-        request, "programme_partners.html", status_code, title=title, programme=programme, **context
+        request, "exchange/programme_partners.html", status_code, title=title, programme=programme, **context
     )
 
 

@@ -274,7 +274,7 @@ def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> 
 def municipality(request: Request, session: SessionDep, municipality_id: int) -> HTMLResponse:
     return render_found(
         request,
-        "municipality.html",
+        "municipality/municipality.html",
         lambda lang: municipality_page(session=session, municipality_id=municipality_id, lang=lang),
     )
 
@@ -296,6 +296,6 @@ def brochure_page(*, session: Session, municipality_id: int, lang: Lang) -> Broc
 def brochure(request: Request, session: SessionDep, municipality_id: int) -> HTMLResponse:
     return render_found(
         request,
-        "brochure.html",
+        "municipality/brochure.html",
         lambda lang: brochure_page(session=session, municipality_id=municipality_id, lang=lang),
     )

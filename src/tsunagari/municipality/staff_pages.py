@@ -60,7 +60,7 @@ def home(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
     }
     return render(
         request,
-        "home.html",
+        "municipality/home.html",
         municipalities=municipalities,
         partnerships=partnerships,
         programmes=programmes,

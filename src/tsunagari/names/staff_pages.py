@@ -29,7 +29,7 @@ def _review_page(request: Request, session: Session, status_code: int = 200, **c
     items = names_service.open_reviews(session=session)
     return render(
         request,
-        "review.html",
+        "names/review.html",
         status_code,
         title="要確認リスト / Review list",
         items=items,

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tsunagari.access.action_kit import (
-    apply_changes,
     check_version,
     current_values,
     delete_record,
@@ -66,10 +65,8 @@ def update_organisation(
             actor,
             Target("organisation", frozenset({values["municipality_id"]} - {None})),
         )
-    apply_changes(organisation, values)
     with stale_is_conflict():
-        session.flush()
-    return organisation
+        return organisation_service.update(session=session, organisation=organisation, changes=values)
 
 
 def delete_organisation(

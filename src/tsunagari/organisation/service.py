@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tsunagari.common.records import assign_changed
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.organisation.models import Contact, Organisation
 from tsunagari.organisation.schemas import ContactCreate, OrganisationCreate
@@ -38,6 +40,12 @@ def create(*, session: Session, data: OrganisationCreate) -> Organisation:
     return organisation
 
 
+def update(*, session: Session, organisation: Organisation, changes: Mapping[str, Any]) -> Organisation:
+    assign_changed(organisation, changes)
+    session.flush()
+    return organisation
+
+
 def find_by_name(*, session: Session, name: str) -> Organisation | None:
     return session.scalars(select(Organisation).where(Organisation.name == name.strip())).first()
 
@@ -60,6 +68,12 @@ def add_contact(*, session: Session, data: ContactCreate) -> Contact:
         )
     contact = Contact(**data.model_dump())
     session.add(contact)
+    session.flush()
+    return contact
+
+
+def update_contact(*, session: Session, contact: Contact, changes: Mapping[str, Any]) -> Contact:
+    assign_changed(contact, changes)
     session.flush()
     return contact
 

@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from tsunagari.access.action_kit import (
-    apply_changes,
     check_version,
     current_values,
     delete_record,
@@ -82,16 +81,13 @@ def update_partnership(
     # Moving a partnership to other parties needs the editor's scope on the new parties too.
     require("update_partnership", actor, _partnership_parties(session, merged))
     values = merged.model_dump()
-    apply_changes(partnership, {name: values[name] for name in given})
-    partnership.home_party = partnership_service.party_key(
-        merged.home_municipality_id, merged.home_organisation_id
-    )
-    partnership.partner_party = partnership_service.party_key(
-        merged.partner_municipality_id, merged.partner_organisation_id
-    )
     with stale_is_conflict():
-        session.flush()
-    return partnership
+        return partnership_service.update(
+            session=session,
+            partnership=partnership,
+            changes={name: values[name] for name in given},
+            parties=merged,
+        )
 
 
 def delete_partnership(

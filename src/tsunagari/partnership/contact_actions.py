@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tsunagari.access.action_kit import (
-    apply_changes,
     check_version,
     current_values,
     delete_record,
@@ -80,10 +79,8 @@ def update_contact(
     merged = ContactCreate.model_validate({**current_values(contact, ContactCreate), **values})
     # Moving a contact to another party needs the right over the new one as well.
     require("update_contact", actor, contact_target(session, merged))
-    apply_changes(contact, values)
     with stale_is_conflict():
-        session.flush()
-    return contact
+        return organisation_service.update_contact(session=session, contact=contact, changes=values)
 
 
 def delete_contact(

@@ -171,6 +171,6 @@ def partnership_page(*, session: Session, partnership_id: int, lang: Lang) -> Pa
 def partnership(request: Request, session: SessionDep, partnership_id: int) -> HTMLResponse:
     return render_found(
         request,
-        "partnership.html",
+        "partnership/partnership.html",
         lambda lang: partnership_page(session=session, partnership_id=partnership_id, lang=lang),
     )

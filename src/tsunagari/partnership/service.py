@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, cast
 
 from sqlalchemy import Table, or_, select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.audit import service as audit_service
 from tsunagari.common.bulk import complete_rows, insert_returning
+from tsunagari.common.records import assign_changed
 from tsunagari.errors import Conflict, NotFound
 from tsunagari.municipality.models import Municipality
 from tsunagari.partnership.models import (
@@ -67,6 +68,18 @@ def create(*, session: Session, data: PartnershipCreate) -> Partnership:
     partnership, outcome = upsert(session=session, data=data, update_existing=False)
     if outcome != "created":
         raise Conflict("this partnership is already registered")
+    return partnership
+
+
+def update(
+    *, session: Session, partnership: Partnership, changes: Mapping[str, Any], parties: PartnershipCreate
+) -> Partnership:
+    """Write the changed fields, and the party keys of the record as it now stands (`parties`)."""
+    assign_changed(partnership, changes)
+    home = party_key(parties.home_municipality_id, parties.home_organisation_id)
+    partner = party_key(parties.partner_municipality_id, parties.partner_organisation_id)
+    assign_changed(partnership, {"home_party": home, "partner_party": partner})
+    session.flush()
     return partnership
 
 

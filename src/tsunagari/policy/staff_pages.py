@@ -64,7 +64,7 @@ def policy(
 ) -> Response:
     permissions.require("view_policy", actor)
     findings = policy_service.check(session=session, municipality_id=municipality_id, today=dt.date.today())
-    return render(request, "policy.html", findings=findings)
+    return render(request, "policy/policy.html", findings=findings)
 
 
 # ----------------------------------------------------------------------------- policy rules
@@ -108,7 +108,7 @@ def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser
     ]
     return render(
         request,
-        "policy_rules_index.html",
+        "policy/policy_rules_index.html",
         title="交流の方針 (規則) / Visit policy rules",
         stored=[
             (r, municipality_service.get(session=session, municipality_id=r.municipality_id)) for r in stored
@@ -125,7 +125,7 @@ def _rules_form(
     rules = policy_service.rules_for(session=session, municipality_id=municipality_id)
     return render(
         request,
-        "policy_rules.html",
+        "policy/policy_rules.html",
         status_code,
         title=f"{municipality.name} の交流の方針 / Visit policy rules",
         municipality=municipality,

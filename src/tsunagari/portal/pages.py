@@ -139,14 +139,14 @@ def search_page(*, session: Session, q: str, lang: Lang) -> SearchPage:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "home.html", home_page(session=session, lang=lang_of(request)))
+    return render(request, "portal/home.html", home_page(session=session, lang=lang_of(request)))
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
     page = search_page(session=session, q=q, lang=lang_of(request))
     # HTMX asks for the results list only, to swap it in under the search box as the user types.
-    template = "_search_results.html" if request.headers.get("HX-Request") else "search.html"
+    template = "portal/_search_results.html" if request.headers.get("HX-Request") else "portal/search.html"
     return render(request, template, page)
 
 
@@ -180,7 +180,7 @@ def country_page(*, session: Session, alpha2: str, lang: Lang) -> CountryPage:
 @router.get("/countries/{alpha2}", response_class=HTMLResponse)
 def country(request: Request, session: SessionDep, alpha2: str) -> HTMLResponse:
     return render_found(
-        request, "country.html", lambda lang: country_page(session=session, alpha2=alpha2, lang=lang)
+        request, "portal/country.html", lambda lang: country_page(session=session, alpha2=alpha2, lang=lang)
     )
 
 
@@ -214,7 +214,7 @@ def prefecture_page(*, session: Session, name: str, lang: Lang) -> PrefecturePag
 @router.get("/prefectures/{name}", response_class=HTMLResponse)
 def prefecture(request: Request, session: SessionDep, name: str) -> HTMLResponse:
     return render_found(
-        request, "prefecture.html", lambda lang: prefecture_page(session=session, name=name, lang=lang)
+        request, "portal/prefecture.html", lambda lang: prefecture_page(session=session, name=name, lang=lang)
     )
 
 
@@ -244,7 +244,7 @@ def stats_page(*, session: Session) -> StatsPage:
 
 @router.get("/stats", response_class=HTMLResponse)
 def stats(request: Request, session: SessionDep) -> HTMLResponse:
-    return render(request, "stats.html", stats_page(session=session))
+    return render(request, "portal/stats.html", stats_page(session=session))
 
 
 STAT_COLUMNS = ("key", "label", "label_en", "count")
@@ -312,7 +312,9 @@ class DataPage:
 
 @router.get("/data", response_class=HTMLResponse)
 def data(request: Request) -> HTMLResponse:
-    return render(request, "data.html", DataPage(downloads=DOWNLOADS, columns=partnership_export.COLUMNS))
+    return render(
+        request, "portal/data.html", DataPage(downloads=DOWNLOADS, columns=partnership_export.COLUMNS)
+    )
 
 
 @router.get("/data/partnerships.csv")
