@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Headers
 from sqlalchemy import text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tests.staff_support import OWN, bearer, build_app, make_user, staff_database  # noqa: F401
 from tests.web.test_staff import _own_id, _population_and_version
@@ -68,7 +69,10 @@ def test_no_free_connection_answers_503_at_once_on_pages_and_api(monkeypatch: py
     get_engine().dispose()
     get_engine.cache_clear()
     engine = get_engine()
-    held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]  # type: ignore[attr-defined]
+    # Every connection the pool may open (db.make_engine: the request threads, and as many again).
+    held = [engine.connect() for _ in range(2 * get_settings().worker_threads)]
+    with pytest.raises(PoolTimeout):  # the pool really is empty, so the requests below find it so
+        engine.connect()
     try:
         client = TestClient(build_app())
         for path in ("/api/v1/municipalities?limit=1", "/prefectures/東京都"):
