@@ -322,6 +322,7 @@ class Databases:
         self._numbers = itertools.count(1)
         self._templates: dict[bool, str] = {}
         self._failed: dict[bool, Exception] = {}
+        self._prepared: dict[str, str] = {}
         self._made: set[str] = set()
         self._lock = threading.RLock()
         self._admin: Engine | None = None
@@ -376,9 +377,43 @@ class Databases:
         self._made.add(url)
         return url
 
+    def prepared(self, kind: str, fill: Callable[[Engine], None], *, inputs: Iterable[str]) -> str:
+        """A database other than the two templates, loaded by `fill` into an empty database once per run
+        and, with the cache, kept between runs like them: its entry is named after `kind` and a hash of
+        `inputs` (what else it is built from besides the templates' key, e.g. a data file's hash and the
+        source of `fill`). Read it or copy it (copy_of()), never write to it."""
+        with self._lock:
+            if kind not in self._prepared:
+                entry = f"{kind}_{hashlib.sha256(chr(0).join(inputs).encode()).hexdigest()[:8]}"
+
+                def load(url: str) -> None:
+                    self._load(url, fill)
+
+                if self.cache_key is None:
+                    url = self.empty()
+                    load(url)
+                elif self.backend == "sqlite":
+                    url = self._cached_sqlite_entry(entry, None, load)
+                else:
+                    url = self._cached_postgres_entry(entry, None, load)
+                self._prepared[kind] = url
+            return self._prepared[kind]
+
+    def copy_of(self, url: str) -> str:
+        """A private copy of a database made by prepared()."""
+        self._mark_used()
+        return self._clone(url)
+
+    def _load(self, url: str, fill: Callable[[Engine], None]) -> None:
+        engine = make_engine(url)
+        try:
+            fill(engine)
+        finally:
+            self._settle(engine)
+
     def discard(self, url: str) -> None:
         """Remove a copy once nothing uses it any more."""
-        if url in self._templates.values():
+        if url in self._templates.values() or url in self._prepared.values():
             return
         if self.backend == "sqlite":
             self._made.discard(url)
@@ -483,11 +518,15 @@ class Databases:
         return "demo" if demo else "reference"
 
     def _cached_sqlite(self, *, demo: bool) -> str:
-        assert self.cache_key is not None
         reference = self.template(demo=False) if demo else None
+        kind = self._kind(demo)
+        return self._cached_sqlite_entry(kind, reference, lambda url: self._fill(url, demo=demo))
+
+    def _cached_sqlite_entry(self, kind: str, reference: str | None, fill: Callable[[str], None]) -> str:
+        """The cached SQLite entry `kind`: a copy of `reference` (or an empty file) loaded by `fill`."""
+        assert self.cache_key is not None
         folder = self._cache_dir / self.cache_key
         folder.mkdir(parents=True, exist_ok=True)
-        kind = self._kind(demo)
         path, stamp = folder / f"{kind}.db", folder / f"{kind}.stamp"
         url = f"sqlite:///{path}"
         with _file_lock(folder / f"{kind}.lock"):
@@ -501,7 +540,7 @@ class Databases:
             try:
                 if reference is not None:
                     shutil.copy(reference.removeprefix("sqlite:///"), building)
-                self._fill(f"sqlite:///{building}", demo=demo)
+                fill(f"sqlite:///{building}")
                 for suffix in ("-wal", "-shm", "-journal"):
                     Path(f"{building}{suffix}").unlink(missing_ok=True)
                 # The stamp (size and modification time) goes first: an entry whose file does not match
@@ -519,15 +558,21 @@ class Databases:
         return url
 
     def _cached_postgres(self, *, demo: bool) -> str:
-        assert self.cache_key is not None and self._admin is not None
         reference = self.template(demo=False) if demo else None
-        name = f"tsunagari_tpl_{self.cache_key[:16]}_{self._kind(demo)}"
+        kind = self._kind(demo)
+        return self._cached_postgres_entry(kind, reference, lambda url: self._fill(url, demo=demo))
+
+    def _cached_postgres_entry(self, kind: str, reference: str | None, fill: Callable[[str], None]) -> str:
+        """The cached PostgreSQL template `kind`: a copy of `reference` (or an empty database) loaded by
+        `fill`."""
+        assert self.cache_key is not None and self._admin is not None
+        name = f"tsunagari_tpl_{self.cache_key[:16]}_{kind}"
         # Two runs building the same template take turns: the second finds it made.
         with self._admin.connect() as lock:
             lock.execute(text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": name})
             try:
                 if not self._database_exists(name):
-                    self._build_postgres(name, reference)
+                    self._build_postgres(name, reference, fill)
                 self._comment_used(name)
             finally:
                 lock.execute(text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": name})
@@ -535,7 +580,7 @@ class Databases:
             self._prune_other_keys()
         return self._url(name)
 
-    def _build_postgres(self, name: str, reference: str | None) -> None:
+    def _build_postgres(self, name: str, reference: str | None, fill: Callable[[str], None]) -> None:
         assert self._admin is not None
         with self._admin.connect() as connection:  # left by a run that stopped while building
             for (stale,) in connection.execute(
@@ -549,7 +594,7 @@ class Databases:
         else:
             self._create(f'CREATE DATABASE "{building}" TEMPLATE "{make_url(reference).database}"')
         try:
-            self._fill(self._url(building), demo=reference is not None)
+            fill(self._url(building))
             with self._admin.connect() as connection:
                 # Whoever connects to the template reads only; copies do not inherit the setting.
                 connection.execute(

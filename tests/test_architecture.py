@@ -45,9 +45,10 @@ LAYERS: tuple[frozenset[str], ...] = (
             "auth",
             "portal",
             "analytics",
+            "matching",
         }
     ),
-    frozenset({"models", "session", "migrations", "importers", "demo", "reports", "web"}),
+    frozenset({"models", "session", "migrations", "importers", "demo", "reports", "maintenance", "web"}),
     frozenset({"http"}),
     frozenset({"app", "bench"}),
     frozenset({"cli"}),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import Engine, create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -273,6 +273,32 @@ def test_a_cached_template_is_reused_by_the_next_run(
         with pytest.raises(DBAPIError, match="read-only"), engine.begin() as connection:
             connection.execute(text("INSERT INTO filled VALUES ('test')"))
         engine.dispose()
+
+
+def test_a_prepared_database_is_built_once_and_kept_for_the_next_run_with_the_same_inputs(
+    cached: Callable[[], Databases],
+) -> None:
+    builds: list[str] = []
+
+    def fill(engine: Engine) -> None:
+        builds.append(str(engine.url.database))
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TABLE filled (step VARCHAR(20))"))
+            connection.execute(text("INSERT INTO filled VALUES ('prepared')"))
+
+    first = cached()
+    url = first.prepared("extra", fill, inputs=["data v1"])
+    assert first.prepared("extra", fill, inputs=["data v1"]) == url and len(builds) == 1
+    assert cached().prepared("extra", fill, inputs=["data v1"]) == url and len(builds) == 1
+    # A private copy: writing to it leaves the prepared database as it was.
+    copy = first.copy_of(url)
+    engine = make_engine(copy)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO filled VALUES ('test')"))
+    engine.dispose()
+    assert _steps(copy) == ["prepared", "test"] and _steps(url) == ["prepared"]
+    # Other inputs (a new data file, a changed loader) make another entry.
+    assert cached().prepared("extra", fill, inputs=["data v2"]) != url and len(builds) == 2
 
 
 def test_a_half_built_template_is_never_used(

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     """Which GeoNames city list `tsunagari init` loads as the gazetteer of foreign places."""
 
     environment: Literal["development", "production", "test"] = "development"
-    """production refuses unsafe defaults."""
+    """Anything but development refuses unsafe defaults (the default secret key)."""
 
     secret_key: str = "development-only-secret"
     """Signs session cookies; must be set to a long random value in production."""
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     """How long a request waits for a pooled connection or a locked SQLite database before answering
     503 with Retry-After."""
 
+    match_weights: dict[str, float] = Field(default_factory=dict)
+    """Weights of the match score's parts that differ from matching.scoring.Weights' defaults, as JSON
+    ({"wish_country": 4, "distance": 0}); a part the score does not have is refused when it is computed."""
+
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -58,10 +62,13 @@ class Settings(BaseSettings):
         return value
 
     def check_safe_for_production(self) -> None:
-        if self.environment == "production" and (
+        """Outside development the secret must come from the environment: never the default, never short."""
+        if self.environment != "development" and (
             self.secret_key == "development-only-secret" or len(self.secret_key) < 32
         ):
-            raise ValueError("TSUNAGARI_SECRET_KEY must be a random value of 32+ characters in production")
+            raise ValueError(
+                f"TSUNAGARI_SECRET_KEY must be a random value of 32+ characters in {self.environment}"
+            )
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -15,6 +15,7 @@ from tsunagari.exchange.models import (
     ProgrammeOwner,
     ProgrammePartner,
 )
+from tsunagari.matching.models import SeekingProfile
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.models import ReviewItem
 from tsunagari.organisation.models import Contact, Organisation
@@ -50,6 +51,7 @@ __all__ = [
     "ProgrammeOwner",
     "ProgrammePartner",
     "ReviewItem",
+    "SeekingProfile",
     "Subdivision",
     "User",
     "UserMunicipality",

@@ -30,6 +30,22 @@ ISSUE_KEYS = (
     "triangles_s",
     "networkx_triangles_s",
     "server_rss_mb",
+    # Issue 19: the random mix ("cold"), workers, imports, page weight, start-up.
+    "detail_cold_rps",
+    "datasette_detail_cold_rps",
+    "detail_cold_p99_ms",
+    "partners_cold_rps",
+    "datasette_partners_cold_rps",
+    "search_cold_p95_ms",
+    "search2_cold_p95_ms",
+    "page_cold_rps",
+    "datasette_page_rps",
+    "page_cold_p99_ms",
+    "cache_hit_rate",
+    "workers2_detail_cold_rps",
+    "import_partnerships_100k_s",
+    "home_page_kb",
+    "cli_start_s",
 )
 
 # The command as `tsunagari bench` runs it, in a process of its own like the console entry point.
@@ -75,6 +91,13 @@ def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path, datab
     assert figures["database"] == databases.backend
     assert figures["quick"] is True
     assert figures["triangle_count"] == figures["networkx_triangle_count"]
+    # The mix is the one promised: every municipality with partners, 1,000+ distinct search words.
+    assert figures["cold_mix"]["municipalities"] > 10_000
+    assert figures["cold_mix"]["search_words"] >= 1_000
+    assert 0.0 <= figures["cache_hit_rate"] <= 1.0
+    assert figures["import_partnerships_report"]["errors"] == 0
+    for series in ("detail_cold", "partners_cold", "search_cold", "page_cold", "workers2_detail_cold"):
+        assert figures[f"{series}_requests"] > 0 and figures[f"{series}_errors"] == 0, series
     written = output.read_text(encoding="utf-8")
     for target in TARGETS:
         assert target.name in written

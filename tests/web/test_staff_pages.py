@@ -253,8 +253,16 @@ def test_a_reviewer_resolves_an_ambiguous_name_from_the_list(staff_database: str
     assert chosen["region"] in page.text
     empty = client.post(f"/staff/review/{item_id}/resolve", data={CSRF_FIELD: csrf})
     assert empty.status_code == 422 and "候補を選んでください" in empty.text
-    done = client.post(
+    preview = client.post(
         f"/staff/review/{item_id}/resolve", data={"target": str(chosen["id"]), CSRF_FIELD: csrf}
+    )
+    assert (
+        preview.status_code == 200 and 'name="confirm" value="yes"' in preview.text
+    )  # the diff screen first
+    fingerprint = preview.text.split('name="fingerprint" value="', 1)[1].split('"', 1)[0]
+    done = client.post(
+        f"/staff/review/{item_id}/resolve",
+        data={"target": str(chosen["id"]), "confirm": "yes", "fingerprint": fingerprint, CSRF_FIELD: csrf},
     )
     assert done.status_code == 303 and done.headers["location"] == f"/staff/review?resolved={item_id}"
     with unit_of_work(get_engine()) as session:
@@ -349,7 +357,7 @@ def test_inline_status_edit_saves_in_place_and_a_stale_one_shows_both(staff_data
     saved = client.post(
         url, data={"status": "suspended", "version": str(version), CSRF_FIELD: csrf}, headers=HX
     )
-    assert saved.status_code == 200 and "保存しました" in saved.text and "suspended" in saved.text
+    assert saved.status_code == 200 and "保存しました" in saved.text and "休止中" in saved.text
     assert _partnership_version(partnership_id) == ("suspended", version + 1)
     entries = _entries("partnership", partnership_id)
     assert len(entries) == before + 1
@@ -360,7 +368,7 @@ def test_inline_status_edit_saves_in_place_and_a_stale_one_shows_both(staff_data
     assert "上書きはしていません" in stale.text and "Nothing was overwritten" in stale.text
     mine = stale.text.split('class="mine">', 1)[1].split("<", 1)[0]
     theirs = stale.text.split('class="theirs">', 1)[1].split("<", 1)[0]
-    assert (mine, theirs) == ("ended", "suspended")
+    assert (mine, theirs) == ("解消", "休止中")
     assert _partnership_version(partnership_id) == ("suspended", version + 1)
     assert len(_entries("partnership", partnership_id)) == before + 1
 
@@ -385,7 +393,9 @@ def test_inline_contact_edit_validates_and_needs_the_editor(staff_database: str)
     bad = client.post(
         url, data={"email": "not an address", "version": str(version), CSRF_FIELD: csrf}, headers=HX
     )
-    assert bad.status_code == 422 and "メール / E-mail" in bad.text and 'class="editing"' in bad.text
+    assert (
+        bad.status_code == 422 and "メール: 「not an address」" in bad.text and 'class="editing"' in bad.text
+    )
     good = client.post(
         url,
         data={
@@ -429,7 +439,11 @@ def test_deleting_an_organisation_with_contacts_is_refused_on_the_page(staff_dat
     client, csrf = _client(editor)
     with unit_of_work(get_engine()) as session:
         count = session.scalar(select(func.count()).select_from(AuditEntry))
-    refused = client.post(f"/staff/organisation/{organisation_id}/delete", data={CSRF_FIELD: csrf})
+    confirm = client.get(f"/staff/organisation/{organisation_id}/delete")
+    assert confirm.status_code == 200 and "連絡先 1件" in confirm.text  # named before anything is tried
+    refused = client.post(
+        f"/staff/organisation/{organisation_id}/delete", data={CSRF_FIELD: csrf, "confirm": "yes"}
+    )
     assert refused.status_code == 409 and "連絡先 1件" in refused.text and "1 contacts" in refused.text
     with unit_of_work(get_engine()) as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == count

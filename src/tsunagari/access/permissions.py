@@ -27,6 +27,10 @@ class Target:
     """The municipalities the record belongs to."""
     country: str | None = None
     record_id: int | None = None
+    every_of: frozenset[int] = field(default_factory=frozenset)
+    """Municipalities the write touches that have staff of their own (Japanese ones): an editor must hold
+    every one of them, not just one (a partnership shown on both parties' pages, the network a programme
+    moves into)."""
 
 
 NOTHING = Target(kind="none")
@@ -108,13 +112,15 @@ def is_reviewer(actor: Principal | None) -> bool:
 
 
 def editor_of(actor: Principal | None, obj: Target) -> bool:
-    """An admin, or an editor one of whose municipalities the record belongs to."""
+    """An admin, or an editor one of whose municipalities the record belongs to and who holds every
+    municipality of `obj.every_of`."""
     if is_admin(actor):
         return True
     return (
         actor is not None
         and actor.role == Role.editor
         and bool(actor.municipality_ids & obj.municipality_ids)
+        and obj.every_of <= actor.municipality_ids
     )
 
 

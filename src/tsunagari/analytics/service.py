@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tsunagari.analytics.graph import PartnershipGraph
 from tsunagari.common.geo import distance_km
 from tsunagari.municipality.models import Municipality
-from tsunagari.partnership.models import Partnership
+from tsunagari.partnership.models import NOT_IN_FORCE, Partnership
 from tsunagari.portal import service as portal_service
 
 
@@ -39,7 +39,7 @@ def load_graph(*, session: Session, active_only: bool = True) -> PartnershipGrap
         Partnership.home_municipality_id.is_not(None), Partnership.partner_municipality_id.is_not(None)
     )
     if active_only:
-        statement = statement.where(Partnership.status != "ended")
+        statement = statement.where(Partnership.status.not_in(NOT_IN_FORCE))
     return PartnershipGraph.from_edges((a, b) for a, b in session.execute(statement) if a and b)
 
 

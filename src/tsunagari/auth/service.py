@@ -7,6 +7,7 @@ audit trail; the trail keeps only "[redacted]" for them (audit.service.SECRET_CO
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 import threading
@@ -36,8 +37,12 @@ FAILURE_WINDOW_SECONDS = 60.0
 hasher = PasswordHasher()
 """The one password hasher (argon2id with argon2-cffi's defaults); tests spy on it."""
 
-# Verified against when the login is unknown, so an unknown login costs as much time as a wrong password.
-_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the login is unknown, so an unknown login costs as much time as a wrong
+    password; made at the first such login, not at import (argon2 costs a tenth of a second)."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -319,7 +324,7 @@ def authenticate(
         )
     user = get_by_email(session=session, email=key)
     if user is None or not user.active or user.password_hash is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         guard.record_failure(key, session=session, ip=ip)
         raise PermissionDenied("ログインIDまたはパスワードが違います。 / Wrong login or password.")
     if not _verify(user.password_hash, password):

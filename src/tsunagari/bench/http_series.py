@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,11 +13,20 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import Engine, select
 
-from tsunagari.bench import queries
+from tsunagari.bench import cold_mix, queries
+from tsunagari.bench.cold_mix import Mix
 from tsunagari.bench.load import Client, Job, Result
 from tsunagari.bench.loadgen import LoadGenerator
 from tsunagari.bench.measure import Profile, Steps, median
-from tsunagari.bench.servers import HOST, Server, rss_mb, start_datasette, start_floor, start_tsunagari
+from tsunagari.bench.servers import (
+    HOST,
+    Server,
+    rss_mb,
+    start_datasette,
+    start_floor,
+    start_tsunagari,
+    tsunagari_name,
+)
 from tsunagari.db import make_engine
 from tsunagari.errors import TsunagariError
 from tsunagari.session import unit_of_work
@@ -35,6 +45,8 @@ class Series:
     server: str
     paths: list[str]
     client: Client = "raw"
+    random_order: bool = False
+    """Each request a path drawn at random (the cold mix), not the paths in turn."""
 
 
 def _busiest(engine: Engine) -> dict[str, Any]:
@@ -57,6 +69,54 @@ def _busiest(engine: Engine) -> dict[str, Any]:
 
 def _search_path(term: str) -> str:
     return f"/api/v1/search?q={quote(term)}"
+
+
+CACHED_COLD_SERIES = ("detail_cold", "partners_cold", "search_cold", "search2_cold")
+"""The cold series of our app with its response cache as deployed: their hits give the hit rate."""
+WORKERS = 2
+
+
+def plan_cold_series(mix: Mix, datasette_mix: Mix, database: str) -> list[Series]:
+    """The random mix (issue 19): ours as deployed, ours with the cache off, Datasette on the same mix."""
+
+    def cold(name: str, server: str, paths: list[str]) -> Series:
+        return Series(name, server, paths, random_order=True)
+
+    ours, theirs = mix, datasette_mix
+    return [
+        cold("detail_cold", "tsunagari", cold_mix.detail_paths(ours.ids)),
+        cold("datasette_detail_cold", "datasette", cold_mix.datasette_detail_paths(database, theirs.ids)),
+        cold("detail_cold_uncached", "tsunagari_uncached", cold_mix.detail_paths(ours.ids)),
+        cold(
+            f"workers{WORKERS}_detail_cold", tsunagari_name(workers=WORKERS), cold_mix.detail_paths(ours.ids)
+        ),
+        cold("partners_cold", "tsunagari", cold_mix.partners_paths(ours.ids)),
+        cold("datasette_partners_cold", "datasette", cold_mix.datasette_partners_paths(database, theirs.ids)),
+        cold("partners_cold_uncached", "tsunagari_uncached", cold_mix.partners_paths(ours.ids)),
+        cold("search_cold", "tsunagari", cold_mix.search_paths(ours.words)),
+        cold("datasette_search_cold", "datasette", cold_mix.datasette_search_paths(database, theirs.words)),
+        cold("search_cold_uncached", "tsunagari_uncached", cold_mix.search_paths(ours.words)),
+        cold("search2_cold", "tsunagari", cold_mix.search_paths(ours.two_character)),
+        cold("search2_cold_uncached", "tsunagari_uncached", cold_mix.search_paths(ours.two_character)),
+        cold("datasette_page", "datasette", cold_mix.datasette_page_paths(database, theirs.ids)),
+        cold("search_page_cold", "tsunagari", cold_mix.search_page_paths(ours.words)),
+        cold("page_cold", "tsunagari", cold_mix.page_paths(ours.ids)),
+    ]
+
+
+BESIDE = "tsunagari_sqlite"
+"""Ours on the SQLite copy, in a run served from PostgreSQL: both backends in the same run."""
+
+
+def plan_beside_series(sqlite_mix: Mix) -> list[Series]:
+    """The mix again on our app served from SQLite, cache as deployed (PostgreSQL runs only)."""
+    ids, words = sqlite_mix.ids, sqlite_mix.words
+    return [
+        Series("sqlite_detail_cold", BESIDE, cold_mix.detail_paths(ids), random_order=True),
+        Series("sqlite_partners_cold", BESIDE, cold_mix.partners_paths(ids), random_order=True),
+        Series("sqlite_search_cold", BESIDE, cold_mix.search_paths(words), random_order=True),
+        Series("sqlite_page_cold", BESIDE, cold_mix.page_paths(ids), random_order=True),
+    ]
 
 
 def plan_series(busy: int, datasette_busy: int, datasette_database: str) -> list[Series]:
@@ -97,9 +157,14 @@ def plan_series(busy: int, datasette_busy: int, datasette_database: str) -> list
     ]
 
 
+CHECKED_PER_SERIES = 8
+
+
 def _check_answers(server: Server, paths: list[str]) -> None:
     """Each path answers 200 before it is measured, so a wrong query fails loudly, not as zero req/s
-    (and the server has met every query once before the first round)."""
+    (and the server has met every query once before the first round); of a random mix, a sample."""
+    if len(paths) > CHECKED_PER_SERIES:
+        paths = random.Random(len(paths)).sample(paths, CHECKED_PER_SERIES)
     for path in paths:
         response = httpx.get(f"http://{HOST}:{server.port}{path}", timeout=120.0, trust_env=False)
         if response.status_code != 200:
@@ -175,17 +240,25 @@ def measure_http(
     servers: dict[str, Server] = {}
     restarts = 0
     # VmRSS after every series, per server, read before any restart: the largest is the figure.
-    rss: dict[str, list[float]] = {"tsunagari": [], "tsunagari_uncached": [], "datasette": [], "floor": []}
+    workers_name = tsunagari_name(workers=WORKERS)
+    rss: dict[str, list[float]] = {
+        "tsunagari": [],
+        "tsunagari_uncached": [],
+        workers_name: [],
+        "datasette": [],
+        "floor": [],
+    }
     peak: dict[str, list[float]] = {name: [] for name in rss}
     rss_by_series: dict[str, float] = {}
     try:
         steps.show("starting servers: floor, tsunagari (with and without its response cache), datasette")
         # Started side by side: each spends its start-up importing, and none is measured yet.
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with ThreadPoolExecutor(max_workers=5) as pool:
             starting = {
                 "floor": pool.submit(start_floor, workdir),
                 "tsunagari": pool.submit(start_tsunagari, database_url, workdir),
                 "tsunagari_uncached": pool.submit(start_tsunagari, database_url, workdir, cached=False),
+                workers_name: pool.submit(start_tsunagari, database_url, workdir, workers=WORKERS),
                 "datasette": pool.submit(start_datasette, sqlite_file, workdir),
             }
             failures = []
@@ -197,12 +270,27 @@ def measure_http(
             if failures:
                 raise failures[0]
         datasette_busy = busy
+        mix = datasette_mix = cold_mix.build_mix(engine)
         if not database_url.startswith("sqlite"):
             # The SQLite copy Datasette serves numbers its rows itself.
             sqlite_engine = make_engine(f"sqlite:///{sqlite_file}")
             datasette_busy = _busiest(sqlite_engine)
+            datasette_mix = cold_mix.build_mix(sqlite_engine)
             sqlite_engine.dispose()
-        plan = plan_series(busy["id"], datasette_busy["id"], sqlite_file.stem)
+            servers[BESIDE] = start_tsunagari(f"sqlite:///{sqlite_file}", workdir, name=BESIDE)
+            rss[BESIDE] = []
+        figures["cold_mix"] = {
+            "municipalities": len(mix.ids),
+            "search_words": len(mix.words),
+            "two_character_words": len(mix.two_character),
+            "datasette_municipalities": len(datasette_mix.ids),
+            "sample_words": mix.words[:: max(1, len(mix.words) // 12)][:12],
+        }
+        plan = plan_series(busy["id"], datasette_busy["id"], sqlite_file.stem) + plan_cold_series(
+            mix, datasette_mix, sqlite_file.stem
+        )
+        if BESIDE in servers:
+            plan += plan_beside_series(datasette_mix)
         for series in plan:
             steps.show(f"checking and warming {series.name}")
             _check_answers(servers[series.server], series.paths)
@@ -213,6 +301,8 @@ def measure_http(
             # on ours and the references alike.
             for repetition in range(profile.repetitions):
                 for series in plan:
+                    if series.random_order and repetition >= profile.cold_repetitions:
+                        continue
                     steps.show(f"HTTP round {repetition + 1}/{profile.repetitions}: {series.name}")
                     server = servers[series.server]
                     result = generator.run(
@@ -225,6 +315,8 @@ def measure_http(
                             seconds=profile.http_seconds,
                             grace_seconds=profile.grace_seconds,
                             client=series.client,
+                            random_order=series.random_order,
+                            seed=repetition,
                         )
                     )
                     results[series.name].append(result)
@@ -247,6 +339,9 @@ def measure_http(
         figures["datasette_rss_peak_mb"] = max(peak["datasette"])
         figures["floor_rss_mb"] = max(rss["floor"])
         figures["rss_by_series_mb"] = rss_by_series
+        figures[f"workers{WORKERS}_rss_mb"] = max(rss[workers_name])
+        home = httpx.get(f"http://{HOST}:{servers['tsunagari'].port}/", timeout=120.0, trust_env=False)
+        figures["home_page_kb"] = len(home.content) / 1000
         steps.show("search recall")
         recall = _search_recall(
             servers["tsunagari"], engine, [LATIN_SEARCH, JAPANESE_SEARCH, *TWO_CHARACTER_WORDS]
@@ -265,15 +360,26 @@ def measure_http(
         figures[f"{name}_requests"] = sum(r.completed for r in runs)
         figures[f"{name}_errors"] = sum(r.errors for r in runs)
         figures[f"{name}_timeouts"] = sum(r.timeouts for r in runs)
+        figures[f"{name}_cache_hits"] = sum(r.cache_hits for r in runs)
+    answered = sum(figures[f"{name}_requests"] for name in CACHED_COLD_SERIES)
+    hits = sum(figures[f"{name}_cache_hits"] for name in CACHED_COLD_SERIES)
+    figures["cache_hit_rate"] = hits / answered if answered else 0.0
     figures["server_restarts"] = restarts
-    figures["series_paths"] = {series.name: series.paths for series in plan}
+    figures["series_paths"] = {
+        series.name: series.paths if not series.random_order else [*series.paths[:3], "…"] for series in plan
+    }
     return figures
 
 
 def _restart(server: Server, database_url: str, sqlite_file: Path, workdir: Path) -> Server:
     server.stop()
-    if server.name in ("tsunagari", "tsunagari_uncached"):
-        return start_tsunagari(database_url, workdir, cached=server.name == "tsunagari")
+    if server.name == BESIDE:
+        return start_tsunagari(f"sqlite:///{sqlite_file}", workdir, name=BESIDE)
+    if server.name.startswith("tsunagari"):
+        workers = WORKERS if server.name.endswith(f"_workers{WORKERS}") else 1
+        return start_tsunagari(
+            database_url, workdir, cached=not server.name.startswith("tsunagari_uncached"), workers=workers
+        )
     if server.name == "datasette":
         return start_datasette(sqlite_file, workdir)
     return start_floor(workdir)

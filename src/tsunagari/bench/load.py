@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,6 +32,10 @@ class Job:
     grace_seconds: float
     """Requests still unanswered this long after `seconds` are abandoned and counted as timeouts."""
     client: Client = "raw"
+    random_order: bool = False
+    """Each request draws its path at random (seeded per connection), as traffic arrives, rather
+    than every connection asking for the paths in turn."""
+    seed: int = 0
 
 
 @dataclass
@@ -46,6 +51,8 @@ class Result:
     p95_ms: float = 0.0
     p99_ms: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
+    cache_hits: int = 0
+    """Answers marked `X-Cache: hit` (served from our response cache)."""
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -70,13 +77,13 @@ class _Budget:
         return True
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
-    """One HTTP/1.1 response off a keep-alive stream: (status, server wants to close)."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool, bool]:
+    """One HTTP/1.1 response off a keep-alive stream: (status, server wants to close, cache hit)."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
     length: int | None = None
-    chunked = closing = False
+    chunked = closing = hit = False
     for line in lines[1:]:
         name, _, value = line.partition(":")
         name = name.strip().lower()
@@ -86,6 +93,8 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
             chunked = True
         elif name == "connection" and value.strip().lower() == "close":
             closing = True
+        elif name == "x-cache" and value.strip().lower() == "hit":
+            hit = True
     if chunked:
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16)
@@ -97,7 +106,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     else:  # no length: the body runs to the end of the connection
         await reader.read()
         closing = True
-    return status, closing
+    return status, closing, hit
 
 
 class _Tally:
@@ -109,7 +118,8 @@ class _Tally:
         self.in_flight: dict[int, float] = {}
         """Start time of each worker's unanswered request, for the waits of abandoned ones."""
 
-    def answered(self, worker: int, status: int) -> None:
+    def answered(self, worker: int, status: int, hit: bool = False) -> None:
+        self.result.cache_hits += hit
         started = self.in_flight.pop(worker)
         self.latencies.append(time.perf_counter() - started)
         key = str(status)
@@ -128,6 +138,7 @@ async def _raw_worker(job: Job, worker: int, budget: _Budget, tally: _Tally) -> 
         for path in job.paths
     ]
     turn = worker
+    draw = random.Random(job.seed * 1_000 + worker)
     writer: asyncio.StreamWriter | None = None
     reader: asyncio.StreamReader | None = None
     try:
@@ -136,16 +147,17 @@ async def _raw_worker(job: Job, worker: int, budget: _Budget, tally: _Tally) -> 
             try:
                 if writer is None or reader is None:
                     reader, writer = await asyncio.open_connection(job.host, job.port)
-                writer.write(requests[turn % len(requests)])
+                index = draw.randrange(len(requests)) if job.random_order else turn % len(requests)
+                writer.write(requests[index])
                 turn += 1
-                status, closing = await _read_response(reader)
+                status, closing, hit = await _read_response(reader)
             except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):
                 tally.failed(worker)
                 if writer is not None:
                     writer.close()
                 writer = reader = None
                 continue
-            tally.answered(worker, status)
+            tally.answered(worker, status, hit)
             if closing:
                 writer.close()
                 writer = reader = None

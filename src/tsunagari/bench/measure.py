@@ -30,6 +30,11 @@ class Profile:
     http_max_requests: int
     grace_seconds: float
     """How long requests still in flight at the end of a repetition may take before being abandoned."""
+    registry_rows: int
+    """Rows of the registry file `import partnerships` is timed on (scaled to 100,000 in the report)."""
+    cold_repetitions: int
+    """Of every series of the random mix (each draws new requests, so one long round says as much)."""
+    cli_repetitions: int = 3
 
 
 QUICK = Profile(
@@ -41,6 +46,8 @@ QUICK = Profile(
     http_max_requests=1_500,
     # Waited only while answers are still coming: a restart after abandoned requests costs more.
     grace_seconds=5.0,
+    registry_rows=100,
+    cold_repetitions=1,
 )
 FULL = Profile(
     name="full",
@@ -50,6 +57,8 @@ FULL = Profile(
     http_seconds=3.0,
     http_max_requests=100_000,
     grace_seconds=5.0,
+    registry_rows=3_000,
+    cold_repetitions=3,
 )
 
 

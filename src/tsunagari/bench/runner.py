@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from tsunagari.bench.analytics_series import measure_analytics
-from tsunagari.bench.http_series import CONNECTIONS, measure_http, plan_series
+from tsunagari.bench.cold_mix import Mix
+from tsunagari.bench.command_series import measure_cli_start, measure_import_partnerships
+from tsunagari.bench.http_series import (
+    CONNECTIONS,
+    measure_http,
+    plan_beside_series,
+    plan_cold_series,
+    plan_series,
+)
 from tsunagari.bench.import_series import (
     PostgresDatabases,
     build_postgres,
@@ -76,7 +84,9 @@ def _load_average() -> float:
 
 # ------------------------------------------------------------------------------ the run
 def total_steps(profile: Profile) -> int:
+    dummy = Mix(ids=[1], words=["x"], two_character=["xx"])
     series = len(plan_series(1, 1, "x"))
+    cold = len(plan_cold_series(dummy, dummy, "x"))
     return (
         2
         + profile.import_repetitions
@@ -84,7 +94,9 @@ def total_steps(profile: Profile) -> int:
         + profile.repetitions
         + 1
         + (series * profile.repetitions)
+        + (cold * profile.cold_repetitions)
         + 1
+        + 2  # the command line's start-up, import partnerships
     )
 
 
@@ -119,7 +131,10 @@ def run(
             value=database_url,
         )
     profile = QUICK if quick else FULL
-    steps = Steps(progress, total_steps(profile) + (3 if database_url else 0))
+    beside = len(plan_beside_series(Mix(ids=[1], words=["x"], two_character=["xx"])))
+    steps = Steps(
+        progress, total_steps(profile) + ((3 + beside * profile.cold_repetitions) if database_url else 0)
+    )
     started = time.perf_counter()
     figures: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -127,6 +142,7 @@ def run(
         "profile": profile.name,
         "gazetteer": profile.gazetteer,
         "repetitions": profile.repetitions,
+        "cold_repetitions": profile.cold_repetitions,
         "import_repetitions": profile.import_repetitions,
         "connections": CONNECTIONS,
         "http_seconds": profile.http_seconds,
@@ -148,8 +164,10 @@ def run(
                 served_url, times, report, setup = build_postgres(
                     postgres, profile.gazetteer, corpus, profile.import_repetitions, steps
                 )
-                # The reference tools read SQLite: build the same data there, untimed.
-                sqlite_file, _, _, _ = build_sqlite(workdir, profile.gazetteer, corpus, 1, steps)
+                # The reference tools read SQLite: build the same data there; its one import is the
+                # SQLite figure beside PostgreSQL's (and ours is served from it beside too).
+                sqlite_file, sqlite_times, _, _ = build_sqlite(workdir, profile.gazetteer, corpus, 1, steps)
+                figures["sqlite_import_pairs_s"] = median(sqlite_times)
             else:
                 figures["database"] = "sqlite"
                 figures["database_version"] = sqlite3.sqlite_version
@@ -183,6 +201,11 @@ def run(
                     )
                 )
                 phases["HTTP"] = time.perf_counter() - mark
+                mark = time.perf_counter()
+                figures.update(measure_cli_start(profile.cli_repetitions, steps))
+                # Last: it writes to the served database.
+                figures.update(measure_import_partnerships(engine, workdir, profile.registry_rows, steps))
+                phases["commands"] = time.perf_counter() - mark
             finally:
                 engine.dispose()
         finally:

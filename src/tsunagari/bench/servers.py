@@ -54,7 +54,7 @@ class Server:
                 self.process.wait()
 
 
-def _uvicorn_command(app: str, port: int) -> list[str]:
+def _uvicorn_command(app: str, port: int, workers: int = 1) -> list[str]:
     # The same settings for our app and the floor: one worker, no access log, log level warning.
     return [
         sys.executable,
@@ -67,7 +67,7 @@ def _uvicorn_command(app: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--workers",
-        "1",
+        str(workers),
         "--log-level",
         "warning",
         "--no-access-log",
@@ -119,14 +119,21 @@ def _start(
     raise TsunagariError(f"{name} did not answer {ready_path} within {STARTUP_TIMEOUT_S:.0f} s")
 
 
-def start_tsunagari(database_url: str, workdir: Path, *, cached: bool = True) -> Server:
-    """Our app; with `cached=False` its response cache is off, so every request builds its answer."""
+def tsunagari_name(*, cached: bool = True, workers: int = 1) -> str:
+    return ("tsunagari" if cached else "tsunagari_uncached") + (f"_workers{workers}" if workers > 1 else "")
+
+
+def start_tsunagari(
+    database_url: str, workdir: Path, *, cached: bool = True, workers: int = 1, name: str | None = None
+) -> Server:
+    """Our app; with `cached=False` its response cache is off, so every request builds its answer;
+    `workers` processes as `tsunagari serve --workers N` runs them (uvicorn's workers)."""
     port = free_port()
     env = {**os.environ, "TSUNAGARI_DATABASE_URL": database_url}
     if not cached:
         env["TSUNAGARI_RESPONSE_CACHE_ENTRIES"] = "0"
-    command = _uvicorn_command("tsunagari.web.app:create_app", port)
-    name = "tsunagari" if cached else "tsunagari_uncached"
+    command = _uvicorn_command("tsunagari.web.app:create_app", port, workers)
+    name = name or tsunagari_name(cached=cached, workers=workers)
     return _start(name, command, port, "/healthz", workdir, env)
 
 

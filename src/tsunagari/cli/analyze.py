@@ -1,7 +1,9 @@
-"""`tsunagari analyze …`: three-city links, gatherings by country, anniversaries, partner suggestions."""
+"""`tsunagari analyze …`: three-city links, gatherings by country, anniversaries, partner suggestions,
+indicators across a municipality's ties and dormant ties; thin over the analytics and evaluation services."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.analytics import service as analytics_service
 from tsunagari.cli.common import console, handle_errors, print_json, session_scope
+from tsunagari.evaluation import indicators as indicators_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.names import service as names_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
@@ -149,5 +152,126 @@ def suggest(
             s.candidate.country,
             "、".join(t.name for t in s.through),
             "" if s.distance_km is None else f"{s.distance_km:,.0f}",
+        )
+    console.print(table)
+
+
+FromOption = Annotated[
+    str | None, typer.Option("--from", help="First fiscal year: 令和7年度, FY2025 or 2025")
+]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last fiscal year (default: this one)")]
+
+
+@app.command("indicators")
+@handle_errors
+def indicators(
+    municipality: Annotated[str, typer.Option(help="Municipality name (any script) or id")],
+    first: FromOption = None,
+    last: ToOption = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Each figure's formula and the records it counts")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """指標: indicators of every tie of a municipality over fiscal years (継続性, 活発性, 公費, 休眠 …)."""
+    first_fy = indicators_service.fiscal_year_option(first, field="--from")
+    last_fy = indicators_service.fiscal_year_option(last, field="--to")
+    with session_scope() as session:
+        me = indicators_service.municipality_named(session=session, text=municipality, field="--municipality")
+        found = indicators_service.ties(
+            session=session, municipality_id=me.id, first_fy=first_fy, last_fy=last_fy, today=dt.date.today()
+        )
+    if json_output:
+        rows = []
+        for tie in found:
+            row = tie.as_json()
+            if explain:
+                row["explain"] = [
+                    {"key": m.key, "formula": m.formula, "records": list(m.records)} for m in tie.explain()
+                ]
+            rows.append(row)
+        print_json(rows)
+        return
+    table = Table(title=f"{me.name}: 提携ごとの指標 / indicators per tie ({len(found)})")
+    for column in (
+        "相手",
+        "種別",
+        "締結後年数",
+        "活動年度",
+        "最長連続",
+        "年度あたり",
+        "参加者",
+        "公費 円",
+        "1人あたり 円",
+        "最終活動",
+        "休眠",
+    ):
+        table.add_column(column)
+    for tie in found:
+        table.add_row(
+            tie.partner,
+            tie.type_label,
+            _text(tie.years_since_signing),
+            str(tie.active_years),
+            str(tie.longest_run_years),
+            _text(tie.activities_per_year),
+            f"{tie.participants:,}",
+            f"{tie.public_cost_yen:,}",
+            "" if tie.cost_per_participant_yen is None else f"{tie.cost_per_participant_yen:,}",
+            _text(tie.last_activity),
+            "休眠" if tie.dormant else "",
+        )
+    console.print(table)
+    if explain:
+        for tie in found:
+            console.print(f"\n[bold]{tie.partner}[/] (partnership {tie.partnership_id})", highlight=False)
+            for measure in tie.explain():
+                console.print(
+                    f"  {measure.label_ja}: {_text(measure.value)} = {measure.formula}",
+                    markup=False,
+                    highlight=False,
+                )
+                for record in measure.records:
+                    console.print(f"    - {record}", markup=False, highlight=False)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@app.command("dormant")
+@handle_errors
+def dormant(
+    municipality: Annotated[
+        str | None, typer.Option(help="Only this municipality's ties (name or id)")
+    ] = None,
+    years: Annotated[
+        int, typer.Option(help="Years without a recorded activity")
+    ] = indicators_service.DORMANT_YEARS,
+    json_output: JsonOption = False,
+) -> None:
+    """休眠: ties with no recorded activity in N years (default 3), ties with none ever recorded included."""
+    with session_scope() as session:
+        me = (
+            indicators_service.municipality_named(session=session, text=municipality, field="--municipality")
+            if municipality
+            else None
+        )
+        found = indicators_service.dormant(
+            session=session, municipality_id=me.id if me else None, years=years, today=dt.date.today()
+        )
+    if json_output:
+        print_json([d.as_json() for d in found])
+        return
+    table = Table(title=f"休眠中の提携 / dormant ties ({years}年以上): {len(found)}")
+    for column in ("自治体", "相手", "種別", "最終活動", "経過年数"):
+        table.add_column(column)
+    for d in found[:500]:
+        table.add_row(
+            d.municipality,
+            d.partner,
+            PARTNERSHIP_TYPE_LABELS.get(d.type, (d.type, ""))[0],
+            _text(d.last_activity) or "記録なし",
+            _text(d.years_since),
         )
     console.print(table)

@@ -51,7 +51,7 @@ def bench(
     ] = False,
     database: Annotated[
         str | None,
-        typer.Option(help="A postgresql+psycopg:// server to run on (a fresh database, dropped after)"),
+        typer.Option(help="A postgresql+psycopg:// server to serve from; SQLite is measured beside it"),
     ] = None,
     corpus: Annotated[
         Path | None,

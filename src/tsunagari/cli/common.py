@@ -1,5 +1,9 @@
 """What every CLI command shares: error-to-exit-code mapping, JSON output, the unit of work, and the
-system actor a writing command acts as (its writes go through the permission-checked actions)."""
+system actor a writing command acts as (its writes go through the permission-checked actions).
+
+Commands that never touch the database (`dates parse`) import this module too, so it imports the database,
+audit and auth layers only inside the functions that open a unit of work: `tsunagari dates parse` and
+`tsunagari --help` never load SQLAlchemy (tests/cli/test_cli_startup.py checks it)."""
 
 from __future__ import annotations
 
@@ -9,20 +13,19 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.orm import Session
 
-from tsunagari.access.principal import Principal
-from tsunagari.audit.service import Actor, acting_as
-from tsunagari.auth import service as auth_service
-from tsunagari.config import get_settings
-from tsunagari.db import get_engine, patient
 from tsunagari.errors import InvalidInput, NotFound, Problem, TsunagariError
-from tsunagari.session import unit_of_work
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tsunagari.access.principal import Principal
+    from tsunagari.audit.service import Actor
 
 console = Console()
 error_console = Console(stderr=True)
@@ -86,11 +89,18 @@ def _os_user() -> str:
 
 def cli_actor(via: str = "cli") -> Actor:
     """Who is acting on the command line: the operating-system user (recorded in the audit trail)."""
+    from tsunagari.audit.service import Actor
+
     return Actor(name=f"{via}:{_os_user()}", via=via)
 
 
 @contextmanager
 def session_scope(via: str = "cli", actor: Actor | None = None) -> Iterator[Session]:
+    from tsunagari.audit.service import acting_as
+    from tsunagari.config import get_settings
+    from tsunagari.db import get_engine, patient
+    from tsunagari.session import unit_of_work
+
     with (
         acting_as(actor or cli_actor(via)),
         unit_of_work(get_engine()) as session,
@@ -101,6 +111,8 @@ def session_scope(via: str = "cli", actor: Actor | None = None) -> Iterator[Sess
 
 def system_principal(command: str) -> Principal:
     """The system actor a command writes as: `cli:<command> (<os user>)`, an admin without an account."""
+    from tsunagari.auth import service as auth_service
+
     return auth_service.system_principal(name=f"cli:{command} ({_os_user()})", via="cli")
 
 
@@ -108,6 +120,8 @@ def system_principal(command: str) -> Principal:
 def acting_scope(command: str) -> Iterator[tuple[Session, Principal]]:
     """The unit of work of a command that writes, and the system actor it acts as: each action it calls
     checks that actor's permission, and the audit trail names it as the author of every change."""
+    from tsunagari.audit.service import Actor
+
     principal = system_principal(command)
     with session_scope(actor=Actor(name=principal.email, via=principal.via)) as session:
         yield session, principal

@@ -11,8 +11,11 @@ from tsunagari.dates import parse_date, parse_fiscal_years
 
 app = typer.Typer(help="日付・年度の解析 / Parse dates (西暦・和暦) and fiscal years (年度).")
 
-# 年度 or FY marks a fiscal-year expression; anything else is a calendar date.
-_FISCAL_MARK = re.compile(r"年度|^\s*FY", re.IGNORECASE)
+# 年度, FY or a schedule word (隔年, 毎年, 継続, 2年に1度, 3年ごと) marks a fiscal-year expression;
+# anything else is a calendar date.
+_FISCAL_MARK = re.compile(
+    r"年度|^\s*FY|隔年|毎年|継続|年\s*(?:おき|ごと|毎|に\s*[1１一]\s*[度回])", re.IGNORECASE
+)
 
 
 @app.command("parse")

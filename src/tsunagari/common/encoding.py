@@ -1,8 +1,10 @@
-"""Text encodings of files people exchange (BOMs, UTF-8 or Shift_JIS) and the guard against spreadsheet
-formula injection; shared ground: imports nothing of tsunagari's domains."""
+"""Text encodings of files people exchange (BOMs, UTF-8 or Shift_JIS), the control characters no stored
+text may hold, and the guard against spreadsheet formula injection; shared ground: imports nothing of
+tsunagari's domains."""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from tsunagari.errors import InvalidInput
@@ -13,6 +15,27 @@ UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
 # A spreadsheet takes a cell starting with one of these for a formula (OWASP "CSV injection").
 FORMULA_TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 QUOTE: Final = "'"
+
+# Control characters no stored text may hold: C0 but tab, line feed and carriage return (a textarea sends
+# those), DEL, C1, and lone surrogates (a JSON "\\ud800" decodes to one; no database can store it). NUL is
+# the sharpest: PostgreSQL refuses it, SQLite's LIKE stops at it, and XLSX cannot hold it.
+CONTROL_CHARACTERS: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_REASON: Final = "contains a control character (U+{code:04X}); remove it"
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` that no stored text may hold, or None."""
+    found = CONTROL_CHARACTERS.search(text)
+    return found.group() if found else None
+
+
+def control_reason(character: str) -> str:
+    return CONTROL_REASON.format(code=ord(character))
+
+
+def without_control_characters(text: str) -> str:
+    """`text` with every such character removed: what a download writes, whatever is stored."""
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def needs_formula_guard(text: str) -> bool:

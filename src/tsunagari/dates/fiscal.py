@@ -1,5 +1,5 @@
-"""年度 (fiscal years, 1 April to 31 March) as written in records: one year, a range, an open-ended
-run, or a series held every N years.
+"""年度 (fiscal years, 1 April to 31 March) as written in records: one year, a range, a list, an
+open-ended run, or a series held every N years; pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -39,8 +39,10 @@ class FiscalYears:
     that began in FY1998: first_fy is the start of the series (1998), last_fy the last year stated
     (2010), held_fy only what was stated as held ((2010,)), series_since_fy 1998, every_n_years 2.
     An open-ended run holds its first year; a range holds each year in it, or every Nth year from
-    its start when a frequency is given. "2年おき" is read as every 2 years, as 行政 writing uses
-    it. An empty value is unknown, never a guess: every other field is then None or empty.
+    its start when a frequency is given; a list (平成19・21年度) holds the years it names. "2年おき"
+    is read as every 2 years, as 行政 writing uses it. A schedule with no year (毎年, 隔年, 継続)
+    is ongoing with no first year. An empty value is unknown, never a guess: every other field is
+    then None or empty.
     """
 
     first_fy: int | None
@@ -55,6 +57,8 @@ class FiscalYears:
         """Whether the stated schedule includes this fiscal year."""
         if fy in self.held_fy:
             return True
+        if not self.ongoing and self.series_since_fy is None:
+            return False  # a closed range or list holds exactly the years it names
         if self.first_fy is None or fy < self.first_fy:
             return False
         if self.last_fy is not None and fy > self.last_fy:
@@ -65,17 +69,19 @@ class FiscalYears:
         anchor = self.series_since_fy if self.series_since_fy is not None else self.first_fy
         return (fy - anchor) % self.every_n_years == 0
 
+    def _listed(self) -> bool:
+        """Whether the held years are a list rather than a range (平成19・21年度)."""
+        if len(self.held_fy) < 2 or self.last_fy is None:
+            return False
+        return self.held_fy != tuple(range(self.held_fy[0], self.last_fy + 1, self.every_n_years or 1))
+
     def label_ja(self) -> str:
-        """平成19年度〜平成21年度, 平成15年度〜, 平成22年度（平成10年度より2年おきに実施）or 不明;
+        """平成19年度〜平成21年度, 平成19年度・平成21年度, 平成15年度〜,
+        平成22年度（平成10年度より2年おきに実施）, 毎年実施, 継続 or 不明;
         parse_fiscal_years reads it back to the same value.
         """
-        if self.unknown or not self.held_fy:
+        if self.unknown:
             return "不明"
-        text = fiscal_year_label(self.held_fy[0])
-        if self.ongoing:
-            text += "〜"
-        elif self.last_fy is not None and self.last_fy != self.held_fy[0]:
-            text += f"〜{fiscal_year_label(self.last_fy)}"
         note = ""
         if self.series_since_fy is not None:
             note += f"{fiscal_year_label(self.series_since_fy)}より"
@@ -83,7 +89,38 @@ class FiscalYears:
             note += "毎年"
         elif self.every_n_years is not None:
             note += f"{self.every_n_years}年おきに"
+        if not self.held_fy:
+            return f"{note}実施" if note else ("継続" if self.ongoing else "不明")
+        if self._listed():
+            text = "・".join(fiscal_year_label(fy) for fy in self.held_fy)
+        else:
+            text = fiscal_year_label(self.held_fy[0])
+            if self.ongoing:
+                text += "〜"
+            elif self.last_fy is not None and self.last_fy != self.held_fy[0]:
+                text += f"〜{fiscal_year_label(self.last_fy)}"
         return f"{text}（{note}実施）" if note else text
+
+    def label_en(self) -> str:
+        """FY2007–FY2009, FY2007, FY2009, FY2003 onward (every 2 years), every year, ongoing or unknown."""
+        notes = []
+        if self.series_since_fy is not None:
+            notes.append(f"series since FY{self.series_since_fy}")
+        if self.every_n_years is not None:
+            notes.append("every year" if self.every_n_years == 1 else f"every {self.every_n_years} years")
+        if self.unknown:
+            return "unknown"
+        if not self.held_fy:
+            return ", ".join(notes) if notes else ("ongoing" if self.ongoing else "unknown")
+        if self._listed():
+            text = ", ".join(f"FY{fy}" for fy in self.held_fy)
+        else:
+            text = f"FY{self.held_fy[0]}"
+            if self.ongoing:
+                text += " onward"
+            elif self.last_fy is not None and self.last_fy != self.held_fy[0]:
+                text += f"–FY{self.last_fy}"
+        return f"{text} ({', '.join(notes)})" if notes else text
 
     def as_json(self, input_text: str) -> dict[str, Any]:
         return {
@@ -98,16 +135,58 @@ class FiscalYears:
         }
 
 
+# ----------------------------------------------------------------------------------- the grammar
+# Kanji numerals (平成十年度, 二〇一九年度, 二年に一度) are turned into digits before reading.
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUMBER = re.compile(f"[{''.join(_KANJI_DIGITS)}{''.join(_KANJI_UNITS)}]+")
+
+
+def kanji_number(written: str) -> int:
+    """二十二 → 22, 十 → 10, 二〇一九 → 2019 (digit by digit when no 十, 百 or 千 is written)."""
+    if not any(char in _KANJI_UNITS for char in written):
+        return int("".join(str(_KANJI_DIGITS[char]) for char in written))
+    total, digit = 0, None
+    for char in written:
+        if char in _KANJI_UNITS:
+            total += (1 if digit is None else digit) * _KANJI_UNITS[char]
+            digit = None
+        else:
+            digit = _KANJI_DIGITS[char] if digit is None else digit * 10 + _KANJI_DIGITS[char]
+    return total + (digit or 0)
+
+
 def _term(prefix: str) -> str:
-    """One fiscal year: FY2010, 2010年度, 平成22年度, H22; 年度 may be left to the range's end."""
+    """One fiscal year: FY2010, 2010年度, 平成22年度, H22; 年度 may be left to the range's end.
+
+    A number followed by 年 that is not 年度 (2年おき, 3年に1回) is a frequency, not a year.
+    """
     return rf"""
         (?: FY \s* (?P<{prefix}fy>\d{{4}})
           | (?: (?P<{prefix}era>{ERA_PATTERN}) \s* )? (?P<{prefix}year>元|\d{{1,4}})
-            \s* (?P<{prefix}nendo>年度)?
+            (?: \s* (?P<{prefix}nendo>年度) | (?! \s* [\d年]) )
         )
     """
 
 
+# A list item (平成19・21年度): the same shape without named groups, read again with _ITEM.
+_LIST_ITEM = rf"""
+    (?: FY \s* \d{{4}} | (?: (?:{ERA_PATTERN}) \s* )? (?:元|\d{{1,4}}) (?: \s* 年度 | (?! \s* [\d年]) ) )
+"""
+_ITEM = re.compile(_term("item_"), re.VERBOSE | re.IGNORECASE)
+_LIST_SEPARATORS = "・、,"
 # The end of a range: it needs 年度 or FY, or four digits not followed by 年, so that
 # "平成10年度から2年おき" is not read as a range ending in year 2.
 _RANGE_END = rf"""
@@ -119,30 +198,55 @@ _RANGE_END = rf"""
 _MAIN = re.compile(
     rf"""
     {_term("first_")} \s*
-    (?: (?P<to>~|-|から) \s* (?: {_RANGE_END} \s* (?:まで)? )?
+    (?: (?P<list> (?: [{_LIST_SEPARATORS}] \s* {_LIST_ITEM} \s* )+ )
+      | (?P<to>~|-|から) \s* (?: {_RANGE_END} \s* (?:まで)? )?
       | (?P<since>以降|より)
     )?
     \s* (?P<rest>.*)
     """,
     re.VERBOSE | re.IGNORECASE | re.DOTALL,
 )
-# What may follow the years, in parentheses or not: where the series started and how often it runs.
+# One clause of what may follow the years, in parentheses or not, or stand alone: where the series
+# started, how often it runs, and whether it continues (平成10年度より2年おきに実施, 隔年開催,
+# 2年に1度, 3年ごと, 毎年度, 継続中).
 _NOTE = re.compile(
     rf"""
     (?: {_term("series_")} \s* (?:より|から|~|以降) \s* )?
     (?: (?P<frequency>
-          毎年度? | 隔年 | (?P<every>\d+) \s* 年 \s* (?:おき|ごと|毎|に\s*[1一]\s*[度回])
+          毎年度? (?: \s* 1 \s* 回)?
+        | 隔年度?
+        | 年 \s* に? \s* 1 \s* [度回]
+        | (?P<every>\d+) \s* 年 \s* (?: おき | ごと | 毎 | に \s* 1 \s* [度回] )
         ) \s*
     )?
-    (?: に \s* )? (?:実施|開催)? \s* 中?
+    (?P<continuing>継続)? \s*
+    (?: して | 的に | [にで] )? \s*
+    (?: 実施 | 開催 )? \s*
+    (?: 中 | する | している )?
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# Clauses are parenthesised or separated by 、 , ; or spaces.
+_CLAUSE = re.compile(r"\(([^()]*)\)|([^()、,;\s]+)")
+
+
+class _Unmatched(Unreadable):
+    """The text does not follow the grammar (as opposed to naming an impossible year)."""
+
+
+@dataclass
+class _Notes:
+    """What the clauses after the years say."""
+
+    since: int | None = None
+    every: int | None = None
+    continuing: bool = False
 
 
 def parse_fiscal_years(text: str, *, field: str | None = None) -> FiscalYears:
-    """Read 平成22年度, 平成19~21年度, 平成15年度~, FY2010, R2年度, and notes such as
-    (平成10年度より2年おきに実施), 隔年, 毎年, N年に1度; empty text or 不明 is unknown.
+    """Read 平成22年度, 平成19~21年度, 平成19・21年度, 平成15年度~, FY2019-2021, R2年度, 平成十年度,
+    and schedules such as (平成10年度より2年おきに実施), 隔年, 毎年度, 2年に1度（平成14年度から）,
+    3年ごと, 継続; empty text or 不明 is unknown.
 
     Raises InvalidInput.
     """
@@ -152,16 +256,53 @@ def parse_fiscal_years(text: str, *, field: str | None = None) -> FiscalYears:
         raise InvalidInput(str(problem), field=field, value=text) from None
 
 
+_NOT_FISCAL = (
+    "not a fiscal year: write it like 平成22年度, 平成19~21年度, 平成15年度~, FY2010 "
+    "or 隔年（平成14年度から）"
+)
+
+
 def _read_fiscal_years(text: str) -> FiscalYears:
+    text = _KANJI_NUMBER.sub(lambda found: str(kanji_number(found[0])), text)
     if text in ("", "不明"):  # 不明 is what label_ja writes for unknown
         return FiscalYears(first_fy=None, last_fy=None, unknown=True)
     match = _MAIN.fullmatch(text)
-    if match is None or not any(match[key] for key in ("first_fy", "first_nendo", "end_fy", "end_nendo")):
-        raise Unreadable("not a fiscal year: write it like 平成22年度, 平成19~21年度, 平成15年度~ or FY2010")
+    if match is None or not (
+        any(match[key] for key in ("first_fy", "first_nendo", "end_fy", "end_nendo"))
+        or re.search("年度|FY", match["list"] or "", re.IGNORECASE)
+    ):
+        # No year stated first: a schedule alone, or one whose start is in a note.
+        try:
+            notes = _read_notes(text)
+        except _Unmatched:
+            raise Unreadable(_NOT_FISCAL) from None
+        if notes.since is not None:
+            return FiscalYears(
+                first_fy=notes.since,
+                last_fy=None,
+                ongoing=True,
+                every_n_years=notes.every,
+                held_fy=(notes.since,),
+            )
+        if notes.every is None and not notes.continuing:
+            raise Unreadable(_NOT_FISCAL)
+        return FiscalYears(first_fy=None, last_fy=None, ongoing=True, every_n_years=notes.every)
     first, first_era = _fiscal_year(match, "first_", inherited_era=None)
     ongoing = False
     last: int | None = first
-    if match["end_year"] or match["end_fy"] or match["end_bare"]:
+    listed: list[int] | None = None
+    if match["list"]:
+        listed, era = [first], first_era
+        for item in _ITEM.finditer(match["list"]):
+            year, era = _fiscal_year(item, "item_", inherited_era=era)
+            if year <= listed[-1]:
+                raise Unreadable(
+                    f"list the years in order: {fiscal_year_label(year)} "
+                    f"comes after {fiscal_year_label(listed[-1])}"
+                )
+            listed.append(year)
+        last = listed[-1]
+    elif match["end_year"] or match["end_fy"] or match["end_bare"]:
         last, _ = _fiscal_year(match, "end_", inherited_era=first_era)
         if last < first:
             raise Unreadable(
@@ -169,8 +310,20 @@ def _read_fiscal_years(text: str) -> FiscalYears:
             )
     elif match["to"] or match["since"]:
         ongoing, last = True, None
-    series_since, every_n_years = _read_note(match["rest"].strip())
-    held = (first,) if last is None else tuple(range(first, last + 1, every_n_years or 1))
+    rest = match["rest"].strip()
+    try:
+        notes = _read_notes(rest)
+    except _Unmatched:
+        raise Unreadable(f"cannot read {rest!r} after the fiscal years") from None
+    if notes.continuing and not ongoing:
+        # 平成22年度（継続中）: held since then and still held.
+        ongoing, last, listed = True, None, None
+    every_n_years = notes.every
+    if listed is not None:
+        held = tuple(listed)
+    else:
+        held = (first,) if last is None else tuple(range(first, last + 1, every_n_years or 1))
+    series_since = notes.since
     if series_since is not None and series_since > first:
         raise Unreadable(
             f"the series cannot start in {fiscal_year_label(series_since)}, after {fiscal_year_label(first)}"
@@ -185,28 +338,42 @@ def _read_fiscal_years(text: str) -> FiscalYears:
     )
 
 
-def _read_note(note: str) -> tuple[int | None, int | None]:
-    """The series start and the frequency in a note such as (平成10年度より2年おきに実施)."""
-    inner = note[1:-1] if note.startswith("(") and note.endswith(")") else note
-    match = _NOTE.fullmatch(inner.strip())
+def _read_notes(text: str) -> _Notes:
+    """The series start, the frequency and 継続 in the clauses after the years."""
+    notes = _Notes()
+    position = 0
+    for clause in _CLAUSE.finditer(text):
+        if text[position : clause.start()].strip(" 、,;"):
+            raise _Unmatched(text)
+        position = clause.end()
+        _read_clause((clause[1] if clause[1] is not None else clause[2]).strip(), notes)
+    if text[position:].strip(" 、,;"):
+        raise _Unmatched(text)
+    return notes
+
+
+def _read_clause(clause: str, notes: _Notes) -> None:
+    match = _NOTE.fullmatch(clause)
     if match is None:
-        raise Unreadable(f"cannot read {note!r} after the fiscal years")
-    since = (
-        _fiscal_year(match, "series_", inherited_era=None)[0]
-        if match["series_year"] or match["series_fy"]
-        else None
-    )
+        raise _Unmatched(clause)
+    if match["series_year"] or match["series_fy"]:
+        since = _fiscal_year(match, "series_", inherited_era=None)[0]
+        if notes.since is not None and notes.since != since:
+            raise Unreadable(f"two starts: {fiscal_year_label(notes.since)} and {fiscal_year_label(since)}")
+        notes.since = since
+    notes.continuing = notes.continuing or bool(match["continuing"])
     frequency = match["frequency"]
     if frequency is None:
-        return since, None
-    if frequency.startswith("毎年"):
-        return since, 1
-    if frequency == "隔年":
-        return since, 2
-    every = int(match["every"])
-    if every < 1:
-        raise Unreadable(f"every {every} years is not a frequency")
-    return since, every
+        return
+    if match["every"]:
+        every = int(match["every"])
+        if every < 1:
+            raise Unreadable(f"every {every} years is not a frequency")
+    else:
+        every = 2 if frequency.startswith("隔年") else 1
+    if notes.every is not None and notes.every != every:
+        raise Unreadable(f"two frequencies: every {notes.every} and every {every} years")
+    notes.every = every
 
 
 def _fiscal_year(match: re.Match[str], prefix: str, *, inherited_era: Era | None) -> tuple[int, Era | None]:
@@ -215,7 +382,11 @@ def _fiscal_year(match: re.Match[str], prefix: str, *, inherited_era: Era | None
     if fy_text:
         return _in_range(int(fy_text)), None
     year_text: str = match[f"{prefix}year"]
-    era = era_named(match[f"{prefix}era"]) if match[f"{prefix}era"] else inherited_era
+    if match[f"{prefix}era"]:
+        era: Era | None = era_named(match[f"{prefix}era"])
+    else:
+        # No era is four digits long, so 平成30年度~2020年度 ends in a western year.
+        era = None if len(year_text) == 4 else inherited_era
     if era is None:
         if len(year_text) != 4:
             raise Unreadable(f"{year_text}年度 needs an era (平成{year_text}年度) or a four-digit year")

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
@@ -74,9 +73,17 @@ class _Loader:
     # ------------------------------------------------------------------ places and bodies
     def municipality(self, entry: dict[str, Any]) -> None:
         country = str(entry["country"]).upper()
-        existing = self.session.scalars(
-            select(Municipality).where(Municipality.country == country, Municipality.name == entry["name"])
-        ).first()
+        # Same name, same country and (when the entry gives one) same region: the two ニューキャッスル市
+        # of seed 001 are two cities, and a Japanese namesake is never a foreign entry's record.
+        namesakes = municipality_service.find_by_name(
+            session=self.session, name=entry["name"], country=country, region=entry.get("region")
+        )
+        same = [m for m in namesakes if m.name == entry["name"]]
+        if len(same) > 1:
+            raise InvalidInput(
+                "several municipalities have this name; give the region", field="name", value=entry["name"]
+            )
+        existing = same[0] if same else None
         if existing is None:
             existing = municipality_service.create(
                 session=self.session,

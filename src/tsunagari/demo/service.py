@@ -8,11 +8,11 @@ from importlib import resources
 from typing import Any
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
 from tsunagari.demo.exchange import load_exchange_demo
+from tsunagari.demo.seeking import load_seeking_profiles
 from tsunagari.errors import InvalidInput
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
@@ -115,6 +115,30 @@ def _region(entry: dict[str, Any]) -> tuple[str | None, str | None]:
     return str(region), None
 
 
+def _same_municipality(session: Session, entry: dict[str, Any], region: str | None) -> Municipality | None:
+    """The registry record an entry without a JIS code stands for: the same name in the same country and,
+    for Japan, the same prefecture (新潟県の旧小国町 is never 山形県小国町); None when there is none yet."""
+    found = [
+        m
+        for m in municipality_service.find_by_name(
+            session=session, name=entry["name"], country=str(entry["country"]), region=region
+        )
+        if m.name == entry["name"]
+    ]
+    if str(entry["country"]).upper() == "JP" and not found:
+        raise InvalidInput(
+            "no such municipality in this prefecture in the reference data (a former one belongs in "
+            "reference/data/jp_former_municipalities.csv)",
+            field="name",
+            value=f"{region or ''}{entry['name']}",
+        )
+    if len(found) > 1:
+        raise InvalidInput(
+            f"{len(found)} municipalities have this name; give the region", field="name", value=entry["name"]
+        )
+    return found[0] if found else None
+
+
 def _place_from_gazetteer(session: Session, municipality: Municipality) -> None:
     """Coordinates for a foreign partner from GeoNames, when its English name matches one place exactly."""
     if municipality.country == "JP" or municipality.lat is not None or municipality.status != "existing":
@@ -157,13 +181,7 @@ def load_demo(*, session: Session) -> DemoSummary:
                     value=entry["jis_code"],
                 )
         else:
-            found = session.scalars(
-                select(Municipality).where(
-                    Municipality.country == str(entry["country"]).upper(),
-                    Municipality.name == entry["name"],
-                )
-            ).first()
-            municipality = found
+            municipality = _same_municipality(session, entry, region)
         if municipality is None:
             municipality = municipality_service.create(
                 session=session,
@@ -256,5 +274,6 @@ def load_demo(*, session: Session) -> DemoSummary:
     load_exchange_demo(
         session=session, data=data, by_key=by_key, source_text=lambda ids: _source_text(sources, ids)
     )
+    load_seeking_profiles(session=session)
     session.flush()
     return summary

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tsunagari.errors import InvalidInput, Problem
+from tsunagari.evaluation.indicators import DORMANT_YEARS, longest_run, whole_years
 from tsunagari.evaluation.models import Evaluation, EvaluationScore
 from tsunagari.evaluation.schemas import EvaluationIn, SubjectKind
 from tsunagari.exchange import activity_service, award_service, programme_service
@@ -23,9 +24,6 @@ from tsunagari.exchange.models import Activity, Criterion, Programme
 from tsunagari.exchange.schemas import parse
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, Partnership
-
-DORMANT_YEARS = 3
-"""A relationship with no recorded activity in this many years is dormant (spec default)."""
 
 SUBJECT_KINDS: tuple[SubjectKind, ...] = ("partnership", "programme")
 
@@ -219,27 +217,13 @@ def _activities(session: Session, kind: str, subject_id: int) -> tuple[list[Prog
     return programmes, activities
 
 
-def _longest_run(years: Sequence[int]) -> int:
-    best = run = 0
-    previous: int | None = None
-    for year in sorted(set(years)):
-        run = run + 1 if previous is not None and year == previous + 1 else 1
-        best = max(best, run)
-        previous = year
-    return best
-
-
-def _whole_years(start: dt.date, today: dt.date) -> int:
-    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))
-
-
 def indicators(*, session: Session, kind: str, subject_id: int, today: dt.date) -> Indicators:
     subject = get_subject(session=session, kind=kind, subject_id=subject_id)
     programmes, activities = _activities(session, kind, subject_id)
     dates = sorted(a.start_on for a in activities if a.start_on is not None)
     years = sorted({d.year for d in dates})
     last = dates[-1] if dates else None
-    since_last = _whole_years(last, today) if last is not None else None
+    since_last = whole_years(last, today) if last is not None else None
     span = years[-1] - years[0] + 1 if years else 0
     return Indicators(
         activities=len(activities),
@@ -247,14 +231,14 @@ def indicators(*, session: Session, kind: str, subject_id: int, today: dt.date) 
         first_activity_on=dates[0] if dates else None,
         last_activity_on=last,
         years_with_activity=len(years),
-        longest_run_years=_longest_run(years),
+        longest_run_years=longest_run(years),
         activities_per_year=round(len(dates) / span, 2) if span else None,
         years_since_last_activity=since_last,
         dormant=last is None or (today - last).days >= DORMANT_YEARS * 365,
         participants=sum(a.participant_total() for a in activities),
         public_cost=sum(a.public_cost or 0 for a in activities),
         actor_types=tuple(sorted({actor for p in programmes for actor in (p.actors or [])})),
-        years_since_signing=_whole_years(subject.signed_on, today) if subject.signed_on else None,
+        years_since_signing=whole_years(subject.signed_on, today) if subject.signed_on else None,
         programmes=len(programmes),
     )
 

@@ -66,12 +66,32 @@ def programme_target(session: Session, programme: Programme) -> Target:
     )
 
 
+def _require_network_scope(
+    session: Session, actor: Principal | None, action: str, network_id: Any, current: int | None = None
+) -> None:
+    """A programme put into a network shows on that network's page: its secretariat's editors decide
+    (a network with no secretariat in the registry is nobody's to guard)."""
+    if network_id is None or network_id == "" or isinstance(network_id, bool):
+        return
+    try:
+        wanted = int(network_id)
+    except (TypeError, ValueError):
+        return  # not an id: the schema names the problem
+    if wanted == current:
+        return
+    network = network_service.referenced_network(session=session, network_id=wanted)
+    secretariat = network_target(session, network, network.id).municipality_ids
+    if secretariat:
+        require(action, actor, Target("programme", secretariat, every_of=secretariat))
+
+
 def create_programme(*, session: Session, actor: Principal | None, data: Mapping[str, Any]) -> Programme:
     programme_in = parse(ProgrammeCreate, data)
     target = programme_owners_target(
         session, [(o.municipality_id, o.organisation_id) for o in programme_in.owners], None
     )
     require("create_programme", actor, target)
+    _require_network_scope(session, actor, "create_programme", programme_in.network_id)
     return programme_service.create_programme(session=session, data=programme_in)
 
 
@@ -87,6 +107,9 @@ def update_programme(
     require("update_programme", actor, programme_target(session, programme))
     check_version(programme, version)
     given_changes(changes, ProgrammeUpdate.model_fields)
+    _require_network_scope(
+        session, actor, "update_programme", changes.get("network_id"), programme.network_id
+    )
     with stale_is_conflict():
         return programme_service.update_programme(session=session, programme=programme, changes=changes)
 

@@ -293,6 +293,12 @@ class Programme(Timestamped, Base):
     """団体名 as written: who runs it, which may name bodies that are not owners."""
     partners_text: Mapped[str | None] = mapped_column(Text)
     """交流の相手方 exactly as written, beside the partners extracted from it."""
+    member_count: Mapped[int | None] = mapped_column(Integer)
+    """How many members the source counts (6カ国70自治体 → 70), when they are not all named."""
+    members_text: Mapped[str | None] = mapped_column(Text)
+    """Counts and descriptions of the members as written (各地域の政府知事・省長等), one a line."""
+    member_countries: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    """Countries (alpha-2) of members written only as text: 中国, 日仏自治体, アメリカ合衆国ハワイ州."""
     details_text: Mapped[str | None] = mapped_column(Text)
     """詳細情報 as written; its URLs are also in `urls`."""
     urls: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
@@ -328,6 +334,7 @@ class Programme(Timestamped, Base):
         UniqueConstraint("owner_key", "title", "format", name="uq_programme_natural_key"),
         CheckConstraint("format IN ('conference', 'people')", name="known_format"),
         CheckConstraint("every_n_years IS NULL OR every_n_years >= 1", name="every_n_years_positive"),
+        CheckConstraint("member_count IS NULL OR member_count >= 0", name="member_count_non_negative"),
         Index("ix_programme_first_fy", "first_fy"),
     )
 

@@ -261,3 +261,15 @@ def networks_for_municipality(*, session: Session, municipality_id: int) -> Sequ
             .order_by(Network.name)
         )
     )
+
+
+def network_ids_by_member(*, session: Session) -> dict[int, set[int]]:
+    """Every municipality that belongs to a network, with the networks it belongs to (for matchmaking)."""
+    found: dict[int, set[int]] = {}
+    statement = select(NetworkMembership.municipality_id, NetworkMembership.network_id).where(
+        NetworkMembership.municipality_id.is_not(None)
+    )
+    for municipality_id, network_id in session.execute(statement):
+        if municipality_id is not None:
+            found.setdefault(municipality_id, set()).add(network_id)
+    return found

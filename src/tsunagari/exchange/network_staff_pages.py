@@ -1,5 +1,5 @@
-"""Staff pages of networks, their meetings and awards (the edit forms); thin: reads through
-`exchange.network_service` and `exchange.award_service`, writes through `exchange.actions`."""
+"""Staff pages of networks, their meetings and awards (the edit forms) and the network picker; thin:
+reads through `exchange.network_service` and `exchange.award_service`, writes through `exchange.actions`."""
 
 from __future__ import annotations
 
@@ -7,52 +7,112 @@ from typing import Any
 
 from tsunagari.exchange import actions as exchange_actions
 from tsunagari.exchange import award_service, network_service
-from tsunagari.exchange.models import NETWORK_KIND_LABELS
-from tsunagari.web.forms import field, record_json
+from tsunagari.exchange.models import (
+    CLAIR_AWARD_CRITERIA,
+    FIELD_LABELS,
+    NETWORK_KIND_LABELS,
+    NetworkKind,
+)
+from tsunagari.web.forms import Option, Picker, field, options_of, record_json, register_picker
 from tsunagari.web.staff_crud import StaffKind, register_kind
 from tsunagari.web.staff_pages import staff_router
 
 router = staff_router()
 
+BASIC, DATES, MEMBERS, PUBLISHED = "基本情報 / Basics", "日付 / Dates", "会員 / Members", "公表 / Published"
+FY_HELP = "令和7年度 / FY2025 のどちらでも / 令和7年度 or FY2025"
+
+
+def describe_network(network: Any) -> str:
+    return f"{network.name}（{network.name_en}）" if network.name_en else str(network.name)
+
+
+def _search_networks(session: Any, text: str) -> list[tuple[int, str]]:
+    wanted = text.strip().casefold()
+    found = [
+        n
+        for n in network_service.list_networks(session=session)
+        if wanted in n.name.casefold() or wanted in (n.name_en or "").casefold()
+    ]
+    return [(n.id, describe_network(n)) for n in found[:10]]
+
+
+register_picker(
+    Picker(
+        what="network",
+        search=_search_networks,
+        load=lambda s, i: network_service.get_network(session=s, network_id=i),
+        describe=describe_network,
+    )
+)
+
 NETWORK = StaffKind(
     kind="network",
     title="ネットワーク / Network",
     fields=(
-        field("name", "名称 / Name"),
-        field("name_en", "英語名 / English name"),
-        field("kind", "種別 / Kind", "select", tuple(NETWORK_KIND_LABELS)),
-        field("description", "概要 / Description", "textarea"),
-        field("secretariat_municipality_id", "事務局の自治体ID / Secretariat municipality id", "int"),
-        field("secretariat_organisation_id", "事務局の団体ID / Secretariat organisation id", "int"),
-        field("secretariat_text", "事務局 (未登録の場合) / Secretariat (if not registered)"),
-        field("founded_fy", "設立年度 / Founded (fiscal year)", "int"),
-        field("member_count", "会員数 / Members", "int"),
-        field("member_count_as_of", "会員数の時点 / Members as of", "date"),
-        field("rotation", "開催の順番 / Rotation", "textarea"),
-        field("fields", "分野 (カンマ区切り) / Fields (comma-separated)", "list"),
-        field("subcommittees", "分科委員会 (カンマ区切り) / Subcommittees (comma-separated)", "list"),
-        field("url", "ウェブサイト / Website"),
+        field("name", "名称 / Name", group=BASIC),
+        field("name_en", "英語名 / English name", group=BASIC),
+        field(
+            "kind", "種別 / Kind", "select", options=options_of(NetworkKind, NETWORK_KIND_LABELS), group=BASIC
+        ),
+        field("description", "概要 / Description", "textarea", group=BASIC),
+        field(
+            "secretariat_municipality_id",
+            "事務局の自治体 / Secretariat municipality",
+            "ref",
+            pick="municipality",
+            group=BASIC,
+        ),
+        field(
+            "secretariat_organisation_id",
+            "事務局の団体 / Secretariat organisation",
+            "ref",
+            pick="organisation",
+            group=BASIC,
+        ),
+        field("secretariat_text", "事務局 (未登録の場合) / Secretariat (if not registered)", group=BASIC),
+        field(
+            "fields",
+            "分野 / Fields",
+            "checkboxes",
+            options=options_of(FIELD_LABELS, FIELD_LABELS),
+            group=BASIC,
+        ),
+        field("founded_fy", "設立年度 / Founded (fiscal year)", "fiscal_year", group=DATES, help=FY_HELP),
+        field("member_count", "会員数 / Members", "int", group=MEMBERS),
+        field("member_count_as_of", "会員数の時点 / Members as of", "date", precision=True, group=MEMBERS),
+        field("rotation", "開催の順番 / Rotation", "textarea", group=MEMBERS),
+        field(
+            "subcommittees",
+            "分科委員会 (「、」区切り) / Subcommittees (comma-separated)",
+            "list",
+            group=MEMBERS,
+        ),
+        field("url", "ウェブサイト / Website", group=PUBLISHED),
     ),
     load=lambda s, i: network_service.get_network(session=s, network_id=i),
     create=exchange_actions.create_network,
     update=exchange_actions.update_network,
     delete=exchange_actions.delete_network,
     table="network",
+    describe=describe_network,
 )
 MEETING = StaffKind(
     kind="meeting",
     title="ネットワークの会合 / Network meeting",
     fields=(
-        field("title", "会合名 / Title"),
-        field("fiscal_year", "年度 / Fiscal year", "int"),
-        field("held_on", "開催日 / Held on", "date"),
-        field("host_municipality_id", "開催自治体ID / Host municipality id", "int"),
-        field("place", "場所 / Place"),
-        field("participating_count", "参加自治体数 / Participating governments", "int"),
-        field("notes", "備考 / Notes", "textarea"),
+        field("title", "会合名 / Title", group=BASIC),
+        field(
+            "host_municipality_id", "開催自治体 / Host municipality", "ref", pick="municipality", group=BASIC
+        ),
+        field("place", "場所 / Place", group=BASIC),
+        field("participating_count", "参加自治体数 / Participating governments", "int", group=BASIC),
+        field("fiscal_year", "年度 / Fiscal year", "fiscal_year", group=DATES, help=FY_HELP),
+        field("held_on", "開催日 / Held on", "date", precision=True, group=DATES),
+        field("notes", "備考 / Notes", "textarea", group=PUBLISHED),
     ),
     # Creating a meeting names its network; editing moves it not.
-    create_only=(field("network_id", "ネットワークID / Network id", "int"),),
+    create_only=(field("network_id", "ネットワーク / Network", "ref", pick="network", group=BASIC),),
     load=lambda s, i: network_service.get_meeting(session=s, meeting_id=i),
     create=exchange_actions.create_meeting,
     update=exchange_actions.update_meeting,
@@ -81,26 +141,42 @@ AWARD = StaffKind(
     kind="award",
     title="表彰 / Award",
     fields=(
-        field("name", "表彰名 / Award"),
-        field("prize", "賞 / Prize"),
-        field("edition", "回 / Edition", "int"),
-        field("fiscal_year", "年度 / Fiscal year", "int"),
-        field("awarded_by", "表彰者 / Awarded by"),
-        field("recipient_municipality_id", "受賞自治体ID / Recipient municipality id", "int"),
-        field("recipient_organisation_id", "受賞団体ID / Recipient organisation id", "int"),
+        field("name", "表彰名 / Award", group=BASIC),
+        field("prize", "賞 / Prize", group=BASIC),
+        field("edition", "回 / Edition", "int", group=BASIC),
+        field("fiscal_year", "年度 / Fiscal year", "fiscal_year", group=BASIC, help=FY_HELP),
+        field("awarded_by", "表彰者 / Awarded by", group=BASIC),
+        field(
+            "recipient_municipality_id",
+            "受賞自治体 / Recipient municipality",
+            "ref",
+            pick="municipality",
+            group=BASIC,
+        ),
+        field(
+            "recipient_organisation_id",
+            "受賞団体 / Recipient organisation",
+            "ref",
+            pick="organisation",
+            group=BASIC,
+        ),
         field(
             "partner_municipality_ids",
-            "相手自治体ID (カンマ区切り) / Partner municipality ids (comma-separated)",
+            "相手自治体ID (「、」区切り) / Partner municipality ids (comma-separated)",
             "list",
+            group=BASIC,
         ),
-        field("programme_id", "交流事業ID / Programme id", "int"),
-        field("citation", "受賞理由 / Citation", "textarea"),
+        field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
+        field("citation", "受賞理由 / Citation", "textarea", group=PUBLISHED),
         field(
             "evaluation_points",
-            '評価のポイント (JSON) / Evaluation points, e.g. [{"criterion": "continuity", "text": "…"}]',
-            "json",
+            "評価のポイント / Evaluation points",
+            "points",
+            options=tuple(Option(c.code, c.name_ja, c.name_en) for c in CLAIR_AWARD_CRITERIA),
+            group=PUBLISHED,
+            help="観点ごとに一行 / One row per criterion",
         ),
-        field("url", "ウェブサイト / Website"),
+        field("url", "ウェブサイト / Website", group=PUBLISHED),
     ),
     load=lambda s, i: award_service.get_award(session=s, award_id=i),
     create=exchange_actions.create_award,

@@ -41,21 +41,7 @@ router = APIRouter(include_in_schema=False)
 # --------------------------------------------------------------------------- shared view pieces
 def fiscal_years_label(years: FiscalYears, lang: Lang) -> str:
     """実施年度 in words: 平成19年度〜平成21年度 in Japanese, FY2007–FY2009 in English."""
-    if lang == "ja":
-        return years.label_ja()
-    if years.unknown or not years.held_fy:
-        return "unknown"
-    text = f"FY{years.held_fy[0]}"
-    if years.ongoing:
-        text += " onward"
-    elif years.last_fy is not None and years.last_fy != years.held_fy[0]:
-        text += f"–FY{years.last_fy}"
-    notes = []
-    if years.series_since_fy is not None:
-        notes.append(f"series since FY{years.series_since_fy}")
-    if years.every_n_years is not None:
-        notes.append("every year" if years.every_n_years == 1 else f"every {years.every_n_years} years")
-    return f"{text} ({', '.join(notes)})" if notes else text
+    return years.label_ja() if lang == "ja" else years.label_en()
 
 
 @dataclass(frozen=True)
@@ -121,8 +107,16 @@ class ProgrammeLine:
     field_labels: list[str]
     owners: list[PartyLink]
     partners: list[ProgrammePartnerView]
+    more_partners: int
+    """Partners written as text and not yet resolved: shown only as "ほか N 自治体"."""
     fiscal_years: str
     is_case: bool
+
+
+def public_partners(p: Programme, lang: Lang) -> tuple[list[ProgrammePartnerView], int]:
+    """The resolved partners, and how many more are written only as text (never shown as partners)."""
+    shown = [_programme_partner(partner, lang) for partner in p.partners if partner.resolved]
+    return shown, len(p.partners) - len(shown)
 
 
 def programme_line(p: Programme, lang: Lang) -> ProgrammeLine:
@@ -134,7 +128,8 @@ def programme_line(p: Programme, lang: Lang) -> ProgrammeLine:
         format_label=label_of(FORMAT_LABELS, p.format, lang),
         field_labels=[label_of(FIELD_LABELS, code, lang) for code in p.fields or []],
         owners=[party_link(o.municipality, o.organisation, lang) for o in p.owners],
-        partners=[_programme_partner(partner, lang) for partner in p.partners],
+        partners=public_partners(p, lang)[0],
+        more_partners=public_partners(p, lang)[1],
         fiscal_years=fiscal_years_label(programme_service.fiscal_years(p), lang)
         if p.fiscal_years_text
         else "",
@@ -318,6 +313,10 @@ class ProgrammePage:
     actor_labels: list[str]
     owners: list[PartyLink]
     partners: list[ProgrammePartnerView]
+    more_partners: int
+    member_count: int | None
+    members_text: list[str]
+    member_countries: list[str]
     fiscal_years: str
     fiscal_years_text: str | None
     started: str
@@ -368,7 +367,11 @@ def programme_page(*, session: Session, programme_id: int, lang: Lang) -> Progra
         field_labels=[label_of(FIELD_LABELS, code, lang) for code in p.fields or []],
         actor_labels=[label_of(ACTOR_LABELS, code, lang) for code in p.actors or []],
         owners=[party_link(o.municipality, o.organisation, lang) for o in p.owners],
-        partners=[_programme_partner(partner, lang) for partner in p.partners],
+        partners=public_partners(p, lang)[0],
+        more_partners=public_partners(p, lang)[1],
+        member_count=p.member_count,
+        members_text=(p.members_text or "").splitlines(),
+        member_countries=[country_name(code, lang) for code in p.member_countries or []],
         fiscal_years=fiscal_years_label(stated, lang) if p.fiscal_years_text else "",
         fiscal_years_text=p.fiscal_years_text,
         started=format_date(started, lang),

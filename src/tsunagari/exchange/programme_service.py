@@ -106,6 +106,9 @@ _PROGRAMME_COMPARED = (
     "results",
     "organiser_text",
     "partners_text",
+    "member_count",
+    "members_text",
+    "member_countries",
     "details_text",
     "urls",
     "source_url",
@@ -356,9 +359,11 @@ def list_programmes(
         statement = statement.where(Programme.format == format)
     if network_id is not None:
         statement = statement.where(Programme.network_id == network_id)
+    with_partner_in: set[int] | None = None
     if country:
-        statement = statement.where(
-            Programme.id.in_(
+        # A partner's country, or (checked below, as JSON lists are) a member's written as text.
+        with_partner_in = set(
+            session.scalars(
                 select(ProgrammePartner.programme_id)
                 .outerjoin(Municipality, Municipality.id == ProgrammePartner.municipality_id)
                 .where(
@@ -383,6 +388,9 @@ def list_programmes(
         )
     programmes = list(session.scalars(statement).unique())
     # JSON lists and the every-N-years rule are checked here, the same way on SQLite and PostgreSQL.
+    if country and with_partner_in is not None:
+        code = country.upper()
+        programmes = [p for p in programmes if p.id in with_partner_in or code in (p.member_countries or [])]
     if field:
         programmes = [p for p in programmes if field in (p.fields or [])]
     if fiscal_year is not None:
@@ -454,4 +462,19 @@ def partner_countries(*, session: Session, cases_only: bool = False) -> list[str
             code = partner.country or (partner.municipality.country if partner.municipality else None)
             if code:
                 codes.add(code)
+        codes.update(programme.member_countries or [])
     return sorted(codes)
+
+
+def fields_by_owner(*, session: Session) -> dict[int, set[str]]:
+    """The exchange fields of the programmes each municipality runs (for matchmaking)."""
+    found: dict[int, set[str]] = {}
+    statement = (
+        select(ProgrammeOwner.municipality_id, Programme.fields)
+        .join(Programme, Programme.id == ProgrammeOwner.programme_id)
+        .where(ProgrammeOwner.municipality_id.is_not(None))
+    )
+    for municipality_id, fields in session.execute(statement):
+        if municipality_id is not None:
+            found.setdefault(municipality_id, set()).update(fields or [])
+    return found

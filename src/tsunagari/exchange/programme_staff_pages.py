@@ -12,29 +12,80 @@ from sqlalchemy.orm import Session
 from tsunagari.errors import Conflict, InvalidInput, Problem
 from tsunagari.exchange import actions as exchange_actions
 from tsunagari.exchange import activity_service, programme_service
-from tsunagari.web.forms import field, form_values, messages
+from tsunagari.exchange.models import (
+    DIRECTION_LABELS,
+    FIELD_LABELS,
+    FORMAT_LABELS,
+    ActivityDirection,
+    ProgrammeFormat,
+)
+from tsunagari.exchange.schemas import PARTICIPANT_CATEGORY_LABELS
+from tsunagari.web.forms import Picker, field, form_values, messages, options_of, register_picker
+from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
 from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
 
+BASIC, DATES, PEOPLE, COSTS, PUBLISHED = (
+    "基本情報 / Basics",
+    "日付 / Dates",
+    "参加者 / Participants",
+    "費用 / Costs",
+    "公表 / Published",
+)
+DATE_HELP = "和暦・西暦どちらでも（令和7年7月25日、R7.7.25、2025/7/25） / Japanese era or western dates"
+MONEY_HELP = "1,200,000、1200000円、120万円のどれでも / Any of 1,200,000, 1200000円 or 120万円"
+
+
+def describe_programme(programme: Any) -> str:
+    """日米青少年交流事業（令和7年度）: the title with its fiscal years."""
+    years = programme.fiscal_years_text
+    return f"{programme.title}（{years}）" if years else str(programme.title)
+
+
+register_picker(
+    Picker(
+        what="programme",
+        search=lambda s, text: [
+            (p.id, describe_programme(p)) for p in programme_service.search_programmes(session=s, q=text)[:10]
+        ],
+        load=lambda s, i: programme_service.get_programme(session=s, programme_id=i),
+        describe=describe_programme,
+    )
+)
+
 ACTIVITY_FIELDS = (
-    field("programme_id", "交流事業ID / Programme id", "int"),
-    field("title", "件名 / Title"),
-    field("start_on", "開始日 / Start", "date"),
-    field("end_on", "終了日 / End", "date"),
-    field("direction", "方向 / Direction", "select", ("", "outbound", "inbound", "both", "hosted")),
-    field("place", "場所 / Place"),
-    field("participants", '参加者 / Participants (JSON 例 e.g. {"students": 10})', "json"),
-    field("public_cost", "公費 (円) / Public cost (yen)", "int"),
-    field("private_cost", "私費 (円) / Private cost (yen)", "int"),
-    field("official_visit", "公式訪問 / Official visit", "bool"),
-    field("purpose", "目的 / Purpose", "textarea"),
-    field("purpose_published_on", "目的の公表日 / Purpose published on", "date"),
-    field("report_published_on", "報告の公表日 / Report published on", "date"),
-    field("report_medium", "公表媒体 / Published in"),
-    field("outcomes", "成果 / Outcomes", "textarea"),
+    field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
+    field("title", "件名 / Title", group=BASIC),
+    field(
+        "direction",
+        "方向 / Direction",
+        "select",
+        options=options_of(ActivityDirection, DIRECTION_LABELS),
+        blank=True,
+        group=BASIC,
+    ),
+    field("place", "場所 / Place", group=BASIC),
+    field("official_visit", "公式訪問 / Official visit", "bool", group=BASIC),
+    field("start_on", "開始日 / Start", "date", precision=True, group=DATES, help=DATE_HELP),
+    field("end_on", "終了日 / End", "date", precision=True, group=DATES),
+    field(
+        "participants",
+        "参加者 / Participants",
+        "counts",
+        options=options_of(PARTICIPANT_CATEGORY_LABELS, PARTICIPANT_CATEGORY_LABELS),
+        group=PEOPLE,
+        help="区分ごとに人数を入力 / One row per category",
+    ),
+    field("public_cost", "公費 (円) / Public cost (yen)", "money", group=COSTS, help=MONEY_HELP),
+    field("private_cost", "私費 (円) / Private cost (yen)", "money", group=COSTS),
+    field("purpose", "目的 / Purpose", "textarea", group=PUBLISHED),
+    field("purpose_published_on", "目的の公表日 / Purpose published on", "date", group=PUBLISHED),
+    field("report_published_on", "報告の公表日 / Report published on", "date", group=PUBLISHED),
+    field("report_medium", "公表媒体 / Published in", group=PUBLISHED),
+    field("outcomes", "成果 / Outcomes", "textarea", group=PUBLISHED),
 )
 
 
@@ -49,20 +100,47 @@ PROGRAMME = StaffKind(
     kind="programme",
     title="交流事業 / Programme",
     fields=(
-        field("title", "事業名 / Title"),
-        field("format", "形式 / Format", "select", ("people", "conference")),
-        field("fiscal_years_text", "実施年度 / Fiscal years"),
-        field("fields", "分野 (カンマ区切り) / Fields (comma-separated)", "list"),
-        field("description", "内容 / Description", "textarea"),
-        field("results", "成果 / Outcomes", "textarea"),
+        field("title", "事業名 / Title", group=BASIC),
+        field(
+            "format",
+            "形式 / Format",
+            "select",
+            options=options_of(ProgrammeFormat, FORMAT_LABELS),
+            group=BASIC,
+        ),
+        field(
+            "fiscal_years_text",
+            "実施年度 / Fiscal years",
+            "fiscal_years",
+            group=BASIC,
+            help="令和7年度、令和5〜7年度、FY2025 など / e.g. 令和7年度 or FY2025",
+        ),
+        field(
+            "fields",
+            "分野 / Fields",
+            "checkboxes",
+            options=options_of(FIELD_LABELS, FIELD_LABELS),
+            group=BASIC,
+        ),
+        field("description", "内容 / Description", "textarea", group=PUBLISHED),
+        field("results", "成果 / Outcomes", "textarea", group=PUBLISHED),
     ),
-    create_only=(field("owner_municipality_id", "実施自治体ID / Owner municipality id", "int"),),
+    create_only=(
+        field(
+            "owner_municipality_id",
+            "実施自治体 / Owner municipality",
+            "ref",
+            pick="municipality",
+            group=BASIC,
+        ),
+    ),
     before_create=_owners,
     load=lambda s, i: programme_service.get_programme(session=s, programme_id=i),
     create=exchange_actions.create_programme,
     update=exchange_actions.update_programme,
     delete=exchange_actions.delete_programme,
     table="programme",
+    describe=describe_programme,
     edit_context=lambda _s, _r, record_id: {"partners_url": f"/staff/programme/{record_id}/partners"},
 )
 ACTIVITY = StaffKind(
@@ -74,6 +152,7 @@ ACTIVITY = StaffKind(
     update=exchange_actions.update_activity,
     delete=exchange_actions.delete_activity,
     table="activity",
+    describe=lambda record: str(record.title),
 )
 register_kind(router, PROGRAMME)
 register_kind(router, ACTIVITY)
@@ -81,8 +160,8 @@ register_kind(router, ACTIVITY)
 
 # ----------------------------------------------------------------------------- programme partners
 PARTNER_FIELDS = (
-    field("municipality_id", "相手自治体ID / Partner municipality id", "int"),
-    field("organisation_id", "相手団体ID / Partner organisation id", "int"),
+    field("municipality_id", "相手自治体 / Partner municipality", "ref", pick="municipality"),
+    field("organisation_id", "相手団体 / Partner organisation", "ref", pick="organisation"),
     field("written_name", "名称 / Name"),
     field("country", "国 / Country"),
 )
@@ -96,7 +175,13 @@ def _partners_page(
     context.setdefault("errors", [])
     title = f"交流事業の相手 / Programme partners: {programme.title}"
     return render(
-        request, "exchange/programme_partners.html", status_code, title=title, programme=programme, **context
+        request,
+        "exchange/programme_partners.html",
+        status_code,
+        title=title,
+        programme=programme,
+        picker_fields=PARTNER_FIELDS[:2],
+        **context,
     )
 
 
@@ -110,7 +195,11 @@ def add_programme_partner(
     request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
 ) -> Response:
     try:
-        values = {k: v for k, v in form_values(PARTNER_FIELDS, form).items() if v not in (None, "")}
+        values = {
+            k: v
+            for k, v in form_values(PARTNER_FIELDS, form, session=session, lang=lang_of(request)).items()
+            if v not in (None, "")
+        }
         if "country" in values:
             values["country"] = str(values["country"]).upper()
         exchange_actions.add_programme_partner(
@@ -119,7 +208,7 @@ def add_programme_partner(
     except (InvalidInput, Conflict) as error:
         session.rollback()
         problems = error.problems if isinstance(error, InvalidInput) else [Problem(str(error))]
-        shown = messages(InvalidInput(problems=problems), PARTNER_FIELDS)
+        shown = messages(InvalidInput(problems=problems), PARTNER_FIELDS, lang_of(request))
         return _partners_page(request, session, record_id, 422, values=form, errors=shown)
     return RedirectResponse(f"/staff/programme/{record_id}/partners?saved=1", status_code=303)
 

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from tsunagari.common.links import WebLink
 from tsunagari.errors import parse as parse  # services and importers parse through this name too
 from tsunagari.exchange.models import (
     ACTOR_CODES,
@@ -27,6 +28,25 @@ from tsunagari.exchange.models import (
 
 PrecisionName = Literal["year", "month", "day"]
 NonNegative = Annotated[int, Field(ge=0)]
+
+# 参加者の区分: the categories the staff form offers for an activity's participants, in the order shown
+# ((Japanese, English) labels). Participants stay a mapping of category to count, so a category an
+# import wrote that is not listed here is kept and shown as written.
+PARTICIPANT_CATEGORY_LABELS: dict[str, tuple[str, str]] = {
+    "elementary_students": ("小学生", "Elementary school pupils"),
+    "junior_high_students": ("中学生", "Junior high school students"),
+    "high_school_students": ("高校生", "High school students"),
+    "university_students": ("大学生", "University students"),
+    "students": ("児童・生徒・学生", "Students"),
+    "chaperones": ("引率", "Chaperones"),
+    "mayor": ("首長", "Mayor"),
+    "council": ("議員", "Council members"),
+    "staff": ("職員", "Staff"),
+    "citizens": ("市民", "Citizens"),
+    "performers": ("出演者・選手", "Performers and athletes"),
+    "experts": ("専門家", "Experts"),
+    "other": ("その他", "Other"),
+}
 
 
 def _known_codes(values: list[str], known: tuple[str, ...], what: str) -> list[str]:
@@ -68,7 +88,7 @@ class NetworkCreate(BaseModel):
     rotation: str | None = None
     fields: list[str] = Field(default_factory=list)
     subcommittees: list[str] = Field(default_factory=list)
-    url: str | None = Field(default=None, max_length=500)
+    url: WebLink | None = Field(default=None, max_length=500)
     source: str | None = Field(default=None, max_length=500)
 
     @field_validator("fields")
@@ -178,9 +198,15 @@ class ProgrammeCreate(BaseModel):
     results: str | None = None
     organiser_text: str | None = None
     partners_text: str | None = None
+    member_count: int | None = Field(default=None, ge=0)
+    """How many members the source counts when it does not name them all (6カ国70自治体 → 70)."""
+    members_text: str | None = None
+    """Counts and descriptions of the members as written; never partner names."""
+    member_countries: list[str] = Field(default_factory=list)
+    """Countries (alpha-2) of members written only as text (中国, 日仏自治体)."""
     details_text: str | None = None
-    urls: list[str] = Field(default_factory=list)
-    source_url: str | None = Field(default=None, max_length=500)
+    urls: list[WebLink] = Field(default_factory=list)
+    source_url: WebLink | None = Field(default=None, max_length=500)
     source: str | None = Field(default=None, max_length=500)
     actors: list[str] = Field(default_factory=list)
     network_id: int | None = None
@@ -227,8 +253,8 @@ class ProgrammeUpdate(BaseModel):
     organiser_text: str | None = None
     partners_text: str | None = None
     details_text: str | None = None
-    urls: list[str] | None = None
-    source_url: str | None = Field(default=None, max_length=500)
+    urls: list[WebLink] | None = None
+    source_url: WebLink | None = Field(default=None, max_length=500)
     source: str | None = Field(default=None, max_length=500)
     actors: list[str] | None = None
     network_id: int | None = None
@@ -376,7 +402,7 @@ class AwardCreate(BaseModel):
     citation: str | None = None
     evaluation_points: list[EvaluationPoint] = Field(default_factory=list)
     criteria_set: str = "clair"
-    url: str | None = Field(default=None, max_length=500)
+    url: WebLink | None = Field(default=None, max_length=500)
     source: str | None = Field(default=None, max_length=500)
 
     @model_validator(mode="after")

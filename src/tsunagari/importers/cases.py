@@ -27,10 +27,12 @@ from tsunagari.importers.cases_parsing import (
     TITLE_LABEL,
     YEARS_LABEL,
     PartnerPiece,
+    PartnersText,
     _nfkc,
     _RawRecord,
     _split_top,
-    extract_partners,
+    countries_of_members,
+    read_partners,
     read_records,
     read_text,
 )
@@ -104,6 +106,7 @@ class CaseResult:
     unresolved: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     outcome: str = ""
+    members: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         years = self.fiscal_years.as_json(self.fiscal_years_text)
@@ -115,6 +118,7 @@ class CaseResult:
             "fiscal_years": years,
             "partners": self.partners,
             "unresolved": self.unresolved,
+            "members": self.members,
             "urls": self.urls,
             "line": self.line,
             "outcome": self.outcome,
@@ -167,6 +171,7 @@ class CaseRecord:
     organiser_text: str | None
     partners_text: str
     partners: list[PartnerPiece]
+    members: PartnersText
     description: str | None
     details_text: str | None
     urls: list[str]
@@ -224,7 +229,12 @@ def _check_record(session: Session, raw: _RawRecord) -> tuple[CaseRecord | None,
         problems.append(
             Problem(f"longer than {MAX_YEARS_TEXT} characters", field=YEARS_LABEL, row=years_line)
         )
-    partners, _ = extract_partners(values[PARTNERS_LABEL])
+    read = read_partners(values[PARTNERS_LABEL])
+    # Members written with their country in 団体名 (⑤アメリカ合衆国ハワイ州) count for the country.
+    read.member_countries = list(
+        dict.fromkeys(read.member_countries + countries_of_members(values[ORGANISER_LABEL]))
+    )
+    partners = read.partners
     for piece in partners:
         if len(piece.written) > MAX_PARTNER_TEXT:
             problems.append(
@@ -249,6 +259,7 @@ def _check_record(session: Session, raw: _RawRecord) -> tuple[CaseRecord | None,
             organiser_text=values[ORGANISER_LABEL] or None,
             partners_text=values[PARTNERS_LABEL],
             partners=partners,
+            members=read,
             description=values[CONTENT_LABEL] or None,
             details_text=details or None,
             urls=list(dict.fromkeys(_URL.findall(_nfkc(details)))),
@@ -314,6 +325,10 @@ class _Writer:
             description=record.description,
             organiser_text=record.organiser_text,
             partners_text=record.partners_text,
+            # Counts and descriptions of members are never partners (issue 18 item 4).
+            member_count=record.members.member_count,
+            members_text="\n".join(record.members.members) or None,
+            member_countries=record.members.member_countries,
             details_text=record.details_text,
             urls=record.urls,
             # Every URL is kept in `urls`; the one shown as the source must fit its column.
@@ -335,6 +350,11 @@ class _Writer:
             fiscal_years=record.fiscal_years,
             urls=record.urls,
             outcome=result.outcome,
+            members={
+                "count": record.members.member_count,
+                "texts": record.members.members,
+                "countries": record.members.member_countries,
+            },
         )
         for row, resolution in zip(result.partners, resolutions, strict=True):
             if row.resolved:
@@ -348,10 +368,6 @@ class _Writer:
     def _resolve(self, piece: PartnerPiece) -> tuple[Municipality | None, names_service.Resolution]:
         """The partner's registry record (made from the gazetteer when needed), or the unsettled
         resolution: resolve_partner, as every importer, without making records of unknown names."""
-        if piece.descriptive:
-            return None, names_service.Resolution(
-                piece.name, piece.country, piece.region, "unresolved", None, 0.0, []
-            )
         found = resolve_partner(
             session=self.session, name=piece.name, country=piece.country, region=piece.region
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
+from tsunagari.common.encoding import control_character, control_reason
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.exchange.models import ProgrammeFormat
 from tsunagari.reference.countries import resolve_country
@@ -46,14 +47,19 @@ def read_text(path: Path) -> str:
     """The file as text: UTF-8 (with or without BOM), else Shift_JIS (CP932) as saved on Windows."""
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            return data.decode("cp932")
+            text = data.decode("cp932")
         except UnicodeDecodeError:
             raise InvalidInput(
                 "the file is neither UTF-8 nor Shift_JIS text", field="file", value=path.name
             ) from None
+    found = control_character(text)
+    if found is not None:  # a NUL or other control character: refused, naming its line
+        line = text.count("\n", 0, text.index(found)) + 1
+        raise InvalidInput(control_reason(found), field="file", value=path.name, row=line)
+    return text
 
 
 # ----------------------------------------------------------------------------- reading records
@@ -364,13 +370,102 @@ class PartnerPiece:
     descriptive: bool = False
 
 
-def extract_partners(text: str) -> tuple[list[PartnerPiece], list[str]]:
+@dataclass
+class PartnersText:
+    """交流の相手方 read: the partners it names, and what it says of members it does not name.
+
+    `member_count` is the count it states (6カ国70自治体 → 70); `members` the counts and
+    descriptions as written (各地域の政府知事・省長等), never partner names; `member_countries`
+    the countries of members named only by country (中国、韓国) or in words (日仏自治体).
+    """
+
+    partners: list[PartnerPiece] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    member_count: int | None = None
+    members: list[str] = field(default_factory=list)
+    member_countries: list[str] = field(default_factory=list)
+
+
+# 6カ国70自治体, 加盟都市(66カ国・地域121都市), 10カ国20都市: the last number counts the members.
+_MEMBER_COUNT = re.compile(r"(\d+)\s*(?:自治体|都市|団体|市町村)")
+_COUNTRIES_COUNT = re.compile(r"\d+\s*[カヵヶケか箇]\s*国")
+# 日仏自治体, 日韓海峡: Japan and one other country, each by its one-character name.
+_PAIR_WITH_JAPAN: Final = {
+    "仏": "FR", "米": "US", "韓": "KR", "中": "CN", "独": "DE", "英": "GB", "豪": "AU", "加": "CA",
+    "露": "RU", "伊": "IT", "墨": "MX", "伯": "BR", "比": "PH", "蘭": "NL", "越": "VN", "印": "IN",
+}  # fmt: skip
+_CIRCLED: Final = re.compile(r"^[\u2460-\u2473\u3251-\u325f(（]?\d*[)）.]?\s*")
+
+
+def countries_in_words(text: str) -> list[str]:
+    """Countries a description names: 日仏 → FR; (日本10、中国6、韓国15) → JP, CN, KR."""
+    normalised = _nfkc(text)
+    found = [
+        _PAIR_WITH_JAPAN[char] for char in re.findall(r"日([仏米韓中独英豪加露伊墨伯比蘭越印])", normalised)
+    ]
+    for inner in re.findall(r"[(（]([^()（）]*)[)）]", normalised):
+        for part in _split_top(inner, _SEPARATORS):
+            code = _country_code(re.sub(r"\d+\s*(?:団体|自治体|都市)?$", "", part).strip())
+            if code is not None:
+                found.append(code)
+    return list(dict.fromkeys(found))
+
+
+def member_count_of(text: str) -> int | None:
+    """The members a description counts: 6カ国70自治体(…) → 70; None when it counts none."""
+    normalised = _nfkc(text)
+    counts = [int(n) for n in _MEMBER_COUNT.findall(_COUNTRIES_COUNT.sub("", normalised.split("(")[0]))]
+    if not counts:
+        inner = re.findall(r"[(（]([^()（）]*)[)）]", normalised)
+        counts = [int(n) for part in inner for n in _MEMBER_COUNT.findall(_COUNTRIES_COUNT.sub("", part))]
+    return counts[-1] if counts else None
+
+
+def countries_of_members(organiser_text: str) -> list[str]:
+    """Countries of members listed with their country in 団体名: ⑤アメリカ合衆国ハワイ州 → US."""
+    found: list[str] = []
+    for part in _split_top(_nfkc(organiser_text), frozenset("、,")):
+        token = _classify(_CIRCLED.sub("", part))
+        written_with_country = token.kind == "list" or (token.kind == "place" and token.carries_country)
+        if written_with_country and token.country is not None:
+            found.append(token.country)
+    return list(dict.fromkeys(found))
+
+
+def read_partners(text: str) -> PartnersText:
+    """Partners, notes and what is said of the members in 交流の相手方.
+
+    A line any part of which is not a name (6カ国70自治体(…), 各地域の政府知事・省長等) describes
+    members: its count, its words and the countries it names are kept, never made partners. A
+    country written alone and followed by no name (中国、韓国) is a country of the members.
+    """
+    result = PartnersText()
+    pieces, result.notes = extract_partners(text, keep_descriptions=True)
+    for piece in pieces:
+        if not piece.descriptive:
+            result.partners.append(piece)
+        elif (
+            piece.country is not None and piece.written == piece.name and _country_code(_nfkc(piece.written))
+        ):
+            result.member_countries.append(piece.country)
+        else:
+            result.members.append(piece.written)
+            count = member_count_of(piece.written)
+            if count is not None:
+                result.member_count = (result.member_count or 0) + count
+            result.member_countries.extend(countries_in_words(piece.written))
+    result.member_countries = list(dict.fromkeys(result.member_countries))
+    return result
+
+
+def extract_partners(text: str, *, keep_descriptions: bool = False) -> tuple[list[PartnerPiece], list[str]]:
     """Partners and notes from 交流の相手方.
 
     Each line is split on ・ 、 , ／; a country written alone (中国・大連市、青島市) or before a
     name (大韓民国 釜山広域市、全羅南道) applies to the names after it on that line; a line any
     part of which is not a name (本会会員都市(2010年10月現在、10カ国20都市)) is kept whole.
-    Lines starting with ※ or wholly in brackets are notes, not partners.
+    Lines starting with ※ or wholly in brackets are notes, not partners. Descriptions and countries
+    named alone are left out unless `keep_descriptions` (then they are flagged `descriptive`).
     """
     pieces: list[PartnerPiece] = []
     notes: list[str] = []
@@ -403,5 +498,6 @@ def extract_partners(text: str) -> tuple[list[PartnerPiece], list[str]]:
             pieces.append(PartnerPiece(waiting.written, waiting.written, waiting.country, None, True))
     unique: dict[str, PartnerPiece] = {}
     for piece in pieces:
-        unique.setdefault(piece.written, piece)
+        if keep_descriptions or not piece.descriptive:
+            unique.setdefault(piece.written, piece)
     return list(unique.values()), notes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -23,10 +23,12 @@ from tsunagari.importers.pairs_places import (
     _decide,
     _Decision,
     _decision_for,
-    _japanese_namesake,
+    _japanese_municipality,
+    _JapanesePoints,
     _known_keys,
+    _partners_level,
 )
-from tsunagari.importers.pairs_reading import read_pairs
+from tsunagari.importers.pairs_reading import Mention, PairRow, read_pairs
 from tsunagari.importers.pairs_report import PairsReport
 from tsunagari.importers.pairs_writing import _place_clusters, _write_partnerships
 
@@ -106,13 +108,16 @@ def _import_pairs(
     nearby = _nearby_places(session, unresolved)
     # Without coordinates, names no reference has exactly are looked for among similar names.
     alike = _AlikeNames.load(session, {c.country for c in unresolved if c.coordinates is None})
+    partners = _partners_of(rows, by_mention, {id(c) for c in unresolved if c.country == "JP"})
+    japan = _JapanesePoints()
     for cluster in unresolved:
         candidate = nearby.best(cluster)
         if candidate is not None:
             # A similar name this close: the one fuzzy match made with coordinates.
             decisions[id(cluster)] = replace(_decision_for(candidate, cluster.name), method="fuzzy")
         elif cluster.country == "JP" and cluster.coordinates is not None:
-            decisions[id(cluster)] = _japanese_namesake(session, cluster, known)
+            level = _partners_level(partners[id(cluster)], decisions)
+            decisions[id(cluster)] = _japanese_municipality(session, cluster, known, level, japan)
         elif cluster.coordinates is None:
             decisions[id(cluster)] = alike.decide(cluster)
         else:
@@ -127,3 +132,17 @@ def _import_pairs(
         session=session, rows=rows, nodes=nodes, source=source, report=report, progress=progress
     )
     return report
+
+
+def _partners_of(
+    rows: Sequence[PairRow], by_mention: dict[Mention, Cluster], wanted: set[int]
+) -> dict[int, list[Cluster]]:
+    """The partner clusters of some clusters (by id), as the file pairs them."""
+    partners: dict[int, list[Cluster]] = defaultdict(list)
+    for row in rows:
+        left, right = by_mention[row.left], by_mention[row.right]
+        if id(left) in wanted:
+            partners[id(left)].append(right)
+        if id(right) in wanted:
+            partners[id(right)].append(left)
+    return partners

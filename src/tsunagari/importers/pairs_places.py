@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,12 +23,14 @@ from tsunagari.names import candidates as name_candidates
 from tsunagari.names import service as names_service
 from tsunagari.names.candidates import Candidate
 from tsunagari.names.normalize import fold
+from tsunagari.names.partners import PartnerIndex, resolve_partner
 from tsunagari.names.service import Resolution
 from tsunagari.reference import areas
 from tsunagari.reference.countries import Subdivision, subdivisions_of
 from tsunagari.reference.models import GazetteerCity, GazetteerName
 
 T = TypeVar("T")
+PartnerLevel = Literal["city", "area"]
 
 # Without coordinates, several places of one name are told apart by size alone, and only when the
 # biggest has this many times the people of the next (Buffalo, New York, 260,000, beside towns of a
@@ -61,13 +63,10 @@ def _chunks(items: Sequence[T], size: int = 500) -> Iterable[Sequence[T]]:
 
 @dataclass(frozen=True)
 class _KnownKeys:
-    """(country, key) pairs some registry or gazetteer name has, and the candidates behind them,
-    read in a few queries: resolve() is asked only about names that can match, only of the
-    references that can match them, and answers from these rows instead of a query per name."""
+    """The import's PartnerIndex (the candidates of every name key of the file, read in a few
+    queries), through which resolve_partner answers every name in batch mode."""
 
-    registry: frozenset[tuple[str, str]]
-    gazetteer: frozenset[tuple[str, str]]
-    lookup: names_service.CandidateLookup
+    index: PartnerIndex
     made_here: frozenset[int] = frozenset()
     """Municipalities an earlier import of the same file created from the file itself."""
 
@@ -86,23 +85,27 @@ def _known_keys(
             (*row[:7], people.get(row[0]), *row[8:]) if row[3] == "JP" and row[7] is None else row
             for row in registry_rows
         ]
-    gazetteer_rows: list[tuple[Any, ...]] = []
-    # Per country, so that the (country, key) index of the gazetteer is used.
-    for country, keys in sorted(keys_by_country.items()):
-        if country == "JP":
-            continue  # resolve() places Japanese names in the registry alone
-        for chunk in _chunks(sorted(keys)):
-            gazetteer_rows += name_candidates.gazetteer_rows(session, chunk, country)
-    lookup = name_candidates.PreloadedLookup(
-        session, registry_rows, gazetteer_rows, set(_registry_geonameids(session))
+    gazetteer_rows = name_candidates.gazetteer_rows_of(session, keys_by_country)
+    index = PartnerIndex.from_rows(
+        session=session, registry_rows=registry_rows, gazetteer_rows=gazetteer_rows
     )
     made_here = session.scalars(select(Municipality.id).where(Municipality.source == source))
-    return _KnownKeys(
-        frozenset((row[3], row[10]) for row in registry_rows),
-        frozenset((row[3], row[8]) for row in gazetteer_rows),
-        lookup,
-        frozenset(made_here),
+    return _KnownKeys(index, frozenset(made_here))
+
+
+def _resolve(
+    session: Session,
+    name: str,
+    country: str,
+    known: _KnownKeys,
+    near: tuple[float, float] | None = None,
+    fuzzy: bool = False,
+) -> Resolution:
+    """The one partner resolution (names.partners.resolve_partner), in batch mode on the index."""
+    found = resolve_partner(
+        session=session, name=name, country=country, index=known.index, near=near, fuzzy=fuzzy
     )
+    return found.resolution
 
 
 # A JIS municipality and a GeoNames place are one place when they share a name and lie this close
@@ -156,25 +159,11 @@ def _decide(session: Session, cluster: Cluster, known: _KnownKeys) -> _Decision 
     near = cluster.coordinates
     ambiguous: Resolution | None = None
     for spelling in cluster.spellings:
-        keys = [(cluster.country, key) for key in _exact_keys(spelling)]
-        in_registry = any(key in known.registry for key in keys)
-        in_gazetteer = any(key in known.gazetteer for key in keys)
-        if not (in_registry or in_gazetteer):
+        if not any(known.index.knows(spelling, cluster.country)):
             continue
-        resolution = names_service.resolve(
-            session=session,
-            text=spelling,
-            country=cluster.country,
-            near=near,
-            # A gazetteer place that is already a registry record is mapped to that record by
-            # _place_clusters, so skipping the registry when it has no such name changes nothing.
-            use_registry=in_registry,
-            use_gazetteer=in_gazetteer,
-            # With coordinates, exact keys and distance decide; fuzzy matching of every cluster would
-            # cost minutes and yield only review material. Without them it is all there is.
-            fuzzy=near is None,
-            lookup=known.lookup,
-        )
+        # With coordinates, exact keys and distance decide; fuzzy matching of every cluster would
+        # cost minutes and yield only review material. Without them it is all there is.
+        resolution = _resolve(session, spelling, cluster.country, known, near=near, fuzzy=near is None)
         if resolution.status == "matched" and resolution.match is not None:
             if _fits(spelling, resolution.match):
                 match = resolution.match
@@ -233,9 +222,7 @@ def _named(session: Session, texts: Iterable[str | None], country: str, known: _
     """The exact and alias candidates of some names (fuzzy likenesses left out)."""
     named: list[Candidate] = []
     for text in dict.fromkeys(t for t in texts if t):
-        resolution = names_service.resolve(
-            session=session, text=text, country=country, fuzzy=False, lookup=known.lookup
-        )
+        resolution = _resolve(session, text, country, known)
         named += ([resolution.match] if resolution.match else []) + resolution.alternatives
     return [c for c in named if c.method in ("exact", "alias")]
 
@@ -400,28 +387,102 @@ def _by_areas_and_towns(clusters: Sequence[Cluster], decisions: dict[int, _Decis
         decisions[id(cluster)] = _Decision(method="exact", place=place, kind=kind)
 
 
-def _japanese_namesake(session: Session, cluster: Cluster, known: _KnownKeys) -> _Decision:
-    """A Japanese name whose registry namesakes are all far from its coordinates goes to review.
+def _japanese_municipality(
+    session: Session,
+    cluster: Cluster,
+    known: _KnownKeys,
+    partners: PartnerLevel | None,
+    points: _JapanesePoints,
+) -> _Decision:
+    """A Japanese name the corpus's coordinates did not place: the registry's municipality of that
+    name whenever the evidence names one, else the review list with every namesake.
 
-    JIS X 0402 lists every Japanese municipality, so such a name is more often geocoded wrongly in
-    the corpus (Hokkaido towns placed at the island's centre) than a municipality of its own; but
-    "Kanda" in Tokyo is not 苅田町 in Fukuoka either, so a person decides.
+    JIS X 0402 lists every Japanese local government, and the corpus often geocodes a Japanese city
+    wrongly (the prefecture's centre for Niigata, Nagano and Tottori, the island's centre for
+    Hokkaido towns, the 2011 epicentre for Tōhoku ones), so its coordinates are no reason to make a
+    municipality of its own. In order: the one municipality of the name (陸前高田市 for
+    Rikuzentakata; the prefecture only when the name is written as one, "Fukui Prefecture", or its
+    partners are states and provinces: the city over the prefecture otherwise, 新潟市 for Niigata);
+    then the one namesake in the prefecture the coordinates lie in (山形市, not 山形村 in Nagano).
+    Namesakes in other prefectures (士別市 and 標津町, both Shibetsu) are for a person.
     """
     assert cluster.coordinates is not None
     lat, lng = cluster.coordinates
     for spelling in cluster.spellings:
-        resolution = names_service.resolve(
-            session=session, text=spelling, country="JP", fuzzy=False, lookup=known.lookup
-        )
+        resolution = _resolve(session, spelling, "JP", known)
         found = ([resolution.match] if resolution.match is not None else []) + resolution.alternatives
-        candidates = [c for c in found if _fits(spelling, c)]
-        if candidates:
-            for candidate in candidates:
-                if candidate.lat is not None and candidate.lng is not None:
-                    candidate.distance_km = distance_km(lat, lng, candidate.lat, candidate.lng)
-            far = Resolution(spelling, "JP", None, "ambiguous", None, resolution.confidence / 2, candidates)
-            return _Decision(review=far, method="ambiguous")
+        named = list(
+            {c.id: c for c in found if c.source == "registry" and c.method in ("exact", "alias")}.values()
+        )
+        fitting = [c for c in named if _fits(spelling, c)]
+        if partners == "area" and _level(spelling).kind == "city":
+            # A bare name whose partners are states and provinces names the prefecture.
+            prefectures = [c for c in named if c not in fitting]
+            fitting = prefectures if len(prefectures) == 1 else fitting
+        if not fitting:
+            continue
+        for candidate in fitting:
+            if candidate.lat is not None and candidate.lng is not None:
+                candidate.distance_km = distance_km(lat, lng, candidate.lat, candidate.lng)
+        if len(fitting) == 1:
+            chosen_by: ChosenBy = "partners" if len(named) > 1 else "namesake"
+            return _decision_for(fitting[0], spelling, chosen_by)
+        prefecture = points.prefecture_at(session, lat, lng)
+        inside = [c for c in fitting if prefecture is not None and c.region == prefecture]
+        if len(inside) == 1:
+            return _decision_for(inside[0], spelling, "prefecture")
+        far = Resolution(spelling, "JP", None, "ambiguous", None, resolution.confidence / 2, fitting)
+        return _Decision(review=far, method="ambiguous")
     return _Decision()
+
+
+# The coordinates lie in the prefecture of the nearest Japanese municipality when it is this close:
+# further out (a point in the sea, or in another country) they name none.
+JAPANESE_PREFECTURE_KM = 60.0
+
+
+@dataclass
+class _JapanesePoints:
+    """The town-hall points of Japanese municipalities, read once when first needed."""
+
+    points: list[tuple[float, float, str]] | None = None
+
+    def prefecture_at(self, session: Session, lat: float, lng: float) -> str | None:
+        if self.points is None:
+            statement = select(Municipality.lat, Municipality.lng, Municipality.region).where(
+                Municipality.country == "JP",
+                Municipality.jis_code.is_not(None),
+                Municipality.lat.is_not(None),
+                Municipality.region.is_not(None),
+            )
+            self.points = [
+                (a, b, region)
+                for a, b, region in session.execute(statement)
+                if a is not None and b is not None and region is not None
+            ]
+        nearest = min(
+            ((distance_km(lat, lng, a, b), region) for a, b, region in self.points),
+            default=None,
+        )
+        return nearest[1] if nearest is not None and nearest[0] <= JAPANESE_PREFECTURE_KM else None
+
+
+def _partners_level(partners: Iterable[Cluster], decisions: dict[int, _Decision]) -> PartnerLevel | None:
+    """Whether a city's partners in the file are cities or areas (states, provinces, prefectures),
+    by what each was placed as or, unplaced, by how it is written; None when they are as many."""
+    counts: Counter[str] = Counter()
+    for partner in partners:
+        decision = decisions.get(id(partner))
+        place = decision.place if decision is not None else None
+        if place is not None and place.source == "registry":
+            counts[_level(place.name_en or place.name).kind] += 1
+        elif place is not None and place.source == "gazetteer":
+            counts["city"] += 1  # GeoNames populated places
+        else:
+            counts[_level(partner.name).kind] += 1
+    if counts["city"] == counts["area"]:
+        return None
+    return "city" if counts["city"] > counts["area"] else "area"
 
 
 def _decision_for(candidate: Candidate, spelling: str, chosen_by: ChosenBy | None = None) -> _Decision:

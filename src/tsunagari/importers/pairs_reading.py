@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from tsunagari.common.encoding import control_character, control_reason
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.importers.pairs_report import PairsRefused, PairsReport
 from tsunagari.reference.countries import resolve_country
@@ -161,6 +162,17 @@ def _coordinate(text: str, column: str, limit: float, line: int, problems: list[
     return value
 
 
+def _control_problems(header: list[str], cells: list[str], line: int) -> list[Problem]:
+    """A NUL or other control character in a cell: refused, naming the line and column."""
+    problems = []
+    for i, cell in enumerate(cells):
+        found = control_character(cell)
+        if found is not None:
+            column = header[i].strip() if i < len(header) else f"column {i + 1}"
+            problems.append(Problem(reason=control_reason(found), field=column, value=cell, row=line))
+    return problems
+
+
 def read_pairs(path: Path) -> tuple[list[PairRow], bool]:
     """Every row of the file, validated; PairsRefused names each bad line, column, value and reason.
 
@@ -179,6 +191,7 @@ def read_pairs(path: Path) -> tuple[list[PairRow], bool]:
     for cells in reader:
         if any(cell.strip() for cell in cells):
             read += 1
+            problems += _control_problems(header, cells, line)
             left, left_problems = _side(cells, index, "1", line, with_coordinates)
             right, right_problems = _side(cells, index, "2", line, with_coordinates)
             problems += left_problems + right_problems

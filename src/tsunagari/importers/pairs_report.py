@@ -27,9 +27,13 @@ reference lists, placed at its city ("Budapest XV" at Budapest). Both keep a nod
 METHODS: tuple[Method, ...] = ("exact", "alias", "fuzzy", "seat", "parent", "ambiguous", "unresolved")
 PLACED: frozenset[Method] = frozenset({"exact", "alias", "fuzzy", "seat", "parent"})
 """The methods that give a city a reference place's coordinates."""
-ChosenBy = Literal["distance", "population", "parent"]
+ChosenBy = Literal["distance", "population", "parent", "namesake", "partners", "prefecture"]
 """What chose among several places of the name: the file's coordinates, size alone, or nearness to
-the parent city written with the name ("Innere Stadt" of "Vienna 1 – Innere Stadt")."""
+the parent city written with the name ("Innere Stadt" of "Vienna 1 – Innere Stadt"). For a Japanese
+name the coordinates did not place: "namesake", the one municipality of the name (陸前高田市);
+"partners", the city over the prefecture of its name (or the prefecture) as its partners in the file
+are cities (or states and provinces): 新潟市 for Niigata; "prefecture", the one namesake in the
+prefecture the file's coordinates lie in (山形市, not 山形村)."""
 
 
 @dataclass
@@ -57,7 +61,7 @@ class PairsReport:
     """Rows whose two sides are one city after clustering: skipped."""
     review: int = 0
     """Clusters made their own node and sent to the review list: ambiguous even with coordinates,
-    or Japanese names whose only JIS namesakes are far from the corpus coordinates."""
+    or Japanese names with namesakes in several prefectures that the evidence does not choose among."""
     errors: list[Problem] = field(default_factory=list)
     """Why the file was refused (row = line number in the file, the header being line 1)."""
     with_coordinates: bool = False

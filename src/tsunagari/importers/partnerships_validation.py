@@ -58,6 +58,7 @@ def _status_names() -> dict[str, PartnershipStatus]:
             names[_key(name)] = PartnershipStatus(code)
     names.update({_key("継続"): PartnershipStatus.active, _key("休止"): PartnershipStatus.suspended})
     names.update({_key("終了"): PartnershipStatus.ended, _key("解消済"): PartnershipStatus.ended})
+    names[_key("検討中")] = PartnershipStatus.planned
     return names
 
 
@@ -246,7 +247,7 @@ class _Validator:
         if status is None:
             problems.append(
                 Problem(
-                    "unknown status: active (継続中), suspended (休止中) or ended (解消)",
+                    "unknown status: active (継続中), planned (協議中), suspended (休止中) or ended (解消)",
                     field="status",
                     value=written,
                     row=line,

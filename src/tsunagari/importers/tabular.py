@@ -1,6 +1,9 @@
 """Tabular files (CSV, XLSX, JSON) read into rows of text, each with the line number a person sees.
 
-Encodings and the formula guard are shared ground (tsunagari.common.encoding).
+Encodings, control characters and the formula guard are shared ground (tsunagari.common.encoding). Every
+file is read within limits (docs/security.md): its size, an XLSX's uncompressed size, rows and columns, a
+JSON document's nesting; XML entities are refused (openpyxl parses with defusedxml). Whatever breaks them
+is an InvalidInput naming the file, never a traceback or gigabytes of memory.
 """
 
 from __future__ import annotations
@@ -17,10 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from tsunagari.common.encoding import decode_text, unguard_formula
+from tsunagari.common.encoding import control_character, control_reason, decode_text, unguard_formula
 from tsunagari.errors import InvalidInput, Problem
 
 SUPPORTED_SUFFIXES: Final = (".csv", ".xlsx", ".json")
+
+# Limits of what a file to import may hold: far beyond any registry's (the global corpus is 1.6 MB and
+# 12,000 rows), far below what would exhaust a small server.
+MAX_FILE_BYTES: Final = 64 * 1024 * 1024
+MAX_XLSX_UNCOMPRESSED_BYTES: Final = 256 * 1024 * 1024
+MAX_ROWS: Final = 200_000
+MAX_COLUMNS: Final = 200
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,11 @@ def read_table(
     if not path.is_file():
         raise InvalidInput("no such file", field="FILE", value=str(path))
     suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise InvalidInput(
+            f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", field="FILE", value=path.name
+        )
     data = path.read_bytes()
     if suffix == ".csv":
         columns, rows, cell_problems = _read_csv(data, path.name)
@@ -76,10 +91,31 @@ def read_table(
             field="FILE",
             value=path.name,
         )
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(
+            f"the file has {len(rows):,} rows; the limit is {MAX_ROWS:,}", field="FILE", value=path.name
+        )
     problems = _header_problems(columns, known_columns, required_columns, header_line)
     if suffix == ".json":
         problems += _unknown_json_keys(rows, known_columns)
-    return Table(columns=columns, rows=rows, problems=problems + cell_problems)
+    return Table(
+        columns=columns, rows=rows, problems=problems + cell_problems + _control_problems(columns, rows)
+    )
+
+
+def _control_problems(columns: Sequence[str], rows: Sequence[Row]) -> list[Problem]:
+    """A NUL or other control character in a header or a cell: refused, naming the row and column."""
+    problems: list[Problem] = []
+    for column in columns:
+        found = control_character(column)
+        if found is not None:
+            problems.append(Problem(control_reason(found), field=repr(column), value=column, row=1))
+    for row in rows:
+        for column, text in row.values.items():
+            found = control_character(text) or control_character(column)
+            if found is not None:
+                problems.append(Problem(control_reason(found), field=column, value=text, row=row.line))
+    return problems
 
 
 def _header_problems(
@@ -168,30 +204,85 @@ def _read_csv(data: bytes, name: str) -> tuple[list[str], list[Row], list[Proble
     return [c for c in columns if c], rows, problems
 
 
+def _check_xlsx_archive(data: bytes, name: str) -> None:
+    """Before openpyxl opens it: a zip whose members unpack within the limit (a zip bomb does not)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise InvalidInput(
+            f"not readable as an Excel workbook (.xlsx): {error}", field="FILE", value=name
+        ) from None
+    # zipfile stops reading a member at its declared size, so the declared sizes bound the memory used.
+    if unpacked > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise InvalidInput(
+            f"the workbook unpacks to {unpacked:,} bytes; the limit is {MAX_XLSX_UNCOMPRESSED_BYTES:,}",
+            field="FILE",
+            value=name,
+        )
+
+
 def _read_xlsx(
     data: bytes, name: str, code_columns: Mapping[str, int]
 ) -> tuple[list[str], list[Row], list[Problem]]:
     from openpyxl import load_workbook
 
+    _check_xlsx_archive(data, name)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it ignores; they do not matter here.
             warnings.simplefilter("ignore")
-            workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            # Read-only: rows are parsed as they are read, so a sheet is never held whole in memory.
+            workbook = load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+            try:
+                return _xlsx_rows(workbook.worksheets[0], name, code_columns)
+            finally:
+                workbook.close()
+    except InvalidInput:
+        raise
+    except Exception as error:  # defusedxml's EntitiesForbidden, a broken part, a bad zip: all bad input
         raise InvalidInput(
-            f"not readable as an Excel workbook (.xlsx): {error}", field="FILE", value=name
+            f"not readable as an Excel workbook (.xlsx): {type(error).__name__}: {error}",
+            field="FILE",
+            value=name,
         ) from None
-    sheet = workbook.worksheets[0]
-    lines = sheet.iter_rows(min_row=1, values_only=True)
+
+
+def _xlsx_rows(
+    sheet: Any, name: str, code_columns: Mapping[str, int]
+) -> tuple[list[str], list[Row], list[Problem]]:
+    # The sheet's stated size first (Excel and openpyxl always state it): a cell at XFD1048576 is refused
+    # here, before a row is read. Reading is bounded on both axes as well, whatever the sheet states.
+    rows_stated, columns_stated = sheet.max_row, sheet.max_column
+    if isinstance(rows_stated, int) and rows_stated > MAX_ROWS + 1:
+        raise InvalidInput(
+            f"the sheet reaches row {rows_stated:,}; the limit is {MAX_ROWS:,} rows", field="FILE", value=name
+        )
+    if isinstance(columns_stated, int) and columns_stated > MAX_COLUMNS:
+        raise InvalidInput(
+            f"the sheet reaches column {columns_stated:,}; the limit is {MAX_COLUMNS} columns",
+            field="FILE",
+            value=name,
+        )
+    lines = sheet.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True)
     header = next(lines, None)
     if header is None or not any(cell is not None for cell in header):
         raise InvalidInput("the first sheet is empty: row 1 must name the columns", field="FILE", value=name)
-    columns = [_clean_header(cell) for cell in header]
+    if len(header) > MAX_COLUMNS and header[MAX_COLUMNS] is not None:
+        raise InvalidInput(f"more than {MAX_COLUMNS} columns", field="FILE", value=name, row=1)
+    columns = [_clean_header(cell) for cell in header[:MAX_COLUMNS]]
+    while columns and not columns[-1]:
+        columns.pop()
     rows: list[Row] = []
     problems: list[Problem] = []
     for line, cells in enumerate(lines, start=2):
-        texts = [_cell_text(cell) for cell in cells]
+        if not any(cell is not None and cell != "" for cell in cells):
+            continue
+        if line > MAX_ROWS + 1:
+            raise InvalidInput(f"more than {MAX_ROWS:,} rows", field="FILE", value=name, row=line)
+        if len(cells) > MAX_COLUMNS and cells[MAX_COLUMNS] is not None:
+            raise InvalidInput(f"more than {MAX_COLUMNS} columns", field="FILE", value=name, row=line)
+        texts = [_cell_text(cell) for cell in cells[:MAX_COLUMNS]]
         if not any(text.strip() for text in texts):
             continue
         values: dict[str, str] = {}
@@ -229,6 +320,8 @@ def _read_json(
 ) -> tuple[list[str], list[Row], list[Problem]]:
     try:
         document = json.loads(decode_text(data, name))
+    except RecursionError:
+        raise InvalidInput("JSON nested too deeply to read", field="FILE", value=name) from None
     except json.JSONDecodeError as error:
         raise InvalidInput(
             f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate
-from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import KIND_LABELS_JA, Municipality
 from tsunagari.organisation import service as organisation_service
 from tsunagari.partnership import rows as partnership_rows
-from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import STATUS_LABELS
 from tsunagari.partnership.schemas import PartnerRow
+from tsunagari.portal import service as portal_service
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -61,7 +62,7 @@ class MunicipalityRef:
         return (self.name_en or self.name) if lang == "en" else self.name
 
 
-def municipality_ref(m: Municipality, lang: Lang) -> MunicipalityRef:
+def municipality_ref(m: Municipality | Row[Any], lang: Lang) -> MunicipalityRef:
     return MunicipalityRef(m.id, m.name, m.name_en, m.region, m.country, country_name(m.country, lang))
 
 
@@ -151,14 +152,14 @@ class MunicipalityPage:
     map_lines: str
 
 
-def _profile(session: Session, m: Municipality, lang: Lang) -> Profile:
+def _profile(session: Session, m: Row[Any], lang: Lang) -> Profile:
     def as_of(value: dt.date | None, precision: str | None) -> str:
         return format_date(PartialDate.from_parts(value, precision), lang)
 
     merged_into = None
     if m.merged_into_id is not None:
         merged_into = municipality_ref(
-            municipality_service.get(session=session, municipality_id=m.merged_into_id), lang
+            portal_service.municipality_record(session=session, municipality_id=m.merged_into_id), lang
         )
     overview = (m.overview_en or m.overview_ja) if lang == "en" else (m.overview_ja or m.overview_en)
     return Profile(
@@ -183,11 +184,12 @@ def _profile(session: Session, m: Municipality, lang: Lang) -> Profile:
     )
 
 
-def _partner_view(session: Session, row: PartnerRow, lang: Lang) -> PartnerView:
+def _partner_view(
+    row: PartnerRow, lang: Lang, profiles: dict[int, tuple[str | None, str | None]]
+) -> PartnerView:
     overview = overview_en = None
     if row.partner_kind == "municipality":
-        other = municipality_service.get(session=session, municipality_id=row.partner_id)
-        overview, overview_en = other.overview_ja, other.overview_en
+        overview, overview_en = profiles.get(row.partner_id, (None, None))
     signed = partial_date(row.signed_on, row.precision)
     return PartnerView(
         partnership_id=row.partnership_id,
@@ -212,18 +214,23 @@ def _partner_view(session: Session, row: PartnerRow, lang: Lang) -> PartnerView:
     )
 
 
-def _partners(session: Session, m: Municipality, lang: Lang) -> tuple[list[PartnerView], list[PartnerView]]:
+def _partners(session: Session, m: Row[Any], lang: Lang) -> tuple[list[PartnerView], list[PartnerView]]:
     rows = partnership_rows.partner_rows(session=session, municipality=m)
-    views = [_partner_view(session, row, lang) for row in rows]
+    # The partners' profile texts in one query, not one load per partner.
+    profiles = portal_service.profile_texts(
+        session=session, municipality_ids={r.partner_id for r in rows if r.partner_kind == "municipality"}
+    )
+    views = [_partner_view(row, lang, profiles) for row in rows]
     return [v for v in views if _is_domestic(v, m)], [v for v in views if not _is_domestic(v, m)]
 
 
-def _is_domestic(view: PartnerView, m: Municipality) -> bool:
-    return view.country == m.country
+def _is_domestic(view: PartnerView, m: Row[Any]) -> bool:
+    return bool(view.country == m.country)
 
 
 def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> MunicipalityPage:
-    m = municipality_service.get(session=session, municipality_id=municipality_id)
+    # Rows of the columns shown (portal_service, partnership_rows), never an ORM object per row.
+    m = portal_service.municipality_record(session=session, municipality_id=municipality_id)
     domestic, international = _partners(session, m, lang)
     timeline = sorted(
         (
@@ -246,15 +253,18 @@ def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> 
             f.name_en,
             format_date(PartialDate.from_parts(f.merged_on, f.merged_on_precision), lang),
         )
-        for f in municipality_service.merge_history(session=session, municipality=m)
+        for f in portal_service.former_municipalities(session=session, municipality_id=m.id)
     ]
     organisations = [
         OrganisationView(o.name, o.name_en, o.kind)
         for o in organisation_service.for_municipality(session=session, municipality_id=m.id)
     ]
     sources: list[str] = []
-    for text in [m.source, m.population_source, m.area_source] + [
-        p.source for p in partnership_service.for_municipality(session=session, municipality_id=m.id)
+    for text in [
+        m.source,
+        m.population_source,
+        m.area_source,
+        *partnership_rows.partnership_sources(session=session, municipality_id=m.id),
     ]:
         if text and text not in sources:
             sources.append(text)
@@ -287,7 +297,7 @@ class BrochurePage:
 
 
 def brochure_page(*, session: Session, municipality_id: int, lang: Lang) -> BrochurePage:
-    m = municipality_service.get(session=session, municipality_id=municipality_id)
+    m = portal_service.municipality_record(session=session, municipality_id=municipality_id)
     domestic, international = _partners(session, m, lang)
     return BrochurePage(profile=_profile(session, m, lang), domestic=domestic, international=international)
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tsunagari.common.links import WebLink
 from tsunagari.municipality.models import MunicipalityKind, MunicipalityStatus
 
 
@@ -34,7 +35,7 @@ class MunicipalityCreate(BaseModel):
     area_source: str | None = None
     overview_ja: str | None = None
     overview_en: str | None = None
-    website: str | None = None
+    website: WebLink | None = None
     status: MunicipalityStatus = MunicipalityStatus.existing
     merged_into_id: int | None = None
     merged_on: dt.date | None = None

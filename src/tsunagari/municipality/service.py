@@ -15,7 +15,7 @@ from tsunagari.errors import Conflict, InvalidInput, NotFound
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_key_tuple, name_keys
-from tsunagari.reference.japan import validate_code
+from tsunagari.reference.japan import prefecture_of, validate_code
 
 
 def get(*, session: Session, municipality_id: int) -> Municipality:
@@ -165,6 +165,11 @@ def find_by_name(
     if not include_merged:
         statement = statement.where(Municipality.status == "existing")
     found = list(session.scalars(statement))
+    prefecture = prefecture_of(region)
+    if prefecture is not None:
+        # A Japanese municipality is named by its prefecture and name: 新潟県 小国町 is the former town
+        # merged into 長岡市, never 山形県小国町, even when it is the only 小国町 in the registry.
+        found = [m for m in found if m.country != "JP" or m.region == prefecture]
     if region and len(found) > 1:
         wanted = fold(region)
         narrowed = [
@@ -209,3 +214,13 @@ def merge_history(*, session: Session, municipality: Municipality) -> list[Munic
             .order_by(Municipality.merged_on, Municipality.id)
         )
     )
+
+
+def get_many(*, session: Session, ids: Iterable[int]) -> list[Municipality]:
+    """The municipalities with these ids (in chunks: a statement holds a bounded number of parameters)."""
+    wanted = sorted(set(ids))
+    found: list[Municipality] = []
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        found.extend(session.scalars(select(Municipality).where(Municipality.id.in_(chunk))))
+    return found

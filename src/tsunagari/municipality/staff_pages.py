@@ -1,43 +1,92 @@
-"""Staff pages of municipalities (the edit form) and the staff home; thin: reads through services, writes
-through `municipality.actions`."""
+"""Staff pages of municipalities (the edit form), the municipality picker every form uses, and the staff
+home; thin: reads through services, writes through `municipality.actions`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from tsunagari.errors import InvalidInput
 from tsunagari.exchange import network_service, programme_service
 from tsunagari.municipality import actions as municipality_actions
 from tsunagari.municipality import service as municipality_service
+from tsunagari.names import service as names_service
 from tsunagari.partnership import service as partnership_service
-from tsunagari.web.forms import field
+from tsunagari.portal import service as portal_service
+from tsunagari.reference import countries
+from tsunagari.web.forms import Picker, field, register_picker
 from tsunagari.web.security import CurrentUser, SessionDep
-from tsunagari.web.staff_crud import StaffKind, register_kind, staff_kinds
+from tsunagari.web.staff_crud import StaffKind, register_form_helpers, register_kind, staff_kinds
 from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
+register_form_helpers(router)
+
+
+def describe_municipality(municipality: Any) -> str:
+    """武蔵野市（東京都） / ブラショフ（ルーマニア, Brașov）: the name with its prefecture or country."""
+    if municipality.country == "JP":
+        where = municipality.region or "日本"
+    else:
+        try:
+            found = countries.country(municipality.country)
+            where = found.name_ja or found.name_en
+        except InvalidInput:
+            where = municipality.country or ""
+        if municipality.region:
+            where = f"{where}, {municipality.region}"
+    return f"{municipality.name}（{where}）" if where else municipality.name
+
+
+def _search_municipalities(session: Session, text: str) -> list[tuple[int, str]]:
+    found = portal_service.search_municipalities(session=session, q=text, limit=10).items
+    return [(m.id, describe_municipality(m)) for m in found]
+
+
+def _resolve_municipality(session: Session, text: str) -> Any:
+    # The typed name in any script; several matches are refused with each candidate named.
+    return names_service.pick_municipality(session=session, text=text, numbers="id", field="name")
+
+
+register_picker(
+    Picker(
+        what="municipality",
+        search=_search_municipalities,
+        load=lambda s, i: municipality_service.get(session=s, municipality_id=i),
+        describe=describe_municipality,
+        resolve=_resolve_municipality,
+    )
+)
+
+BASIC, FIGURES, PUBLISHED = "基本情報 / Basics", "人口・面積 / Figures", "公表 / Published"
 
 MUNICIPALITY = StaffKind(
     kind="municipality",
     title="自治体 / Municipality",
     fields=(
-        field("name", "名称 / Name"),
-        field("name_en", "英語名 / English name"),
-        field("kana", "かな / Kana"),
-        field("country", "国 (ISO 2文字) / Country (ISO alpha-2)"),
-        field("region", "都道府県・州 / Region"),
-        field("population", "人口 / Population", "int"),
-        field("population_as_of", "人口の時点 / Population as of", "date"),
-        field("area_km2", "面積 (km²) / Area (km²)", "float"),
-        field("overview_ja", "概要 / Overview", "textarea"),
-        field("overview_en", "概要 (英語) / Overview (English)", "textarea"),
-        field("website", "ウェブサイト / Website"),
+        field("name", "名称 / Name", group=BASIC),
+        field("name_en", "英語名 / English name", group=BASIC),
+        field("kana", "かな / Kana", group=BASIC),
+        field(
+            "country", "国 (ISO 2文字) / Country (ISO alpha-2)", group=BASIC, help="例: JP, US / e.g. JP, US"
+        ),
+        field("region", "都道府県・州 / Region", group=BASIC),
+        field("population", "人口 / Population", "int", group=FIGURES),
+        field("population_as_of", "人口の時点 / Population as of", "date", group=FIGURES),
+        field("area_km2", "面積 (km²) / Area (km²)", "float", group=FIGURES),
+        field("overview_ja", "概要 / Overview", "textarea", group=PUBLISHED),
+        field("overview_en", "概要 (英語) / Overview (English)", "textarea", group=PUBLISHED),
+        field("website", "ウェブサイト / Website", group=PUBLISHED),
     ),
     load=lambda s, i: municipality_service.get(session=s, municipality_id=i),
     create=municipality_actions.create_municipality,
     update=municipality_actions.update_municipality,
     delete=municipality_actions.delete_municipality,
     table="municipality",
+    describe=describe_municipality,
 )
 register_kind(router, MUNICIPALITY)
 

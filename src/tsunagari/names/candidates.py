@@ -3,7 +3,7 @@ database or from rows preloaded by an importer, each weighed as a Candidate; nam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -11,9 +11,12 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tsunagari.errors import InvalidInput
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys
+from tsunagari.reference.countries import resolve_subdivision
 from tsunagari.reference.models import GazetteerCity, GazetteerName
+from tsunagari.reference.subdivisions import admin1_to_iso, lies_in
 
 CandidateSource = Literal["registry", "gazetteer", "countrystatecity"]
 """Where a candidate comes from: the registry, the GeoNames gazetteer, or the second reference of
@@ -251,3 +254,70 @@ def registry_geonameids(session: Session, geonameids: Sequence[int]) -> set[int]
         )
         if gid is not None
     }
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> list[Sequence[str]]:
+    # Well under SQLite's limit on bound parameters.
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def registry_rows_of(session: Session, keys_by_country: Mapping[str, Iterable[str]]) -> list[tuple[Any, ...]]:
+    """registry_rows for many keys of several countries, in a few queries."""
+    rows: list[tuple[Any, ...]] = []
+    for country, keys in sorted(keys_by_country.items()):
+        for chunk in _chunks(sorted(set(keys))):
+            rows += registry_rows(session, chunk, country)
+    return rows
+
+
+def gazetteer_rows_of(
+    session: Session, keys_by_country: Mapping[str, Iterable[str]]
+) -> list[tuple[Any, ...]]:
+    """gazetteer_rows for many keys of several countries (Japan's names are the registry's alone)."""
+    rows: list[tuple[Any, ...]] = []
+    for country, keys in sorted(keys_by_country.items()):
+        if country == "JP":
+            continue
+        for chunk in _chunks(sorted(set(keys))):
+            rows += gazetteer_rows(session, chunk, country)
+    return rows
+
+
+def all_registry_geonameids(session: Session) -> set[int]:
+    """The gazetteer places that are already registry records."""
+    statement = select(Municipality.geonameid).where(Municipality.geonameid.is_not(None))
+    return {gid for gid in session.scalars(statement) if gid is not None}
+
+
+def by_foreign_region(
+    candidates: Sequence[Candidate], region: str
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The candidates of one foreign country that lie in the region written (ISO 3166-2 code, or its
+    name in Japanese or English: ニューヨーク州, 江蘇省, 全羅南道), and those known to lie elsewhere;
+    both empty when the region names none of the country's. A gazetteer place's region is its GeoNames
+    admin1 code, mapped to ISO 3166-2; a registry record's is its region code or the region written."""
+    countries = {c.country for c in candidates}
+    if len(countries) != 1 or "JP" in countries or None in countries:
+        return [], []
+    country = str(countries.pop())
+    try:
+        wanted = resolve_subdivision(region, country).code
+    except InvalidInput:
+        return [], []
+
+    def where(candidate: Candidate) -> str | None:
+        if not candidate.region:
+            return None
+        if candidate.source == "gazetteer":
+            return admin1_to_iso(country).get(candidate.region)
+        try:
+            return resolve_subdivision(candidate.region, country).code
+        except InvalidInput:
+            return None
+
+    inside: list[Candidate] = []
+    outside: list[Candidate] = []
+    for candidate in candidates:
+        if (code := where(candidate)) is not None:
+            (inside if lies_in(code, wanted) else outside).append(candidate)
+    return inside, outside

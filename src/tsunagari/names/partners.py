@@ -1,21 +1,27 @@
 """One partner resolution for every importer and form: a written partner name → its registry record,
 a new record, or a resolution for a person to settle on the review list. Reads and materialises; never
-sends to review itself (the caller knows what waits on the answer)."""
+sends to review itself (the caller knows what waits on the answer). A bulk import resolves in batch
+mode: from a PartnerIndex read once, deciding places without making records (it writes them in bulk)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from tsunagari.errors import InvalidInput
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
+from tsunagari.names import candidates as name_candidates
 from tsunagari.names import service as names_service
+from tsunagari.names.candidates import Candidate, PreloadedLookup
 from tsunagari.names.service import Resolution
 from tsunagari.partnership import service as partnership_service
+from tsunagari.reference.countries import resolve_subdivision
+from tsunagari.reference.subdivisions import lies_in
 
 How = Literal["exact", "matched", "english", "settled", "created", "review"]
 """How the partner was found: an exact registry name, a resolution (registry or gazetteer), the English
@@ -31,6 +37,51 @@ class PartnerResolution:
     """What names_service.resolve made of the name: the candidates a review item lists."""
     new_to_registry: bool = False
     """The record was made just now (from the gazetteer or from the row)."""
+    place: Candidate | None = None
+    """In batch mode: the registry record or gazetteer place chosen (how == "matched"), not yet made a
+    record; the importer writes its places in bulk."""
+
+
+@dataclass(frozen=True)
+class PartnerIndex:
+    """The candidates of every name key of a batch (one import), read in a few queries beforehand, so
+    that resolve_partner answers each name from memory and consults a reference only when it has the
+    name's key (names no reference has are not looked up at all)."""
+
+    lookup: PreloadedLookup
+    registry_keys: frozenset[tuple[str, str]]
+    """(country, key) pairs some registry name has."""
+    gazetteer_keys: frozenset[tuple[str, str]]
+
+    @classmethod
+    def from_rows(
+        cls,
+        *,
+        session: Session,
+        registry_rows: Sequence[tuple[Any, ...]],
+        gazetteer_rows: Sequence[tuple[Any, ...]],
+    ) -> PartnerIndex:
+        """An index of candidate rows read by names.candidates (registry_rows, gazetteer_rows)."""
+        lookup = PreloadedLookup(
+            session, registry_rows, gazetteer_rows, name_candidates.all_registry_geonameids(session)
+        )
+        return cls(
+            lookup,
+            frozenset((row[3], row[10]) for row in registry_rows),
+            frozenset((row[3], row[8]) for row in gazetteer_rows),
+        )
+
+    @classmethod
+    def load(cls, *, session: Session, keys_by_country: Mapping[str, Iterable[str]]) -> PartnerIndex:
+        """Read the candidates of these name keys (per country) from the registry and the gazetteer."""
+        registry_rows = name_candidates.registry_rows_of(session, keys_by_country)
+        gazetteer_rows = name_candidates.gazetteer_rows_of(session, keys_by_country)
+        return cls.from_rows(session=session, registry_rows=registry_rows, gazetteer_rows=gazetteer_rows)
+
+    def knows(self, name: str, country: str) -> tuple[bool, bool]:
+        """Whether the registry, and the gazetteer, have a name's exact key in a country."""
+        keys = [(country, key) for key in name_candidates.exact_keys(name)]
+        return any(k in self.registry_keys for k in keys), any(k in self.gazetteer_keys for k in keys)
 
 
 @dataclass
@@ -65,6 +116,9 @@ def resolve_partner(
     name_en: str | None = None,
     settled_partner_id: int | None = None,
     create: Callable[[], MunicipalityCreate] | None = None,
+    index: PartnerIndex | None = None,
+    near: tuple[float, float] | None = None,
+    fuzzy: bool = True,
 ) -> PartnerResolution:
     """The partner a written name means, or why a person has to say.
 
@@ -76,10 +130,17 @@ def resolve_partner(
     record `create()` makes (given by an importer that makes partners, called only then; every Japanese
     local government is already in the registry). Anything else (several candidates, a near spelling)
     is for a person: how == "review".
+
+    Batch mode (`index` given, for an import of thousands of names): the candidates come from the
+    index, a reference without the name's key is not asked, `near` (the file's coordinates) chooses
+    among namesakes, and nothing is made a record: how == "matched" with `place` the record or place
+    chosen, or "review" with the resolution's candidates for the importer's own evidence to weigh.
     """
+    if index is not None:
+        return _from_index(session, index, name, country, region, near, fuzzy)
     found = municipality_service.find_by_name(session=session, name=name, country=country, region=region)
     unresolved = Resolution(name, country, region, "unresolved", None, 0.0, [])
-    if len(found) == 1:
+    if len(found) == 1 and _in_region(found[0], region):
         return PartnerResolution(found[0], "exact", unresolved)
     resolution = names_service.resolve(session=session, text=name, country=country, region=region)
     if resolution.status == "matched" and resolution.match is not None:
@@ -111,3 +172,51 @@ def _materialised(
     # resolve() offers a gazetteer place only when no registry record stands for it yet.
     municipality = names_service.materialise(session=session, candidate=candidate, written=written)
     return PartnerResolution(municipality, how, resolution, new_to_registry=candidate.source == "gazetteer")
+
+
+def _from_index(
+    session: Session,
+    index: PartnerIndex,
+    name: str,
+    country: str | None,
+    region: str | None,
+    near: tuple[float, float] | None,
+    fuzzy: bool,
+) -> PartnerResolution:
+    in_registry, in_gazetteer = index.knows(name, country or "")
+    if not (in_registry or in_gazetteer or fuzzy):
+        nothing = Resolution(name, country, region, "unresolved", None, 0.0, [])
+        return PartnerResolution(None, "review", nothing)
+    resolution = names_service.resolve(
+        session=session,
+        text=name,
+        country=country,
+        region=region,
+        near=near,
+        # A gazetteer place that is already a registry record is mapped to that record when the
+        # batch is written, so skipping a reference without the name's key changes nothing.
+        use_registry=in_registry,
+        use_gazetteer=in_gazetteer,
+        fuzzy=fuzzy,
+        lookup=index.lookup,
+    )
+    if resolution.status == "matched" and resolution.match is not None:
+        return PartnerResolution(None, "matched", resolution, place=resolution.match)
+    return PartnerResolution(None, "review", resolution)
+
+
+def _in_region(municipality: Municipality, region: str | None) -> bool:
+    """Whether a foreign record may lie in the region written with its name: Portland, メイン州 is not
+    the Portland in Oregon that an earlier row made a record of. Unknown either way: it may."""
+    if not region or municipality.country == "JP":
+        return True
+    try:
+        wanted = resolve_subdivision(region, municipality.country).code
+        where = municipality.region_code or (
+            resolve_subdivision(municipality.region, municipality.country).code
+            if municipality.region
+            else None
+        )
+    except InvalidInput:
+        return True
+    return where is None or lies_in(where, wanted)

@@ -29,6 +29,7 @@ from tsunagari.names.candidates import CandidateLookup as CandidateLookup
 from tsunagari.names.candidates import CandidateSource as CandidateSource
 from tsunagari.names.candidates import Method as Method
 from tsunagari.names.candidates import (
+    by_foreign_region,
     exact_keys,
     gazetteer_candidate,
     gazetteer_candidates,
@@ -38,7 +39,9 @@ from tsunagari.names.models import ReviewItem
 from tsunagari.names.normalize import SKELETON_PREFIX, fold, name_keys, split_qualified, strip_affixes
 from tsunagari.names.pending import PendingAction
 from tsunagari.names.pending import carry_out as carry_out_pending
+from tsunagari.reference.japan import prefecture_of
 from tsunagari.reference.models import GazetteerCity, GazetteerName
+from tsunagari.reference.subdivisions import region_of_place
 
 Status = Literal["matched", "ambiguous", "unresolved"]
 
@@ -173,7 +176,17 @@ def _rank(candidates: list[Candidate], near: tuple[float, float] | None) -> list
 
 
 def _narrow_by_region(candidates: list[Candidate], region: str | None) -> list[Candidate]:
-    if not region or len(candidates) < 2:
+    if not region:
+        return candidates
+    prefecture = prefecture_of(region)
+    if prefecture is not None:
+        # A prefecture names where a Japanese municipality is: a namesake elsewhere is never it.
+        candidates = [c for c in candidates if c.country != "JP" or c.region == prefecture]
+    # Portland, オレゴン州: the one in Oregon; a namesake known to lie elsewhere is never it.
+    inside, outside = by_foreign_region(candidates, region)
+    if inside or outside:
+        return inside
+    if len(candidates) < 2:
         return candidates
     wanted = fold(region)
     narrowed = [c for c in candidates if c.region and (fold(c.region) == wanted or wanted in fold(c.region))]
@@ -216,9 +229,10 @@ def _decide(
         )
     if pool:
         # Alternatives are the best tier only: 府中市 is ambiguous between the two 府中市, and the
-        # 府中町 that shares only the affix-stripped key is not a candidate for it.
+        # 府中町 that shares only the affix-stripped key is not a candidate for it. A former
+        # municipality of the very same name (新潟県の旧小国町) ranks lower but is one of them.
         best = max(c.confidence for c in pool)
-        tier = [c for c in pool if c.confidence >= best - 0.01]
+        tier = [c for c in pool if c.confidence >= best - 0.01 or c.method == "exact"]
         return Resolution(text, country, region, "ambiguous", None, best / 2, tier)
     return None
 
@@ -300,6 +314,7 @@ def materialise(*, session: Session, candidate: Candidate, written: str | None =
                     lng=city.lng,
                     aliases=[a for a in (city.ascii_name,) if a],
                     source=f"gazetteer:geonames:{city.geonameid}",
+                    **region_of_place(city.country, city.admin1),
                 ),
             )
     if written:
@@ -395,6 +410,54 @@ def resolve_review(*, session: Session, item_id: int, target: str) -> tuple[Revi
         carry_out_pending(session=session, pending=item.pending, municipality=municipality)
     session.flush()
     return item, municipality
+
+
+@dataclass(frozen=True)
+class ResolutionChange:
+    """One field a review resolution would write: created, or changed from a stored value."""
+
+    table_name: str
+    record_id: str
+    action: str
+    """create, update or delete"""
+    field: str
+    before: Any
+    after: Any
+
+    @property
+    def overwrites(self) -> bool:
+        """Whether a stored value would be replaced (a new record, or a field that was empty, is not)."""
+        return self.action != "create" and self.before is not None and self.before != self.after
+
+
+_NOT_SHOWN = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+def preview_resolution(*, session: Session, item_id: int, target: str) -> list[ResolutionChange]:
+    """What answering a review item would write, field by field, without writing it: the resolution
+    runs in a savepoint that is rolled back, and the audit entries it made are read before that."""
+    latest = audit_service.log(session=session, limit=1)
+    since = latest[0].id if latest else 0
+    nested = session.begin_nested()
+    try:
+        resolve_review(session=session, item_id=item_id, target=target)
+        entries = [e for e in audit_service.log(session=session, limit=1000) if e.id > since]
+    finally:
+        nested.rollback()
+    changes: list[ResolutionChange] = []
+    for entry in reversed(entries):  # oldest first
+        if entry.table_name == ReviewItem.__tablename__:
+            continue  # the item's own status is the answer itself
+        before, after = entry.before or {}, entry.after or {}
+        for name in sorted(set(before) | set(after)):
+            if name in _NOT_SHOWN or (entry.action == "create" and after.get(name) in (None, "", [], {})):
+                continue
+            changes.append(
+                ResolutionChange(
+                    entry.table_name, entry.record_id, entry.action, name, before.get(name), after.get(name)
+                )
+            )
+    return changes
 
 
 def _target_municipality(session: Session, target: str, country: str | None) -> Municipality:

@@ -1,8 +1,11 @@
-"""Staff pages of the review list (要確認リスト): names the importers could not settle; thin: reads through
+"""Staff pages of the review list (要確認リスト): names the importers could not settle, and the diff screen
+that shows field by field what a resolution writes before it is confirmed; thin: reads through
 `names.service`, resolves through `names.actions`."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from fastapi import Request
@@ -10,11 +13,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from tsunagari.access import permissions
+from tsunagari.access.action_kit import TABLE_LABELS
 from tsunagari.errors import InvalidInput
 from tsunagari.names import actions as names_actions
 from tsunagari.names import service as names_service
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
+from tsunagari.web.staff_crud import KINDS
 from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
@@ -47,15 +53,81 @@ def review(request: Request, session: SessionDep, actor: CurrentUser) -> Respons
     return _review_page(request, session, resolved=resolved)
 
 
+def _field_label(table_name: str, name: str, lang: str) -> str:
+    """A column's label as the staff form of its table shows it, else the column name."""
+    for spec in KINDS.values():
+        if spec.table == table_name:
+            for form_field in spec.create_fields:
+                if form_field.name == name:
+                    return form_field.label_in("en" if lang == "en" else "ja")
+    return name
+
+
+def _fingerprint(changes: list[names_service.ResolutionChange]) -> str:
+    # Only what needs confirming: a record the resolution creates gets a new id on every run.
+    rows = [(c.table_name, c.record_id, c.field, c.before, c.after) for c in changes if c.overwrites]
+    return hashlib.sha256(json.dumps(rows, default=str, ensure_ascii=False).encode()).hexdigest()[:24]
+
+
+Changes = list[names_service.ResolutionChange]
+CHANGED_SINCE = "確認後に内容が変わりました。もう一度確認してください。 / Something changed: check again."
+TICK_OVERWRITE = (
+    "登録済みの値を書き換えるには、上書きの確認にチェックしてください。"
+    " / Tick the overwrite box to replace stored values."
+)
+
+
+def _confirm_page(request: Request, item_id: int, target: str, changes: Changes, note: str = "") -> Response:
+    lang = lang_of(request)
+    rows = [
+        {
+            "table": TABLE_LABELS.get(c.table_name, (c.table_name, c.table_name))[0 if lang == "ja" else 1],
+            "record_id": c.record_id,
+            "action": c.action,
+            "field": _field_label(c.table_name, c.field, lang),
+            "before": "" if c.before is None else c.before,
+            "after": "" if c.after is None else c.after,
+            "overwrites": c.overwrites,
+        }
+        for c in changes
+    ]
+    return render(
+        request,
+        "names/review_confirm.html",
+        title=f"要確認 #{item_id} の確定内容 / What resolving #{item_id} changes",
+        item_id=item_id,
+        target=target,
+        rows=rows,
+        overwrites=any(c.overwrites for c in changes),
+        fingerprint=_fingerprint(changes),
+        note=note,
+    )
+
+
 @router.post("/review/{record_id}/resolve", name="staff.resolve_review")
 def resolve_review(
     request: Request, record_id: int, session: SessionDep, actor: CurrentUser, form: FormFields
 ) -> Response:
+    """First the diff screen (what the resolution writes, field by field); then, confirmed from it, the
+    resolution itself. A stored value is replaced only when the overwrite box was ticked."""
     # What waited on the item is carried out by the handler its importer registered (web.app imports
     # the importers, so their handlers are registered before any request).
     target = (form.get("other") or "").strip() or (form.get("target") or "").strip()
     try:
-        item = names_actions.resolve_review(session=session, actor=actor, item_id=record_id, target=target)
+        changes = names_actions.preview_review(session=session, actor=actor, item_id=record_id, target=target)
+        if form.get("confirm") != "yes":
+            return _confirm_page(request, record_id, target, changes)
+        if form.get("fingerprint") != _fingerprint(changes):
+            return _confirm_page(request, record_id, target, changes, CHANGED_SINCE)
+        if any(c.overwrites for c in changes) and form.get("overwrite") != "yes":
+            return _confirm_page(request, record_id, target, changes, TICK_OVERWRITE)
+        item = names_actions.resolve_review(
+            session=session,
+            actor=actor,
+            item_id=record_id,
+            target=target,
+            overwrite_confirmed=form.get("overwrite") == "yes",
+        )
     except InvalidInput as error:
         session.rollback()
         return _review_page(request, session, 422, errors={record_id: problem_texts(error)})

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from tsunagari.common.links import WebLink
 from tsunagari.organisation.models import OrganisationKind
 
 
@@ -22,7 +23,7 @@ class OrganisationCreate(BaseModel):
     members_as_of_precision: str | None = None
     overview_ja: str | None = None
     overview_en: str | None = None
-    website: str | None = None
+    website: WebLink | None = None
     source: str | None = None
 
 

@@ -97,3 +97,16 @@ def list_contacts(*, session: Session, municipality_id: int | None = None) -> li
     if municipality_id is not None:
         statement = statement.where(Contact.municipality_id == municipality_id)
     return list(session.scalars(statement))
+
+
+def search_by_name(*, session: Session, text: str, limit: int = 10) -> Sequence[Organisation]:
+    """Organisations whose Japanese or English name contains `text` (the staff forms' picker)."""
+    pattern = f"%{text.strip()}%"
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where((Organisation.name.like(pattern)) | (Organisation.name_en.ilike(pattern)))
+            .order_by(Organisation.name, Organisation.id)
+            .limit(limit)
+        )
+    )

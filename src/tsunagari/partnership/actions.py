@@ -18,6 +18,7 @@ from tsunagari.access.action_kit import (
 from tsunagari.access.permissions import NOTHING, Target, require
 from tsunagari.access.principal import Principal
 from tsunagari.errors import parse
+from tsunagari.municipality import service as municipality_service
 from tsunagari.organisation import service as organisation_service
 from tsunagari.partnership import permissions as _rules  # noqa: F401 - registers this domain's rules
 from tsunagari.partnership import service as partnership_service
@@ -38,7 +39,13 @@ def _parties(
     ) | organisation_service.party_municipalities(
         session=session, municipality_id=partner[0], organisation_id=partner[1]
     )
-    return Target("partnership", frozenset(owners), record_id=record_id)
+    # Both parties' pages show the partnership: an editor must hold every Japanese party, not just one.
+    domestic = frozenset(
+        municipality_id
+        for municipality_id in owners
+        if municipality_service.get(session=session, municipality_id=municipality_id).country == "JP"
+    )
+    return Target("partnership", frozenset(owners), record_id=record_id, every_of=domestic)
 
 
 def partnership_target(session: Session, partnership: Partnership) -> Target:

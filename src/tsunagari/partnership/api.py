@@ -150,8 +150,6 @@ def list_partnerships(
     stop = _period_bound(signed_to, "signed_to", end=True)
     if start and stop and start > stop:
         raise InvalidInput("signed_to is before signed_from", field="signed_to", value=signed_to)
-    if municipality is not None:
-        municipality_service.get(session=session, municipality_id=municipality)  # 404 rather than []
     found = partnership_rows.partnership_rows(
         session=session,
         municipality_id=municipality,
@@ -163,6 +161,9 @@ def list_partnerships(
         limit=page.limit,
         offset=page.offset,
     )
+    if municipality is not None and not found.total:
+        # 404 rather than []; asked only when nothing was found, so a listing costs one query.
+        municipality_service.get(session=session, municipality_id=municipality)
     listing = {
         "total": found.total,
         "limit": page.limit,

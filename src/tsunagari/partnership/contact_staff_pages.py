@@ -29,15 +29,16 @@ CONTACT = StaffKind(
         field("email", "メール / E-mail"),
         field("phone", "電話 / Phone"),
         field("notes", "備考 / Notes", "textarea"),
-        field("municipality_id", "自治体ID / Municipality id", "int"),
-        field("organisation_id", "団体ID / Organisation id", "int"),
-        field("partnership_id", "提携ID / Partnership id", "int"),
+        field("municipality_id", "自治体 / Municipality", "ref", pick="municipality"),
+        field("organisation_id", "団体 / Organisation", "ref", pick="organisation"),
+        field("partnership_id", "提携 / Partnership", "ref", pick="partnership"),
     ),
     load=lambda s, i: contact_actions.get_contact(session=s, contact_id=i),
     create=contact_actions.create_contact,
     update=contact_actions.update_contact,
     delete=contact_actions.delete_contact,
     table="contact",
+    describe=lambda record: str(record.person_name),
 )
 register_kind(router, CONTACT)
 

@@ -6,18 +6,15 @@ either side (姉妹商工会 and the like) are left out. Contacts are never expo
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-import zipfile
 from collections.abc import Sequence
 from typing import Final, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tsunagari.common.encoding import UTF8_BOM, guard_formula, needs_formula_guard
+from tsunagari.common.spreadsheet import write_csv, write_xlsx
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput
 from tsunagari.municipality.models import Municipality
@@ -44,9 +41,6 @@ COLUMNS: Final[tuple[str, ...]] = (
     "source",
 )
 
-# Fixed so that the same registry always gives the same bytes (openpyxl would write "now").
-WORKBOOK_TIMESTAMP: Final = dt.datetime(2000, 1, 1)
-_ZIP_TIMESTAMP: Final = (1980, 1, 1, 0, 0, 0)
 SHEET_TITLE: Final = "partnerships"
 
 ExportRow = dict[str, str]
@@ -116,12 +110,7 @@ def export_partnerships(*, session: Session, format: ExportFormat) -> bytes:
 
 
 def rows_to_csv(rows: Sequence[ExportRow]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([guard_formula(row[column]) for column in COLUMNS])
-    return UTF8_BOM + buffer.getvalue().encode("utf-8")
+    return write_csv(COLUMNS, ([row[column] for column in COLUMNS] for row in rows))
 
 
 def rows_to_json(rows: Sequence[ExportRow]) -> bytes:
@@ -131,51 +120,9 @@ def rows_to_json(rows: Sequence[ExportRow]) -> bytes:
 
 
 def rows_to_xlsx(rows: Sequence[ExportRow]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_TITLE
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for line, row in enumerate(rows, start=2):
-        for index, column in enumerate(COLUMNS, start=1):
-            text = row[column]
-            if not text:
-                continue
-            cell = sheet.cell(row=line, column=index, value=text)
-            # Every value is text (a code such as 062081 must keep its zero), and text that
-            # Excel would run as a formula is stored as a string shown with a quote prefix.
-            cell.data_type = "s"
-            if needs_formula_guard(text):
-                cell.quotePrefix = True
-    properties = workbook.properties
-    properties.creator = "Tsunagari"
-    properties.lastModifiedBy = "Tsunagari"
-    properties.title = "Partnerships (version 1)"
-    properties.created = WORKBOOK_TIMESTAMP
-    properties.modified = WORKBOOK_TIMESTAMP
-    # ExcelWriter directly rather than Workbook.save(), which stamps the modified time with "now".
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).write_data()
-    return _with_fixed_zip_times(raw.getvalue())
-
-
-def _with_fixed_zip_times(data: bytes) -> bytes:
-    """The same archive with every member dated 1980-01-01, so equal content gives equal bytes."""
-    fixed = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=_ZIP_TIMESTAMP)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(member.filename))
-    return fixed.getvalue()
+    return write_xlsx(
+        COLUMNS,
+        ([row[column] for column in COLUMNS] for row in rows),
+        sheet_title=SHEET_TITLE,
+        title="Partnerships (version 1)",
+    )

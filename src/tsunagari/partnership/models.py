@@ -62,15 +62,24 @@ SISTER_FRIENDSHIP_TYPES = frozenset(
 
 class PartnershipStatus(enum.StrEnum):
     active = "active"
+    planned = "planned"
+    """協議中 / 検討中: being planned or negotiated, not concluded (村山市 and 西海市, seed 002)."""
     suspended = "suspended"
     ended = "ended"
 
 
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "active": ("継続中", "Active"),
+    "planned": ("協議中", "Under negotiation"),
     "suspended": ("休止中", "Suspended"),
     "ended": ("解消", "Ended"),
 }
+
+NOT_CONCLUDED: tuple[str, ...] = (PartnershipStatus.planned,)
+"""Statuses of ties not (yet) concluded: outside the statistics, the map and the headline figures."""
+
+NOT_IN_FORCE: tuple[str, ...] = (PartnershipStatus.planned, PartnershipStatus.ended)
+"""Statuses never counted as a living tie: not in anniversaries, indicators or the partnership graph."""
 
 
 class Partnership(Timestamped, Base):

@@ -16,37 +16,96 @@ from tsunagari.municipality import service as municipality_service
 from tsunagari.names import service as names_service
 from tsunagari.partnership import actions as partnership_actions
 from tsunagari.partnership import service as partnership_service
-from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
-from tsunagari.web.forms import display, field
+from tsunagari.partnership.models import (
+    PARTNERSHIP_TYPE_LABELS,
+    STATUS_LABELS,
+    PartnershipStatus,
+    PartnershipType,
+)
+from tsunagari.web.forms import Picker, display, field, options_of, register_picker
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_crud import InlineRows, StaffKind, inline_html, register_inline, register_kind
 from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
 
+BASIC, DATES, NOTES = "基本情報 / Basics", "日付 / Dates", "経緯・備考 / Background and notes"
+DATE_HELP = (
+    "和暦・西暦どちらでも（令和7年4月1日、R7.4.1、2025/4/1、平成31年3月） / Japanese era or western dates"
+)
+
+
+def _describe(record: Any) -> str:
+    home = record.home_municipality or record.home_organisation
+    partner = record.partner_municipality or record.partner_organisation
+    ja, _en = PARTNERSHIP_TYPE_LABELS.get(record.type, (record.type, record.type))
+    home_name = home.name if home is not None else ""
+    partner_name = partner.name if partner is not None else (record.partner_written_name or "")
+    return f"{home_name} – {partner_name}（{ja}）"
+
+
+def _search_partnerships(session: Session, text: str) -> list[tuple[int, str]]:
+    """Partnerships of the municipalities whose names match the text."""
+    found: list[tuple[int, str]] = []
+    for municipality in municipality_service.find_by_name(session=session, name=text)[:5]:
+        for record in partnership_service.for_municipality(session=session, municipality_id=municipality.id):
+            found.append((record.id, _describe(record)))
+    return found[:10]
+
+
+register_picker(
+    Picker(
+        what="partnership",
+        search=_search_partnerships,
+        load=lambda s, i: partnership_service.get(session=s, partnership_id=i),
+        describe=_describe,
+    )
+)
+
 PARTNERSHIP = StaffKind(
     kind="partnership",
     title="提携 / Partnership",
     fields=(
-        field("home_municipality_id", "自治体ID / Municipality id", "int"),
-        field("partner_municipality_id", "相手自治体ID / Partner municipality id", "int"),
+        field("home_municipality_id", "自治体 / Municipality", "ref", pick="municipality", group=BASIC),
+        field(
+            "partner_municipality_id",
+            "相手自治体 / Partner municipality",
+            "ref",
+            pick="municipality",
+            group=BASIC,
+        ),
+        field(
+            "partner_organisation_id",
+            "相手団体（自治体でない場合） / Partner organisation (if not a municipality)",
+            "ref",
+            pick="organisation",
+            group=BASIC,
+        ),
         field(
             "type",
             "種別 / Type",
             "select",
-            ("sister_city", "friendship_city", "friendship_exchange_city"),
+            options=options_of(PartnershipType, PARTNERSHIP_TYPE_LABELS),
+            group=BASIC,
         ),
-        field("signed_on", "提携日 / Signed on", "date"),
-        field("status", "状態 / Status", "select", ("active", "suspended", "ended")),
-        field("ended_on", "解消日 / Ended on", "date"),
-        field("origin", "契機 / Origin", "textarea"),
-        field("notes", "備考 / Notes", "textarea"),
+        field(
+            "status",
+            "状態 / Status",
+            "select",
+            options=options_of(PartnershipStatus, STATUS_LABELS),
+            group=BASIC,
+        ),
+        field("signed_on", "提携日 / Signed on", "date", precision=True, group=DATES, help=DATE_HELP),
+        field("ended_on", "解消日 / Ended on", "date", precision=True, group=DATES),
+        field("origin", "契機 / Origin", "textarea", group=NOTES),
+        field("notes", "備考 / Notes", "textarea", group=NOTES),
     ),
     load=lambda s, i: partnership_service.get(session=s, partnership_id=i),
     create=partnership_actions.create_partnership,
     update=partnership_actions.update_partnership,
     delete=partnership_actions.delete_partnership,
     table="partnership",
+    describe=_describe,
 )
 register_kind(router, PARTNERSHIP)
 

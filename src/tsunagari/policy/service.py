@@ -14,7 +14,7 @@ from tsunagari.exchange import activity_service
 from tsunagari.exchange.schemas import ActivityCreate, parse
 from tsunagari.municipality import service as municipality_service
 from tsunagari.partnership import service as partnership_service
-from tsunagari.partnership.models import SISTER_FRIENDSHIP_TYPES, PartnershipStatus
+from tsunagari.partnership.models import NOT_IN_FORCE, SISTER_FRIENDSHIP_TYPES
 from tsunagari.policy.models import PolicyRules, Visit
 from tsunagari.policy.schemas import VISIT_FIELDS, Finding, FindingStatus, RulesUpdate, VisitCreate
 
@@ -169,7 +169,7 @@ def is_sister_or_friendship(*, session: Session, municipality_id: int, other_id:
         found = partnership_service.find(
             session=session, home_party=home, partner_party=partner, type_=type_, either_direction=True
         )
-        if found is not None and found.status != PartnershipStatus.ended:
+        if found is not None and found.status not in NOT_IN_FORCE:
             return True
     return False
 

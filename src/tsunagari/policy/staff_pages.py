@@ -30,17 +30,33 @@ def _visit_values(record: Any) -> dict[str, Any]:
     return {**record_json(record.activity), **record_json(record), "version": record.activity.version}
 
 
+VISIT_GROUP = "訪問 / Visit"
+
 VISIT = StaffKind(
     kind="visit",
     title="訪問計画 / Visit",
     fields=(
         *ACTIVITY_FIELDS,
-        field("municipality_id", "訪問する自治体ID / Visiting municipality id", "int"),
-        field("destination_municipality_id", "訪問先自治体ID / Destination municipality id", "int"),
-        field("destination_text", "訪問先 (未登録の場合) / Destination (if not registered)"),
-        field("for_signing", "盟約締結のための訪問 / Visit to sign an agreement", "bool"),
-        field("citizen_meeting_on", "市民・民間団体との協議日 / Met citizens on", "date"),
-        field("citizen_meeting_notes", "協議の記録 / Meeting notes", "textarea"),
+        field(
+            "municipality_id",
+            "訪問する自治体 / Visiting municipality",
+            "ref",
+            pick="municipality",
+            group=VISIT_GROUP,
+        ),
+        field(
+            "destination_municipality_id",
+            "訪問先自治体 / Destination municipality",
+            "ref",
+            pick="municipality",
+            group=VISIT_GROUP,
+        ),
+        field(
+            "destination_text", "訪問先 (未登録の場合) / Destination (if not registered)", group=VISIT_GROUP
+        ),
+        field("for_signing", "盟約締結のための訪問 / Visit to sign an agreement", "bool", group=VISIT_GROUP),
+        field("citizen_meeting_on", "市民・民間団体との協議日 / Met citizens on", "date", group=VISIT_GROUP),
+        field("citizen_meeting_notes", "協議の記録 / Meeting notes", "textarea", group=VISIT_GROUP),
     ),
     load=lambda s, i: policy_service.get_visit(session=s, activity_id=i),
     create=policy_actions.create_visit,

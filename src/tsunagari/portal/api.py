@@ -82,7 +82,7 @@ def statistics(session: SessionDep, group_by: portal_service.GroupBy = "country"
     decade.
     """
     rows = portal_service.statistics(session=session, group_by=group_by)
-    total = partnership_rows.partnership_count(session=session)
+    total = partnership_rows.partnership_count(session=session, concluded_only=True)
     return json_response(
         Statistics(
             group_by=group_by,

@@ -4,18 +4,17 @@ here); contacts are never read."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagari.common.encoding import UTF8_BOM
+from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.municipality.models import Municipality
@@ -24,14 +23,16 @@ from tsunagari.partnership import export as partnership_export
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.partnership.pages import PartnershipLine, partnership_line, type_label
+from tsunagari.portal import directory_service
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.service import GroupBy, StatRow
-from tsunagari.reference import countries
+from tsunagari.reference import countries, japan
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
     country_name,
     format_date,
+    label_of,
     lang_of,
     map_json,
     not_found,
@@ -81,17 +82,9 @@ class HomePage:
     q: str = ""
 
 
-@dataclass(frozen=True)
-class SearchPage:
-    q: str
-    total: int
-    results: list[SearchResult]
-    error: str | None = None
-
-
-def home_page(*, session: Session, lang: Lang, today: dt.date | None = None) -> HomePage:
-    year = (today or dt.date.today()).year
-    anniversaries = [
+def anniversary_rows(*, session: Session, year: int, lang: Lang) -> list[AnniversaryRow]:
+    """締結何周年 in `year`, as the home page and the anniversaries page list them."""
+    return [
         AnniversaryRow(
             a.partnership_id,
             a.municipality,
@@ -106,35 +99,186 @@ def home_page(*, session: Session, lang: Lang, today: dt.date | None = None) -> 
         )
         for a in portal_service.anniversaries(session=session, year=year)
     ]
+
+
+def home_page(*, session: Session, lang: Lang, today: dt.date | None = None) -> HomePage:
+    year = (today or dt.date.today()).year
     return HomePage(
         figures=portal_service.headline_figures(session=session),
         year=year,
-        anniversaries=anniversaries,
+        anniversaries=anniversary_rows(session=session, year=year, lang=lang),
         map_lines=map_json(partnership_rows.partnerships_for_map(session=session)),
     )
 
 
-def search_page(*, session: Session, q: str, lang: Lang) -> SearchPage:
-    if not q.strip():
-        return SearchPage(q=q, total=0, results=[])
+SEARCH_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What the search form offers and what was chosen; the address carries every choice."""
+
+    prefecture: str = ""
+    country: str = ""
+    type: str = ""
+    prefectures: list[Choice] = field(default_factory=list)
+    countries: list[Choice] = field(default_factory=list)
+    types: list[Choice] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    q: str
+    total: int
+    results: list[SearchResult]
+    error: str | None = None
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    errors: dict[str, str] = field(default_factory=dict)
+    """Field name → the value that was not understood (the form marks the field)."""
+    page: int = 1
+    pages: list[PageLink] = field(default_factory=list)
+    previous_url: str | None = None
+    next_url: str | None = None
+    first_shown: int = 0
+    last_shown: int = 0
+    suggestions: list[directory_service.Suggestion] = field(default_factory=list)
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.q or self.filters.prefecture or self.filters.country or self.filters.type)
+
+
+def prefecture_label(name: str, lang: Lang) -> str:
+    """A prefecture's name in the page's language (北海道 → Hokkaido), the name itself when unknown."""
+    if lang == "ja":
+        return name
+    found = [g for g in japan.by_name(name) if g.kind == "prefecture"]
+    return found[0].name_en if found else name
+
+
+def search_filters(
+    *, session: Session, lang: Lang, prefecture: str, country: str, type_: str
+) -> SearchFilters:
+    country_rows = portal_service.statistics(session=session, group_by="country")
+    return SearchFilters(
+        prefecture=prefecture,
+        country=country,
+        type=type_,
+        prefectures=[Choice(name, prefecture_label(name, lang)) for name in japan.prefecture_names()],
+        countries=sorted(
+            (Choice(r.key, country_name(r.key, lang)) for r in country_rows if r.key != "unknown"),
+            key=lambda c: c.label,
+        ),
+        types=[
+            Choice(code, label_of(PARTNERSHIP_TYPE_LABELS, code, lang)) for code in PARTNERSHIP_TYPE_LABELS
+        ],
+    )
+
+
+def _page_url(params: dict[str, str], number: int) -> str:
+    kept = {k: v for k, v in params.items() if v and k != "page"}
+    if number > 1:
+        kept["page"] = str(number)
+    return "/search?" + urlencode(kept) if kept else "/search"
+
+
+def search_page(
+    *,
+    session: Session,
+    q: str,
+    lang: Lang,
+    prefecture: str = "",
+    country: str = "",
+    type_: str = "",
+    page: str = "1",
+) -> SearchPage:
+    """Municipalities by name or profile text, filtered by prefecture, partner country and partnership
+    type, twenty a page with the total; "did you mean" when a text finds nothing."""
+    filters = search_filters(session=session, lang=lang, prefecture=prefecture, country=country, type_=type_)
+    errors: dict[str, str] = {}
+    if prefecture and prefecture not in japan.prefecture_names():
+        errors["prefecture"] = prefecture
+    if country and country.upper() not in {c.value for c in filters.countries}:
+        errors["country"] = country
+    if type_ and type_ not in PARTNERSHIP_TYPE_LABELS:
+        errors["type"] = type_
+    number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    if page and page != str(number):
+        errors["page"] = page
+    if errors or not (q.strip() or prefecture or country or type_):
+        return SearchPage(q=q, total=0, results=[], filters=filters, errors=errors)
+    offset = (number - 1) * SEARCH_PAGE_SIZE
     try:
-        found = portal_service.search_municipalities(session=session, q=q, limit=50)
+        if type_:
+            # Few municipalities have partnerships: filter the whole text match by type, then page.
+            with_type = directory_service.municipality_ids_with_partnership_type(
+                session=session, partnership_type=type_
+            )
+            everything = portal_service.search_municipalities(
+                session=session,
+                q=q or None,
+                country=country or None,
+                prefecture=prefecture or None,
+                limit=1_000_000,
+            )
+            kept = [m for m in everything.items if m.id in with_type]
+            total, items = len(kept), kept[offset : offset + SEARCH_PAGE_SIZE]
+        else:
+            found = portal_service.search_municipalities(
+                session=session,
+                q=q or None,
+                country=country or None,
+                prefecture=prefecture or None,
+                limit=SEARCH_PAGE_SIZE,
+                offset=offset,
+            )
+            total, items = found.total, found.items
     except InvalidInput as error:
-        return SearchPage(q=q, total=0, results=[], error=str(error))
+        return SearchPage(q=q, total=0, results=[], error=str(error), filters=filters)
     results = [
         SearchResult(
             id=m.id,
             name=m.name,
             name_en=m.name_en,
             kana=m.kana,
-            region=m.region,
+            region=(prefecture_label(m.region, lang) if m.country == "JP" else m.region)
+            if m.region
+            else None,
             country_name=country_name(m.country, lang),
             kind_label=kind_label(m.kind, lang),
             overview=(m.overview_en or m.overview_ja) if lang == "en" else (m.overview_ja or m.overview_en),
         )
-        for m in found.items
+        for m in items
     ]
-    return SearchPage(q=q, total=found.total, results=results)
+    params = {"q": q, "prefecture": prefecture, "country": country, "type": type_}
+    last = max(1, -(-total // SEARCH_PAGE_SIZE))
+    window = range(max(1, number - 3), min(last, number + 3) + 1)
+    return SearchPage(
+        q=q,
+        total=total,
+        results=results,
+        filters=filters,
+        page=number,
+        pages=[PageLink(n, _page_url(params, n), n == number) for n in window] if last > 1 else [],
+        previous_url=_page_url(params, number - 1) if number > 1 else None,
+        next_url=_page_url(params, number + 1) if number < last else None,
+        first_shown=offset + 1 if results else 0,
+        last_shown=offset + len(results),
+        suggestions=directory_service.suggestions(session=session, q=q) if q.strip() and not total else [],
+    )
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -143,11 +287,27 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search(request: Request, session: SessionDep, q: str = "") -> HTMLResponse:
-    page = search_page(session=session, q=q, lang=lang_of(request))
+def search(
+    request: Request,
+    session: SessionDep,
+    q: str = "",
+    prefecture: str = "",
+    country: str = "",
+    type: str = "",
+    page: str = "",
+) -> HTMLResponse:
+    built = search_page(
+        session=session,
+        q=q,
+        lang=lang_of(request),
+        prefecture=prefecture,
+        country=country,
+        type_=type,
+        page=page or "1",
+    )
     # HTMX asks for the results list only, to swap it in under the search box as the user types.
     template = "portal/_search_results.html" if request.headers.get("HX-Request") else "portal/search.html"
-    return render(request, template, page)
+    return render(request, template, built)
 
 
 # --------------------------------------------------------------------------- country and prefecture
@@ -251,28 +411,16 @@ STAT_COLUMNS = ("key", "label", "label_en", "count")
 
 
 def stats_csv(rows: list[StatRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(STAT_COLUMNS)
-    writer.writerows([r.key, r.label, r.label_en, r.count] for r in rows)
-    return UTF8_BOM + buffer.getvalue().encode("utf-8")
+    return write_csv(STAT_COLUMNS, ([r.key, r.label, r.label_en, r.count] for r in rows))
 
 
 def stats_xlsx(rows: list[StatRow], group_by: str) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = group_by
-    sheet.append(list(STAT_COLUMNS))
-    for r in rows:
-        sheet.append([r.key, r.label, r.label_en, r.count])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return write_xlsx(
+        STAT_COLUMNS,
+        ([r.key, r.label, r.label_en, r.count] for r in rows),
+        sheet_title=group_by,
+        title=f"Partnerships by {group_by}",
+    )
 
 
 @router.get("/stats/{group_by}.{fmt}")
@@ -282,8 +430,8 @@ def stats_download(request: Request, session: SessionDep, group_by: str, fmt: st
     rows = portal_service.statistics(session=session, group_by=group_by)
     disposition = {"Content-Disposition": f'attachment; filename="partnerships-by-{group_by}.{fmt}"'}
     if fmt == "csv":
-        return Response(stats_csv(rows), media_type="text/csv; charset=utf-8", headers=disposition)
-    return Response(stats_xlsx(rows, group_by), media_type=XLSX_TYPE, headers=disposition)
+        return Response(stats_csv(rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
+    return Response(stats_xlsx(rows, group_by), media_type=XLSX_MEDIA_TYPE, headers=disposition)
 
 
 # --------------------------------------------------------------------------- open data

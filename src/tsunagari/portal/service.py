@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -33,7 +34,7 @@ from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import SKELETON_PREFIX, fold
 from tsunagari.organisation.models import Organisation
 from tsunagari.partnership import rows as partnership_rows
-from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, Partnership
+from tsunagari.partnership.models import NOT_CONCLUDED, NOT_IN_FORCE, PARTNERSHIP_TYPE_LABELS, Partnership
 from tsunagari.reference.models import Country
 
 GroupBy = Literal["country", "prefecture", "type", "decade"]
@@ -51,6 +52,8 @@ _NAME_GRAM = table("municipality_name_gram", column("gram", String), column("mun
 GRAM_LENGTH = 2
 GRAMS_USED = 3
 """The rarest slices of the search text that narrow the candidates; every name is still checked."""
+CANDIDATES_LISTED = 2_000
+"""Up to this many candidates are looked up by id; past it (a common slice) the names are joined."""
 
 
 def _name_match(session: Session, key: str) -> Select[Any] | None:
@@ -67,11 +70,13 @@ def _name_match(session: Session, key: str) -> Select[Any] | None:
     if not grams:  # one character: no slice to look up, scan the names
         return select(MunicipalityName.municipality_id).where(contains)
     counts: dict[str, int] = dict(
-        session.execute(
+        session.connection()
+        .execute(
             select(_NAME_GRAM.c.gram, func.count())
             .where(_NAME_GRAM.c.gram.in_(grams))
             .group_by(_NAME_GRAM.c.gram)
-        ).all()
+        )
+        .all()
     )
     if len(counts) < len(grams):
         return None  # a slice no name has: no name contains the text
@@ -81,6 +86,15 @@ def _name_match(session: Session, key: str) -> Select[Any] | None:
         also = _NAME_GRAM.alias()
         candidates = candidates.where(
             exists().where(also.c.gram == gram, also.c.municipality_id == _NAME_GRAM.c.municipality_id)
+        )
+    # The candidates first, as a list: given the whole statement at once, PostgreSQL guesses that a
+    # LIKE '%…%' keeps almost no names and walks every name before the slice index.
+    ids = session.connection().scalars(candidates.limit(CANDIDATES_LISTED + 1)).all()
+    if not ids:
+        return None
+    if len(ids) <= CANDIDATES_LISTED:
+        return select(MunicipalityName.municipality_id).where(
+            MunicipalityName.municipality_id.in_(ids), contains
         )
     return select(MunicipalityName.municipality_id).where(
         MunicipalityName.municipality_id.in_(candidates), contains
@@ -111,6 +125,24 @@ def _search_condition(session: Session, q: str) -> ColumnElement[bool]:
     return Municipality.id.in_(union(name_match, overview_match))
 
 
+SEARCH_COLUMNS = (
+    Municipality.id,
+    Municipality.name,
+    Municipality.name_en,
+    Municipality.kana,
+    Municipality.kind,
+    Municipality.country,
+    Municipality.region,
+    Municipality.jis_code,
+    Municipality.lat,
+    Municipality.lng,
+    Municipality.status,
+    Municipality.overview_ja,
+    Municipality.overview_en,
+)
+"""What a search result shows: the API's summary and the results page's profile excerpt."""
+
+
 def _has_no_partnership() -> ColumnElement[bool]:
     return ~or_(
         exists().where(Partnership.home_municipality_id == Municipality.id),
@@ -127,8 +159,9 @@ def search_municipalities(
     kind: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Page[Municipality]:
-    """Municipalities filtered by text, country, prefecture and kind.
+) -> Page[Row[Any]]:
+    """Municipalities filtered by text, country, prefecture and kind, as rows of the columns the
+    listings show (SEARCH_COLUMNS; attribute access like the model's, no ORM object per row).
 
     Order: those with partnerships first (what people look for), then by country, code and id,
     so pages are stable.
@@ -144,20 +177,20 @@ def search_municipalities(
         conditions.append(Municipality.kind == kind)
     # The total rides along as a window count, so the matching runs once rather than twice.
     statement = (
-        select(Municipality, func.count().over().label("total"))
+        select(*SEARCH_COLUMNS, func.count().over().label("total"))
         .where(*conditions)
         .order_by(_has_no_partnership(), Municipality.country != "JP", Municipality.jis_code, Municipality.id)
         .limit(limit)
         .offset(offset)
     )
-    rows = session.execute(statement).all()
+    rows = cast(Sequence[Row[Any]], session.connection().execute(statement).all())
     if rows:
         total = int(rows[0].total)
     elif offset:
         total = session.scalar(select(func.count()).select_from(Municipality).where(*conditions)) or 0
     else:
         total = 0
-    return Page(total=total, items=[row[0] for row in rows], limit=limit, offset=offset)
+    return Page(total=total, items=list(rows), limit=limit, offset=offset)
 
 
 def municipality_count(*, session: Session) -> int:
@@ -166,6 +199,7 @@ def municipality_count(*, session: Session) -> int:
 
 _MUNICIPALITY = Municipality.__table__
 # Rows rather than ORM objects: the detail page only reads them, and a loaded object costs twice as much.
+# The public reads run on the session's connection (Core execution), skipping the ORM's execution path.
 _MUNICIPALITY_BY_ID = select(_MUNICIPALITY).where(_MUNICIPALITY.c.id == bindparam("id", type_=Integer))
 _FORMER_MUNICIPALITIES = (
     select(_MUNICIPALITY)
@@ -176,7 +210,7 @@ _FORMER_MUNICIPALITIES = (
 
 def municipality_record(*, session: Session, municipality_id: int) -> Row[Any]:
     """A municipality's columns as a row (attribute access like the model's); NotFound if absent."""
-    found = session.execute(_MUNICIPALITY_BY_ID, {"id": municipality_id}).first()
+    found = session.connection().execute(_MUNICIPALITY_BY_ID, {"id": municipality_id}).first()
     if found is None:
         raise NotFound(f"municipality {municipality_id} does not exist")
     return found
@@ -184,7 +218,22 @@ def municipality_record(*, session: Session, municipality_id: int) -> Row[Any]:
 
 def former_municipalities(*, session: Session, municipality_id: int) -> list[Row[Any]]:
     """Former municipalities merged into this one (旧利賀村 for 南砺市), by merger date."""
-    return list(session.execute(_FORMER_MUNICIPALITIES, {"id": municipality_id}).all())
+    return list(session.connection().execute(_FORMER_MUNICIPALITIES, {"id": municipality_id}).all())
+
+
+def profile_texts(
+    *, session: Session, municipality_ids: Collection[int]
+) -> dict[int, tuple[str | None, str | None]]:
+    """The profile texts (overview_ja, overview_en) of the municipalities that have one, in one query."""
+    if not municipality_ids:
+        return {}
+    found = session.connection().execute(
+        select(Municipality.id, Municipality.overview_ja, Municipality.overview_en).where(
+            Municipality.id.in_(sorted(municipality_ids)),
+            or_(Municipality.overview_ja.is_not(None), Municipality.overview_en.is_not(None)),
+        )
+    )
+    return {municipality_id: (ja, en) for municipality_id, ja, en in found}
 
 
 @dataclass(frozen=True)
@@ -218,6 +267,7 @@ def _party_sides() -> Select[Any]:
         .outerjoin(partner, partner.id == Partnership.partner_municipality_id)
         .outerjoin(partner_org, partner_org.id == Partnership.partner_organisation_id)
         .outerjoin(partner_seat, partner_seat.id == partner_org.municipality_id)
+        .where(Partnership.status.not_in(NOT_CONCLUDED))
     )
 
 
@@ -274,12 +324,16 @@ def statistics(*, session: Session, group_by: GroupBy) -> list[StatRow]:
     counts: Counter[str] = Counter()
     if group_by == "type":
         for type_, count in session.execute(
-            select(Partnership.type, func.count()).group_by(Partnership.type)
+            select(Partnership.type, func.count())
+            .where(Partnership.status.not_in(NOT_CONCLUDED))
+            .group_by(Partnership.type)
         ):
             counts[type_] = count
     elif group_by == "decade":
         for signed_on, count in session.execute(
-            select(Partnership.signed_on, func.count()).group_by(Partnership.signed_on)
+            select(Partnership.signed_on, func.count())
+            .where(Partnership.status.not_in(NOT_CONCLUDED))
+            .group_by(Partnership.signed_on)
         ):
             counts[f"{signed_on.year // 10 * 10}s" if signed_on else "unknown"] += count
     elif group_by == "country":
@@ -343,7 +397,7 @@ def anniversaries(*, session: Session, year: int) -> list[Anniversary]:
         .outerjoin(partner_org, partner_org.id == Partnership.partner_organisation_id)
         .where(
             Partnership.signed_on.is_not(None),
-            Partnership.status != "ended",
+            Partnership.status.not_in(NOT_IN_FORCE),
             Partnership.signed_on <= dt.date(year - FIRST_ANNIVERSARY, 12, 31),
         )
     )
@@ -373,7 +427,9 @@ def anniversaries(*, session: Session, year: int) -> list[Anniversary]:
 
 
 def headline_figures(*, session: Session) -> dict[str, int]:
-    partnerships = partnership_rows.partnership_count(session=session)
+    """The front page's figures, of concluded ties only (a 協議中 one is not yet a partnership)."""
+    concluded = Partnership.status.not_in(NOT_CONCLUDED)
+    partnerships = partnership_rows.partnership_count(session=session, concluded_only=True)
     home = aliased(Municipality)
     partner = aliased(Municipality)
     international = (
@@ -382,14 +438,14 @@ def headline_figures(*, session: Session) -> dict[str, int]:
             .select_from(Partnership)
             .join(home, home.id == Partnership.home_municipality_id)
             .join(partner, partner.id == Partnership.partner_municipality_id)
-            .where(home.country != partner.country)
+            .where(home.country != partner.country, concluded)
         )
         or 0
     )
     countries = (
         session.scalar(
             select(func.count(func.distinct(Municipality.country))).where(
-                Municipality.id.in_(select(Partnership.partner_municipality_id)),
+                Municipality.id.in_(select(Partnership.partner_municipality_id).where(concluded)),
                 Municipality.country != "JP",
             )
         )
@@ -400,8 +456,8 @@ def headline_figures(*, session: Session) -> dict[str, int]:
             select(func.count(func.distinct(Municipality.id))).where(
                 Municipality.country == "JP",
                 or_(
-                    Municipality.id.in_(select(Partnership.home_municipality_id)),
-                    Municipality.id.in_(select(Partnership.partner_municipality_id)),
+                    Municipality.id.in_(select(Partnership.home_municipality_id).where(concluded)),
+                    Municipality.id.in_(select(Partnership.partner_municipality_id).where(concluded)),
                 ),
             )
         )

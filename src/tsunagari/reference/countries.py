@@ -43,6 +43,11 @@ class Subdivision:
     name_ja: str | None
     type: str
     parent_code: str | None = None
+    name_en: str | None = None  # the English short form (Hebei) where ISO writes "Hebei Sheng"
+
+    def label(self, language: str) -> str:
+        """The name in a language's own form: 河北省 in Japanese, Hebei in English."""
+        return (self.name_ja if language == "ja" else None) or self.name_en or self.name
 
 
 # Kosovo has no ISO 3166-1 code. XK is the user-assigned code the European Commission, SWIFT
@@ -538,8 +543,10 @@ def _strip_region_word(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def _subdivisions() -> tuple[dict[str, Subdivision], dict[str, _Index]]:
     from tsunagari.reference.japan import load_japanese_local_governments
+    from tsunagari.reference.subdivisions import english_and_native_names, japanese_names
 
     ja = _translation("iso3166-2")
+    shipped_ja = japanese_names()
     # ISO's Japanese names of prefectures lack 都/府/県 ("東京"); use the official ones.
     prefectures = {
         f"JP-{record.prefecture_code}": record
@@ -553,8 +560,12 @@ def _subdivisions() -> tuple[dict[str, Subdivision], dict[str, _Index]]:
         translated = ja.gettext(item.name)
         prefecture = prefectures.get(code)
         name_ja = (
-            prefecture.name if prefecture is not None else (translated if translated != item.name else None)
+            prefecture.name
+            if prefecture is not None
+            else next(iter(shipped_ja.get(code, ())), None)
+            or (translated if translated != item.name else None)
         )
+        name_en, native = english_and_native_names(alpha2).get(code, (None, None))
         subdivision = Subdivision(
             code=code,
             country=alpha2,
@@ -562,6 +573,7 @@ def _subdivisions() -> tuple[dict[str, Subdivision], dict[str, _Index]]:
             name_ja=name_ja,
             type=item.type,
             parent_code=getattr(item, "parent_code", None),
+            name_en=prefecture.name_en if prefecture is not None else name_en,
         )
         subdivisions[code] = subdivision
         index = indexes.setdefault(alpha2, _Index())
@@ -570,6 +582,7 @@ def _subdivisions() -> tuple[dict[str, Subdivision], dict[str, _Index]]:
         written: list[str] = [item.name, *([translated] if translated != item.name else [])]
         if prefecture is not None:
             written += [prefecture.name, prefecture.name_en, prefecture.kana]
+        written += [name for name in (*shipped_ja.get(code, ()), name_en, native) if name]
         for name in written:
             index.add(name, code, 1)
             base, inside = _without_parenthesis(name)

@@ -14,13 +14,14 @@ from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import name_keys
 from tsunagari.reference import countries as country_data
 from tsunagari.reference import gazetteer as gazetteer_data
-from tsunagari.reference.japan import load_japanese_local_governments
+from tsunagari.reference.japan import load_former_local_governments, load_japanese_local_governments
 from tsunagari.reference.models import Country, GazetteerCity, GazetteerName, Subdivision
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
 
 REFERENCE_SOURCE = "reference:jis-x-0402"
+FORMER_SOURCE = "reference:former-municipalities"
 
 
 def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
@@ -75,16 +76,9 @@ def load_japanese_municipalities(*, session: Session) -> tuple[int, int]:
             status="existing",
             source=REFERENCE_SOURCE,
         )
-        seen: set[str] = set()
-        for value, kind in (
-            (record.name, "official"),
-            (record.name_en, "english"),
-            (record.kana, "kana"),
-        ):
-            for key in name_keys(value) if value else []:
-                if key not in seen:
-                    seen.add(key)
-                    municipality.aliases.append(MunicipalityName(name=value, key=key, kind=kind))
+        municipality.aliases = _names(
+            (record.name, "official"), (record.name_en, "english"), (record.kana, "kana")
+        )
         session.add(municipality)
         created += 1
     session.flush()
@@ -99,7 +93,62 @@ def load_japanese_municipalities(*, session: Session) -> tuple[int, int]:
             if child is not None and child.parent_id is None:
                 child.parent_id = by_code[record.parent_code]
     session.flush()
-    return created, len(records) - created
+    former_created, former_kept = _load_former_municipalities(session, by_code)
+    return created + former_created, len(records) - created + former_kept
+
+
+def _names(*named: tuple[str, str]) -> list[MunicipalityName]:
+    seen: set[str] = set()
+    rows = []
+    for value, kind in named:
+        for key in name_keys(value) if value else []:
+            if key not in seen:
+                seen.add(key)
+                rows.append(MunicipalityName(name=value, key=key, kind=kind))
+    return rows
+
+
+def _load_former_municipalities(session: Session, by_code: dict[str, int]) -> tuple[int, int]:
+    """旧市町村 as records of their own (新潟県の旧小国町, never 山形県小国町), each merged into its
+    successor; one already there (same prefecture, name and successor) is left alone."""
+    known = {
+        (region, name, successor)
+        for region, name, successor in session.execute(
+            select(Municipality.region, Municipality.name, Municipality.merged_into_id).where(
+                Municipality.country == "JP", Municipality.status == "merged"
+            )
+        )
+    }
+    created = kept = 0
+    for record in load_former_local_governments():
+        successor_id = by_code[record.successor_code]
+        if (record.prefecture, record.name, successor_id) in known:
+            kept += 1
+            continue
+        municipality = Municipality(
+            name=record.name,
+            name_en=record.name_en,
+            kana=record.kana,
+            kind=record.kind,
+            country="JP",
+            region=record.prefecture,
+            region_code=f"JP-{record.prefecture_code}",
+            status="merged",
+            merged_into_id=successor_id,
+            merged_on=record.merged_on,
+            merged_on_precision="day",
+            source=FORMER_SOURCE,
+        )
+        municipality.aliases = _names(
+            (record.name, "official"),
+            (record.name_en, "english"),
+            (record.kana, "kana"),
+            (f"{record.county}{record.name}", "former"),
+        )
+        session.add(municipality)
+        created += 1
+    session.flush()
+    return created, kept
 
 
 GAZETTEER_CITY = cast(Table, GazetteerCity.__table__)

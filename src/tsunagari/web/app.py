@@ -18,7 +18,10 @@ from tsunagari.auth import api as auth_api
 from tsunagari.auth import pages as auth_pages
 from tsunagari.config import get_settings
 from tsunagari.db import get_engine
+from tsunagari.evaluation import api as evaluation_api
+from tsunagari.evaluation import sheet_staff_pages as evaluation_sheet_staff_pages
 from tsunagari.evaluation import staff_pages as evaluation_staff_pages
+from tsunagari.evaluation import verification_staff_pages as evaluation_verification_staff_pages
 from tsunagari.exchange import api as exchange_api
 from tsunagari.exchange import award_pages as exchange_award_pages
 from tsunagari.exchange import network_pages as exchange_network_pages
@@ -26,6 +29,8 @@ from tsunagari.exchange import network_staff_pages as exchange_network_staff_pag
 from tsunagari.exchange import pages as exchange_pages
 from tsunagari.exchange import programme_staff_pages as exchange_programme_staff_pages
 from tsunagari.exchange import staff_api as exchange_staff_api
+from tsunagari.matching import api as matching_api
+from tsunagari.matching import pages as matching_pages
 from tsunagari.municipality import api as municipality_api
 from tsunagari.municipality import pages as municipality_pages
 from tsunagari.municipality import staff_api as municipality_staff_api
@@ -42,10 +47,14 @@ from tsunagari.partnership import staff_pages as partnership_staff_pages
 from tsunagari.policy import staff_api as policy_staff_api
 from tsunagari.policy import staff_pages as policy_staff_pages
 from tsunagari.portal import api as portal_api
+from tsunagari.portal import calendar_pages as portal_calendar_pages
+from tsunagari.portal import directory_pages as portal_directory_pages
 from tsunagari.portal import pages as portal_pages
 from tsunagari.portal import service as portal_service
 from tsunagari.session import unit_of_work
+from tsunagari.web.api_docs import install_api_docs
 from tsunagari.web.errors import install_error_handlers
+from tsunagari.web.hardening import install_hardening
 from tsunagari.web.staff_pages import install_staff
 from tsunagari.web.static import mount_static
 from tsunagari.web.write_api import records_router
@@ -55,12 +64,17 @@ PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
     partnership_api.router,
     portal_api.router,
     exchange_api.router,
+    evaluation_api.router,
     portal_pages.router,
+    portal_calendar_pages.router,
+    portal_directory_pages.router,
     municipality_pages.router,
     partnership_pages.router,
     exchange_pages.router,
     exchange_network_pages.router,
     exchange_award_pages.router,
+    matching_api.router,
+    matching_pages.router,
 )
 
 # The write API (staff and scripts) and the staff pages under /staff; the kinds' forms in the order the
@@ -84,6 +98,8 @@ STAFF_ROUTERS: tuple[APIRouter, ...] = (
     audit_pages.router,
     names_staff_pages.router,
     evaluation_staff_pages.router,
+    evaluation_verification_staff_pages.router,
+    evaluation_sheet_staff_pages.router,
 )
 
 
@@ -115,6 +131,8 @@ def create_app() -> FastAPI:
         version=__version__,
         description="自治体間交流の台帳 / Registry of inter-municipal exchange.",
         lifespan=_lifespan,
+        docs_url=None,  # served from vendored assets by install_api_docs, to work offline
+        redoc_url=None,
     )
 
     @app.get("/healthz", tags=["health"])
@@ -130,9 +148,12 @@ def create_app() -> FastAPI:
     for router in PUBLIC_ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    install_api_docs(app)
     for router in STAFF_ROUTERS:
         app.include_router(router)
     # After the error handlers: staff pages answer 403/404 with their own screens.
     install_staff(app)
+    # Outside the staff security middleware: security headers on every response, bad input refused first.
+    install_hardening(app)
     mount_static(app)
     return app

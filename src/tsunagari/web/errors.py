@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -158,10 +160,128 @@ def busy_response(request: Request) -> Response:
     return PlainTextResponse(message, status_code=503, headers=headers)
 
 
+# Values a database cannot take: a number beyond its integer (PostgreSQL 22003; SQLite's driver raises
+# OverflowError past 64 bits), text it cannot store (NUL, an unencodable character). The edge
+# (web.hardening) refuses them in paths, query strings and bodies; this is the net under it.
+_OUT_OF_RANGE_SQLSTATES = frozenset({"22003", "22P05", "22021"})
+
+
+def is_unstorable(exc: BaseException) -> bool:
+    if isinstance(exc, OverflowError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in _OUT_OF_RANGE_SQLSTATES or "NUL (0x00)" in str(exc.orig)
+
+
+async def _unstorable(request: Request, _exc: Exception) -> Response:
+    message = "a value is out of range or holds a character that cannot be stored"
+    if _is_api(request):
+        return error_response(422, message, [{"field": None, "value": None, "reason": message}])
+    return PlainTextResponse(f"入力内容を確認してください / {message}", status_code=422)
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
     if is_busy(exc):
         return busy_response(request)
+    if is_unstorable(exc):
+        return await _unstorable(request, exc)
     raise exc  # to the 500 handler, which logs it
+
+
+# --------------------------------------------------------------------------- documented in OpenAPI
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["status", "code", "message", "problems"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "field": {"type": ["string", "null"]},
+                            "value": {},
+                            "reason": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+_ERROR_DESCRIPTIONS: dict[int, str] = {
+    401: "Not signed in: no valid session cookie or API token",
+    403: "Signed in, but the rule of this action refuses it (another municipality's record, a viewer)",
+    404: "A record or municipality the request names does not exist",
+    409: "The record changed since it was read (stale version), or the write conflicts with another",
+    413: "The request body is over the size limit",
+    422: "Invalid input: every problem names its field, value and reason",
+    503: "The database is busy: retry after the Retry-After header's seconds",
+}
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _needs_principal(route: APIRoute) -> bool:
+    from tsunagari.web.security import current_principal  # the security module imports this one
+
+    def calls(dependant: Dependant) -> bool:
+        return dependant.call is current_principal or any(calls(d) for d in dependant.dependencies)
+
+    return calls(route.dependant)
+
+
+def error_statuses(route: APIRoute, method: str) -> list[int]:
+    """The error statuses an operation can answer: every one may be busy (503); an API route may refuse
+    input (422) or name what does not exist (404); one that needs a principal may answer 401 and 403;
+    a write may conflict (409) or carry too large a body (413)."""
+    statuses = {503}
+    if route.path.startswith(API_PREFIX):
+        statuses |= {404, 422}
+        if _needs_principal(route):
+            statuses |= {401, 403}
+        if method in _WRITES:
+            statuses |= {409, 413}
+    return sorted(statuses)
+
+
+def document_error_responses(app: FastAPI) -> None:
+    """Add the error answers of every operation to the OpenAPI document, with the one error shape, so a
+    client (and the schema fuzzer) knows every status code a route may answer."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for route in app.routes:
+            if not isinstance(route, APIRoute) or not route.include_in_schema:
+                continue
+            for method in route.methods or ():
+                operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+                if operation is None:
+                    continue
+                responses = operation.setdefault("responses", {})
+                for status in error_statuses(route, method):
+                    answer: dict[str, Any] = {"description": _ERROR_DESCRIPTIONS[status]}
+                    if route.path.startswith(API_PREFIX):
+                        answer["content"] = reference
+                    # FastAPI's own 422 describes its default body, which the handlers above replace.
+                    if str(status) not in responses or status == 422:
+                        responses[str(status)] = answer
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -174,5 +294,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
+    app.add_exception_handler(OverflowError, _unstorable)
     app.add_exception_handler(Exception, _server_error)
+    document_error_responses(app)
     app.state.error_handlers_installed = True

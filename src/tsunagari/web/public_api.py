@@ -14,6 +14,8 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
@@ -35,10 +37,12 @@ class PublicCachedRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        known = known_query_parameters(self)
 
         async def cached(request: Request) -> Response:
             if request.method != "GET":
                 return await handler(request)
+            refuse_unknown_parameters(request, known)
             cache = _response_cache(request)
             key: tuple[str, str, str] | None = None
             version: DataVersion = (0, 0)
@@ -49,7 +53,9 @@ class PublicCachedRoute(APIRoute):
                 # connections may be held by requests that need the loop to finish.
                 version = await run_in_threadpool(data_version, engine)
                 if (entry := cache.get(key, version)) is not None:
-                    return _revalidated(request, entry.body, entry.headers, entry.etag)
+                    # Marked, so a load test can tell its hit rate from the answers.
+                    hit = entry.headers | {"X-Cache": "hit"}
+                    return _revalidated(request, entry.body, hit, entry.etag)
             response = await handler(request)
             body = getattr(response, "body", None)
             if response.status_code != 200 or not isinstance(body, bytes):
@@ -61,6 +67,37 @@ class PublicCachedRoute(APIRoute):
             return _revalidated(request, body, headers, etag)
 
         return cached
+
+
+def known_query_parameters(route: APIRoute) -> frozenset[str]:
+    """The query parameters a route declares, its dependencies' (paging) included, by their aliases."""
+
+    def names(dependant: Dependant) -> set[str]:
+        found = {param.alias for param in dependant.query_params}
+        for sub in dependant.dependencies:
+            found |= names(sub)
+        return found
+
+    return frozenset(names(route.dependant))
+
+
+def refuse_unknown_parameters(request: Request, known: frozenset[str]) -> None:
+    """Every public list answers 422 naming a query parameter it does not know, rather than ignoring it
+    and answering everything (`/api/v1/partnerships?prefecture=山形県` is not a filter there)."""
+    unknown = sorted({name for name in request.query_params if name not in known})
+    if unknown:
+        choices = ", ".join(sorted(known)) or "none"
+        raise RequestValidationError(
+            [
+                {
+                    "type": "unknown_parameter",
+                    "loc": ("query", name),
+                    "msg": f"unknown query parameter {name}; this endpoint accepts: {choices}",
+                    "input": request.query_params.get(name),
+                }
+                for name in unknown
+            ]
+        )
 
 
 def _response_cache(request: Request) -> ResponseCache:

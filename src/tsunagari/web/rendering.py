@@ -22,6 +22,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tsunagari.common.links import safe_href
 from tsunagari.config import get_settings
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput, NotFound
@@ -67,6 +68,7 @@ def environment(lang: Lang) -> Environment:
     translations = Translations.load(str(LOCALES), [lang])
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["number"] = lambda value: format_number(value, lang)
+    env.filters["web_href"] = safe_href  # a stored link as an href: http(s) only, never javascript:
     return env
 
 

@@ -14,6 +14,7 @@ from tsunagari.access import permissions
 from tsunagari.access.roles import ROLE_LABELS_EN, ROLE_LABELS_JA
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tsunagari.web import errors
+from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CSRF_FIELD, StaffSecurityMiddleware, staff_session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -28,6 +29,7 @@ def staff_router() -> APIRouter:
 def render_fragment(request: Request, template: str, **context: Any) -> str:
     staff_session = staff_session_of(request)
     principal = getattr(request.state, "principal", None)
+    context.setdefault("lang", lang_of(request))
     return _env.get_template(f"staff/{template}").render(
         csrf_field=CSRF_FIELD,
         csrf_token=staff_session.csrf_token if staff_session else "",

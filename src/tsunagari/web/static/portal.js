@@ -26,12 +26,46 @@
     return link;
   }
 
+  // Outlines that cross the antimeridian (Russia's Chukotka, Fiji) jump from 180° to -180° between
+  // two points, which Leaflet draws as a stripe across the whole world: keep each ring's longitudes
+  // continuous instead, so those coasts continue east of 180°.
+  function unwrapRing(ring) {
+    for (var i = 1; i < ring.length; i++) {
+      var step = ring[i][0] - ring[i - 1][0];
+      if (step > 180) { ring[i] = [ring[i][0] - 360, ring[i][1]]; }
+      else if (step < -180) { ring[i] = [ring[i][0] + 360, ring[i][1]]; }
+    }
+    // A ring left west of -180° is drawn on the +360° copy anyway: move it there whole.
+    var west = ring.every(function (c) { return c[0] <= -180; });
+    if (west) { ring.forEach(function (c, i) { ring[i] = [c[0] + 360, c[1]]; }); }
+  }
+
+  function unwrapFeature(feature) {
+    var g = feature.geometry;
+    if (!g) { return; }
+    var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    polygons.forEach(function (polygon) { polygon.forEach(unwrapRing); });
+  }
+
+  // Bars of the statistics charts: their length comes from data-share (a percentage), set here
+  // rather than in a style attribute, which the Content-Security-Policy forbids.
+  function drawBars(root) {
+    (root || document).querySelectorAll(".bar[data-share]").forEach(function (bar) {
+      bar.style.width = bar.dataset.share + "%";
+    });
+  }
+
   function drawMap(element) {
     if (element.dataset.drawn) { return; }
     element.dataset.drawn = "1";
     var lines = [];
     try { lines = JSON.parse(element.dataset.lines || "[]"); } catch (e) { lines = []; }
-    var map = L.map(element, { worldCopyJump: false, minZoom: 1, maxZoom: 10, attributionControl: true });
+    // Fractional zooms let a whole-world view fit a 390 px phone (zoom 1 is 512 px wide), so
+    // partners in America and Europe stay in view; the map cannot be dragged into empty space.
+    var map = L.map(element, {
+      worldCopyJump: false, minZoom: 0, maxZoom: 10, zoomSnap: 0.25, zoomDelta: 0.5,
+      maxBounds: [[-85, -200], [85, 560]], maxBoundsViscosity: 1, attributionControl: true
+    });
     map.attributionControl.setPrefix(false);
     var tileUrl = element.dataset.tileUrl;
     if (tileUrl) {
@@ -68,16 +102,34 @@
       }).bindPopup(popup(p)).bindTooltip(textNode(p.name)).addTo(map);
       bounds.push([p.lat, p.lng]);
     });
-    if (bounds.length) {
-      map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7 });
-    } else {
-      map.setView([36, 138], 2);
+    function fit() {
+      if (bounds.length) {
+        map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7 });
+      } else {
+        map.setView([36, 138], 2);
+      }
+    }
+    // The zoom on the element: pages and tests can tell how wide the world is drawn (256 px × 2^zoom).
+    map.on("zoomend", function () { element.dataset.zoom = String(map.getZoom()); });
+    fit();
+    element.dataset.zoom = String(map.getZoom());
+    // A map laid out before its box had its final size draws grey bands where no tiles or outlines
+    // were placed: redraw and refit whenever the box changes size (rotation, window resize).
+    if (typeof ResizeObserver !== "undefined") {
+      var lastWidth = element.clientWidth;
+      new ResizeObserver(function () {
+        if (element.clientWidth === lastWidth) { return; }
+        lastWidth = element.clientWidth;
+        map.invalidateSize();
+        fit();
+      }).observe(element);
     }
     if (!tileUrl && element.dataset.worldUrl) {
       loadWorld(element.dataset.worldUrl).then(function (world) {
         var countries = topojson.feature(world, world.objects.countries);
         // Antarctica (ISO 010) smears into a band along the bottom of a Mercator map.
         countries.features = countries.features.filter(function (f) { return f.id !== "010"; });
+        countries.features.forEach(unwrapFeature);
         var style = { color: "#7a8a99", weight: 0.7, fillColor: "#f4f1e8", fillOpacity: 1 };
         // A second copy 360° east, so lines drawn the short way across the Pacific land on outlines.
         [0, 360].forEach(function (shift) {
@@ -94,6 +146,7 @@
   }
 
   function drawAll(root) {
+    drawBars(root);
     if (typeof L === "undefined") { return; }
     (root || document).querySelectorAll(".map[data-lines]").forEach(drawMap);
   }

@@ -1,0 +1,266 @@
+"""Issue 19's targets (the random mix as traffic arrives, the imports, page weight, start-up) and the
+sections of BENCHMARKS.md that show the mix, the workers and the commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+PARTNERSHIPS_LIMIT_S = 60.0
+HOME_PAGE_LIMIT_KB = 300.0
+CLI_START_LIMIT_S = 0.3
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target: `measure` reads (figure, reference) from the run; `met` judges them."""
+
+    name: str
+    measure: Callable[[dict[str, Any]], tuple[float, float]]
+    met: Callable[[float, float], bool]
+    measured: Callable[[float], str]
+    reference: Callable[[float], str]
+    ratio: Callable[[float, float], str]
+
+
+def rps(value: float) -> str:
+    return f"{value:,.0f} req/s"
+
+
+def ms(value: float) -> str:
+    return f"{value:,.1f} ms"
+
+
+def seconds(value: float) -> str:
+    return f"{value:,.3f} s" if value < 1 else f"{value:,.2f} s"
+
+
+def times(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "n/a"
+
+
+def at_most(limit: float, unit: Callable[[float], str]) -> Callable[[float], str]:
+    return lambda _: f"limit {unit(limit)}"
+
+
+def _against_datasette(label: str, key: str, datasette: str, factor: float, p_limit: float) -> list[Target]:
+    return [
+        Target(
+            f"{label}, random mix: at least {factor:g}× Datasette's requests/s",
+            lambda f: (f[f"{key}_rps"], f[f"{datasette}_rps"]),
+            lambda ours, theirs: ours >= factor * theirs,
+            rps,
+            lambda theirs: f"Datasette {rps(theirs)}",
+            times,
+        ),
+        Target(
+            f"{label}, random mix: p99 ≤ {p_limit:g} ms at 32 connections",
+            lambda f: (f[f"{key}_p99_ms"], p_limit),
+            lambda ours, limit: ours <= limit,
+            ms,
+            at_most(p_limit, ms),
+            times,
+        ),
+    ]
+
+
+def _p95(label: str, key: str) -> Target:
+    return Target(
+        f"{label}, random mix: p95 ≤ 30 ms",
+        lambda f: (f[f"{key}_p95_ms"], 30.0),
+        lambda ours, limit: ours <= limit,
+        ms,
+        at_most(30.0, ms),
+        times,
+    )
+
+
+def _per_row(figures: dict[str, Any]) -> tuple[float, float]:
+    ours = figures["import_partnerships_s"] / max(figures["import_partnerships_rows"], 1)
+    pairs = figures["import_pairs_s"] / max(figures["corpus_rows"], 1)
+    return ours * 1000, pairs * 1000
+
+
+COLD_TARGETS: list[Target] = [
+    *_against_datasette("Municipality detail", "detail_cold", "datasette_detail_cold", 5, 25.0),
+    *_against_datasette("Partner list", "partners_cold", "datasette_partners_cold", 5, 25.0),
+    _p95("Search (1,000+ words: names in several scripts, misspellings)", "search_cold"),
+    _p95("Search for two-character Japanese words", "search2_cold"),
+    *_against_datasette("Municipality page", "page_cold", "datasette_page", 10, 50.0),
+    *_against_datasette("Search results page", "search_page_cold", "datasette_page", 10, 50.0),
+    Target(
+        "import partnerships of a 100,000-row registry file in under 60 s",
+        lambda f: (f["import_partnerships_100k_s"], PARTNERSHIPS_LIMIT_S),
+        lambda ours, limit: ours < limit,
+        seconds,
+        at_most(PARTNERSHIPS_LIMIT_S, seconds),
+        times,
+    ),
+    Target(
+        "import partnerships no slower per row than import pairs",
+        _per_row,
+        lambda ours, pairs: ours <= pairs,
+        lambda value: f"{value:,.2f} ms a row",
+        lambda pairs: f"import pairs {pairs:,.2f} ms a row",
+        times,
+    ),
+    Target(
+        "Home page under 300 kB with the corpus loaded",
+        lambda f: (f["home_page_kb"], HOME_PAGE_LIMIT_KB),
+        lambda ours, limit: ours < limit,
+        lambda kb: f"{kb:,.0f} kB",
+        lambda _: f"limit {HOME_PAGE_LIMIT_KB:,.0f} kB",
+        times,
+    ),
+    Target(
+        "`tsunagari --help` in under 0.3 s",
+        lambda f: (f["cli_start_s"], CLI_START_LIMIT_S),
+        lambda ours, limit: ours < limit,
+        seconds,
+        at_most(CLI_START_LIMIT_S, seconds),
+        times,
+    ),
+]
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+COLD_ROWS = [
+    ("Municipality detail", "detail_cold", "detail_cold_uncached", "datasette_detail_cold"),
+    ("Partner list", "partners_cold", "partners_cold_uncached", "datasette_partners_cold"),
+    ("Search: 1,000+ words", "search_cold", "search_cold_uncached", "datasette_search_cold"),
+    ("Search: two-character words", "search2_cold", "search2_cold_uncached", None),
+    ("Municipality page (HTML)", "page_cold", None, "datasette_page"),
+    ("Search results page (HTML)", "search_page_cold", None, "datasette_page"),
+    ("Municipality detail, 2 workers", "workers2_detail_cold", None, "datasette_detail_cold"),
+]
+
+
+def _cells(figures: dict[str, Any], key: str | None) -> list[str]:
+    if key is None:
+        return ["", "", ""]
+    return [rps(figures[f"{key}_rps"]), ms(figures[f"{key}_p95_ms"]), ms(figures[f"{key}_p99_ms"])]
+
+
+def cold_section(figures: dict[str, Any]) -> list[str]:
+    mix = figures["cold_mix"]
+    lines = [
+        "## The random mix (as traffic arrives)",
+        "",
+        f"Each request draws its path at random: the detail, the partner list and the municipality page "
+        f"of any of the {mix['municipalities']:,} municipalities that have partners, and search for any of "
+        f"{mix['search_words']:,} distinct words (Latin, kanji and kana names, "
+        f"{mix['two_character_words']:,} two-character Japanese words, misspellings; for example "
+        + ", ".join(mix["sample_words"])
+        + "). Datasette gets the same mix: the same ids"
+        + (
+            ""
+            if figures["database"] == "sqlite"
+            else f" of its own SQLite copy ({mix['datasette_municipalities']:,} municipalities)"
+        )
+        + ", the same SQL, and its HTML row page `/<db>/municipality/ID` for the pages. "
+        f"Ours runs as deployed, its response cache on: {figures['cache_hit_rate']:.1%} of the "
+        "API answers of the mix came from it; a second instance with the cache off stands beside it.",
+        "",
+        _row(
+            [
+                "endpoint",
+                "ours req/s",
+                "p95",
+                "p99",
+                "cache off req/s",
+                "p95",
+                "p99",
+                "Datasette req/s",
+                "p95",
+                "p99",
+                "ours ÷ Datasette",
+            ]
+        ),
+        _row(["---"] + ["---:"] * 10),
+    ]
+    for label, ours, uncached, datasette in COLD_ROWS:
+        ratio = times(figures[f"{ours}_rps"], figures[f"{datasette}_rps"]) if datasette else ""
+        lines.append(
+            _row(
+                [
+                    label,
+                    *_cells(figures, ours),
+                    *_cells(figures, uncached),
+                    *_cells(figures, datasette),
+                    ratio,
+                ]
+            )
+        )
+    lines += [
+        "",
+        f"Workers: `tsunagari serve --workers N` runs N uvicorn worker processes, each with its own "
+        f"response cache (checked against the data version in the database, so they agree). On this "
+        f"{figures['cores']}-core machine, shared with the load generator and the other servers: detail "
+        f"{rps(figures['detail_cold_rps'])} with 1 worker, {rps(figures['workers2_detail_cold_rps'])} "
+        f"with 2 ({times(figures['workers2_detail_cold_rps'], figures['detail_cold_rps'])}).",
+        "",
+    ]
+    return lines
+
+
+BACKEND_ROWS = [
+    ("Municipality detail", "detail_cold"),
+    ("Partner list", "partners_cold"),
+    ("Search: 1,000+ words", "search_cold"),
+    ("Municipality page (HTML)", "page_cold"),
+]
+
+
+def backends_section(figures: dict[str, Any]) -> list[str]:
+    """PostgreSQL and SQLite in the same run: served from each, the random mix; the corpus import."""
+    if "sqlite_detail_cold_rps" not in figures:
+        return [
+            "## PostgreSQL beside SQLite",
+            "",
+            "This run had no PostgreSQL server: `tsunagari bench --database postgresql+psycopg://…` serves "
+            "from PostgreSQL and measures ours on SQLite beside it in the same run.",
+            "",
+        ]
+    lines = [
+        "## PostgreSQL beside SQLite",
+        "",
+        f"The same run, our app as deployed (1 worker, cache on) served from PostgreSQL "
+        f"{figures['database_version']} and from an SQLite file built the same way, on the random mix:",
+        "",
+        _row(["endpoint", "PostgreSQL req/s", "p95", "p99", "SQLite req/s", "p95", "p99"]),
+        _row(["---"] + ["---:"] * 6),
+    ]
+    for label, key in BACKEND_ROWS:
+        lines.append(_row([label, *_cells(figures, key), *_cells(figures, f"sqlite_{key}")]))
+    lines += [
+        "",
+        f"`import_pairs` of the corpus: PostgreSQL {seconds(figures['import_pairs_s'])}, SQLite "
+        f"{seconds(figures['sqlite_import_pairs_s'])} (one import; sqlite-utils "
+        f"{seconds(figures['sqlite_utils_insert_s'])}).",
+        "",
+    ]
+    return lines
+
+
+def commands_section(figures: dict[str, Any]) -> list[str]:
+    report = figures["import_partnerships_report"]
+    return [
+        "## Registry file import and start-up",
+        "",
+        f"`import partnerships` of a generated, valid version-1 file of "
+        f"{figures['import_partnerships_rows']:,} rows (Japanese municipalities by code, foreign partners "
+        f"the gazetteer knows) into the served database, to its commit: "
+        f"{seconds(figures['import_partnerships_s'])} ({report['created']:,} created, "
+        f"{report['review']:,} sent to review); scaled linearly to 100,000 rows: "
+        f"{seconds(figures['import_partnerships_100k_s'])}. The scaled figure is an estimate: the bench "
+        "does not import 100,000 rows (it would take longer than the whole run).",
+        "",
+        f"`tsunagari --help` in a process of its own: {seconds(figures['cli_start_s'])} (median of "
+        + ", ".join(seconds(t) for t in figures["cli_start_runs_s"])
+        + f"). Home page with the corpus loaded: {figures['home_page_kb']:,.0f} kB.",
+        "",
+    ]

@@ -1,0 +1,124 @@
+"""`tsunagari report …`: the council's verification report, the 事務事業評価シート and the award application
+as HTML, PDF or XLSX; thin over `reports` (read only: nothing is written to the database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tsunagari.cli.common import handle_errors, session_scope
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.evaluation import indicators as indicators_service
+from tsunagari.reports import award as award_report
+from tsunagari.reports import jimu_jigyo as jimu_jigyo_report
+from tsunagari.reports import output, sheet_output
+from tsunagari.reports import verification as verification_report
+
+app = typer.Typer(
+    help="報告書 / Reports for councils: verification, 事務事業評価シート and the award application."
+)
+
+
+@app.callback()
+def reports() -> None:
+    """報告書 / Reports for councils, written as HTML, PDF or XLSX."""
+
+
+@app.command("verification")
+@handle_errors
+def verification(
+    municipality: Annotated[str, typer.Option(help="Municipality name (any script) or id")],
+    first: Annotated[str, typer.Option("--from", help="First fiscal year: 令和2年度, FY2020 or 2020")],
+    last: Annotated[str, typer.Option("--to", help="Last fiscal year")],
+    output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+    format: Annotated[str, typer.Option("--format", help="html, pdf or xlsx")] = "pdf",
+) -> None:
+    """交流事業検証報告書: every tie, programme, dormant tie, policy finding and trend of a municipality."""
+    if format not in output.FORMATS:
+        raise InvalidInput(
+            "html, pdf, xlsx のいずれか / one of html, pdf, xlsx", field="--format", value=format
+        )
+    first_fy = indicators_service.fiscal_year_option(first, field="--from")
+    last_fy = indicators_service.fiscal_year_option(last, field="--to")
+    for option, given, value in (("--from", first, first_fy), ("--to", last, last_fy)):
+        if value is None:
+            raise InvalidInput("年度を指定してください / give a fiscal year", field=option, value=given)
+    assert first_fy is not None and last_fy is not None
+    with session_scope() as session:
+        me = indicators_service.municipality_named(session=session, text=municipality, field="--municipality")
+        report = verification_report.build(
+            session=session, municipality=me, first_fy=first_fy, last_fy=last_fy, today=dt.date.today()
+        )
+    output_path.write_bytes(output.verification(report, format))
+    typer.echo(str(output_path))
+
+
+def _fiscal_year(text: str, option: str) -> int:
+    value = indicators_service.fiscal_year_option(text, field=option)
+    if value is None:
+        raise InvalidInput("年度を指定してください / give a fiscal year", field=option, value=text)
+    return value
+
+
+@app.command("jimu-jigyo")
+@handle_errors
+def jimu_jigyo(
+    programme: Annotated[list[int], typer.Option(help="Programme id (repeat for one sheet each)")],
+    first: Annotated[str, typer.Option("--from", help="First fiscal year: 令和2年度, FY2020 or 2020")],
+    last: Annotated[str, typer.Option("--to", help="Last fiscal year")],
+    output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+    format: Annotated[str, typer.Option("--format", help="xlsx, pdf or html")] = "xlsx",
+) -> None:
+    """事務事業評価シート: indicators, full cost, funding and evaluation of programmes per fiscal year."""
+    if format not in sheet_output.SHEET_FORMATS:
+        raise InvalidInput(
+            "xlsx, pdf, html のいずれか / one of xlsx, pdf, html", field="--format", value=format
+        )
+    first_fy, last_fy = _fiscal_year(first, "--from"), _fiscal_year(last, "--to")
+    today = dt.date.today()
+    with session_scope() as session:
+        sheets = []
+        for programme_id in programme:
+            try:
+                sheets.append(
+                    jimu_jigyo_report.build(
+                        session=session,
+                        programme_id=programme_id,
+                        first_fy=first_fy,
+                        last_fy=last_fy,
+                        today=today,
+                    )
+                )
+            except NotFound:
+                raise InvalidInput(
+                    "この番号の事業はありません / no programme has this id",
+                    field="--programme",
+                    value=programme_id,
+                ) from None
+    output_path.write_bytes(sheet_output.jimu_jigyo(sheets, format))
+    typer.echo(str(output_path))
+
+
+@app.command("award")
+@handle_errors
+def award(
+    programme: Annotated[int, typer.Option(help="Programme id")],
+    output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+    format: Annotated[str, typer.Option("--format", help="html or pdf")] = "pdf",
+) -> None:
+    """姉妹自治体交流表彰の応募資料: partners with signing dates, regional overview, the undertaking, its
+    effects and its points against the six award criteria."""
+    if format not in sheet_output.AWARD_FORMATS:
+        raise InvalidInput("html, pdf のいずれか / one of html, pdf", field="--format", value=format)
+    with session_scope() as session:
+        try:
+            application = award_report.build(session=session, programme_id=programme, today=dt.date.today())
+        except NotFound:
+            raise InvalidInput(
+                "この番号の事業はありません / no programme has this id", field="--programme", value=programme
+            ) from None
+    output_path.write_bytes(sheet_output.award(application, format))
+    typer.echo(str(output_path))

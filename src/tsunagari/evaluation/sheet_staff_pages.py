@@ -1,0 +1,236 @@
+"""Staff pages of the 事務事業評価: the generic forms of a programme's sheet, its fiscal years and each
+municipality's unit labour cost, and the sheet itself (HTML, PDF, XLSX); thin: reads through
+`evaluation.sheet_service` and `reports`, writes through `evaluation.actions`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tsunagari.access import permissions
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.evaluation import actions as evaluation_actions
+from tsunagari.evaluation import indicators as indicators_service
+from tsunagari.evaluation import sheet_service
+from tsunagari.evaluation.models import GRADE_LABELS, METHOD_LABELS, METRICS, OVERALL_LABELS
+from tsunagari.exchange import programme_service
+from tsunagari.reports import jimu_jigyo as jimu_jigyo_report
+from tsunagari.reports import sheet_output
+from tsunagari.web.forms import FormField, field, options_of
+from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.rendering import lang_of
+from tsunagari.web.security import CurrentUser, SessionDep
+from tsunagari.web.staff_crud import StaffKind, register_kind
+from tsunagari.web.staff_pages import render, staff_router
+
+router = staff_router()
+TITLE = "事務事業評価シート / Programme evaluation sheet"
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+METRIC_OPTIONS = options_of(METRICS, {code: (name, name) for code, (name, _unit, _f) in METRICS.items()})
+GRADES = options_of(GRADE_LABELS, GRADE_LABELS)
+BASIC = "基本 / Basics"
+PURPOSE = "目的と指標 / Purpose and indicators"
+TARGETS = "目標 / Targets"
+COSTS = "コスト (円) / Cost (yen)"
+FUNDS = "財源内訳 (円) / Funding (yen)"
+JUDGEMENT = "評価 / Evaluation"
+
+LABOUR_COST = StaffKind(
+    kind="labour_cost",
+    title="人件費単価 / Unit labour cost",
+    fields=(
+        field("municipality_id", "自治体 / Municipality", "ref", pick="municipality"),
+        field(
+            "yen_per_fte",
+            "正職員1人あたりの年間人件費 (円) / Yearly cost of one full-time employee (yen)",
+            "money",
+            help="例: 8,000,000 / 800万円",
+        ),
+        field("note", "根拠・出典 / Basis or source", "textarea"),
+    ),
+    load=lambda s, i: sheet_service.get_labour_cost(session=s, labour_cost_id=i),
+    create=evaluation_actions.create_labour_cost,
+    update=evaluation_actions.update_labour_cost,
+    delete=evaluation_actions.delete_labour_cost,
+    table="labour_cost_rate",
+    id_name="labour_cost_id",
+)
+
+PROGRAMME_SHEET = StaffKind(
+    kind="programme_sheet",
+    title="事務事業評価シート / Programme evaluation sheet",
+    fields=(
+        field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
+        field("department", "担当課 / Department", group=BASIC),
+        field("policy", "政策体系 (総合計画の施策) / Policy (comprehensive plan)", "textarea", group=BASIC),
+        field("basis", "根拠 (要綱・協定) / Basis (rules, agreements)", "textarea", group=BASIC),
+        field("start_fy", "開始年度 / First fiscal year", "fiscal_year", group=BASIC),
+        field(
+            "method",
+            "実施手法 / Method",
+            "select",
+            options=options_of(METHOD_LABELS, METHOD_LABELS),
+            blank=True,
+            group=BASIC,
+        ),
+        field("target", "目的 (対象) / Purpose: whom", "textarea", group=PURPOSE),
+        field("intent", "目的 (意図) / Purpose: intended change", "textarea", group=PURPOSE),
+        field("upper_outcome", "上位成果 / Higher-level outcome", "textarea", group=PURPOSE),
+        field(
+            "activity_metric",
+            "活動指標 (実績の数え方) / Activity indicator",
+            "select",
+            options=METRIC_OPTIONS,
+            group=PURPOSE,
+        ),
+        field("activity_indicator", "活動指標の名称 / Activity indicator name", group=PURPOSE),
+        field(
+            "outcome_metric",
+            "成果指標 (実績の数え方) / Outcome indicator",
+            "select",
+            options=METRIC_OPTIONS,
+            group=PURPOSE,
+        ),
+        field("outcome_indicator", "成果指標の名称 / Outcome indicator name", group=PURPOSE),
+    ),
+    load=lambda s, i: sheet_service.get_sheet(session=s, programme_sheet_id=i),
+    create=evaluation_actions.create_programme_sheet,
+    update=evaluation_actions.update_programme_sheet,
+    delete=evaluation_actions.delete_programme_sheet,
+    table="programme_sheet",
+)
+
+
+def _judgement(code: str, label: str) -> tuple[FormField, FormField]:
+    return (
+        field(code, label, "select", options=GRADES, blank=True, group=JUDGEMENT),
+        field(f"{code}_comment", f"{label.split(' / ')[0]}の理由 / Reason", "textarea", group=JUDGEMENT),
+    )
+
+
+PROGRAMME_SHEET_YEAR = StaffKind(
+    kind="programme_sheet_year",
+    title="事務事業評価 (年度) / Programme evaluation: one fiscal year",
+    fields=(
+        field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
+        field("fiscal_year", "年度 / Fiscal year", "fiscal_year", group=BASIC),
+        field("activity_target", "活動指標の目標 / Activity target", "int", group=TARGETS),
+        field("outcome_target", "成果指標の目標 / Outcome target", "int", group=TARGETS),
+        field("budget_yen", "直接事業費 (予算) / Direct cost (budget)", "money", group=COSTS),
+        field("regular_fte", "正職員の従事量 (人工) / Regular staff (FTE)", "float", group=COSTS),
+        field("part_time_cost_yen", "会計年度任用職員の人件費 / Part-time staff cost", "money", group=COSTS),
+        field("indirect_cost_yen", "間接費 / Indirect cost", "money", group=COSTS),
+        field("fund_national_yen", "国庫支出金 / National funds", "money", group=FUNDS),
+        field("fund_prefecture_yen", "都道府県支出金 / Prefectural funds", "money", group=FUNDS),
+        field("fund_bonds_yen", "地方債 / Local bonds", "money", group=FUNDS),
+        field("fund_other_yen", "その他 / Other", "money", group=FUNDS),
+        *_judgement("necessity", "必要性 / Necessity"),
+        *_judgement("effectiveness", "有効性 / Effectiveness"),
+        *_judgement("efficiency", "効率性 / Efficiency"),
+        *_judgement("fairness", "公平性 / Fairness"),
+        field(
+            "overall",
+            "総合評価 / Overall",
+            "select",
+            options=options_of(OVERALL_LABELS, OVERALL_LABELS),
+            blank=True,
+            group=JUDGEMENT,
+        ),
+        field(
+            "overall_comment", "総合評価の理由・方向性 / Reason and direction", "textarea", group=JUDGEMENT
+        ),
+    ),
+    load=lambda s, i: sheet_service.get_year(session=s, programme_sheet_year_id=i),
+    create=evaluation_actions.create_programme_sheet_year,
+    update=evaluation_actions.update_programme_sheet_year,
+    delete=evaluation_actions.delete_programme_sheet_year,
+    table="programme_sheet_year",
+)
+
+for _kind in (PROGRAMME_SHEET, PROGRAMME_SHEET_YEAR, LABOUR_COST):
+    register_kind(router, _kind)
+
+
+@router.get("/evaluation/jimu-jigyo", name="staff.jimu_jigyo")
+def jimu_jigyo(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    programme: Annotated[str, Query(max_length=20)] = "",
+    first: Annotated[str, Query(alias="from", max_length=40)] = "",
+    last: Annotated[str, Query(alias="to", max_length=40)] = "",
+    format: Literal["html", "pdf", "xlsx"] = "html",
+) -> Response:
+    """事務事業評価シート of one programme and fiscal years: the page, or its PDF or XLSX."""
+    permissions.require("view_evaluations", actor)
+    values = {"programme": programme, "from": first, "to": last}
+
+    def form(status: int = 200, errors: list[str] | None = None) -> Response:
+        sheets = [
+            (s, programme_service.get_programme(session=session, programme_id=s.programme_id).title)
+            for s in sheet_service.list_sheets(session=session)
+        ]
+        return render(
+            request,
+            "evaluation/jimu_jigyo_form.html",
+            status,
+            title=TITLE,
+            values=values,
+            errors=errors or [],
+            sheets=sheets,
+        )
+
+    if not programme.strip():
+        return form()
+    today = dt.date.today()
+    try:
+        if not programme.strip().isdigit():
+            raise InvalidInput("事業のID (数字) / a programme id", field="programme", value=programme)
+        last_fy = indicators_service.fiscal_year_option(last, field="to")
+        last_fy = (
+            last_fy
+            if last_fy is not None
+            else indicators_service.FiscalRange.make(first_fy=None, last_fy=None, today=today).last_fy
+        )
+        first_fy = indicators_service.fiscal_year_option(first, field="from")
+        first_fy = first_fy if first_fy is not None else last_fy - 4
+        try:
+            sheet = jimu_jigyo_report.build(
+                session=session, programme_id=int(programme), first_fy=first_fy, last_fy=last_fy, today=today
+            )
+        except NotFound:
+            raise InvalidInput(
+                "この番号の事業はありません / no programme has this id", field="programme", value=programme
+            ) from None
+    except InvalidInput as error:
+        return form(422, problem_texts(error))
+    if format != "html":
+        name = f"jimu-jigyo-{sheet.programme_id}-FY{first_fy}-FY{last_fy}.{format}"
+        return Response(
+            sheet_output.jimu_jigyo([sheet], format),
+            media_type=MEDIA_TYPES[format],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    query = {"programme": str(sheet.programme_id), "from": str(first_fy), "to": str(last_fy)}
+    stored = sheet_service.sheet_for(session=session, programme_id=sheet.programme_id)
+    links = {
+        "PDF": f"/staff/evaluation/jimu-jigyo?{urlencode({**query, 'format': 'pdf'})}",
+        "Excel (XLSX)": f"/staff/evaluation/jimu-jigyo?{urlencode({**query, 'format': 'xlsx'})}",
+        "シートを編集 / Edit the sheet": (
+            f"/staff/programme_sheet/{stored.id}/edit" if stored else "/staff/programme_sheet/new"
+        ),
+        "年度を追加 / Add a fiscal year": "/staff/programme_sheet_year/new",
+        "← 職員ページ / Staff": "/staff/evaluation/jimu-jigyo",
+    }
+    for year in sheet_service.years_for(
+        session=session, programme_id=sheet.programme_id, first_fy=first_fy, last_fy=last_fy
+    ):
+        links[f"FY{year.fiscal_year}"] = f"/staff/programme_sheet_year/{year.id}/edit"
+    return HTMLResponse(sheet_output.jimu_jigyo_html([sheet], lang=lang_of(request), links=links))

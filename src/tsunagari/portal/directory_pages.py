@@ -1,0 +1,218 @@
+"""Public directory pages: the map of every partnership, anniversaries of any year, the indexes of
+prefectures and countries, and the country and prefecture downloads; thin views over the read services
+(no SQL here), each page's context a dataclass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.partnership import export as partnership_export
+from tsunagari.partnership import rows as partnership_rows
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
+from tsunagari.portal import service as portal_service
+from tsunagari.portal.pages import AnniversaryRow, Choice, anniversary_rows, prefecture_label
+from tsunagari.reference import countries, japan
+from tsunagari.web.deps import SessionDep
+from tsunagari.web.rendering import (
+    Lang,
+    country_name,
+    label_of,
+    lang_of,
+    map_json,
+    not_found,
+    render,
+    render_found,
+)
+
+router = APIRouter(include_in_schema=False)
+
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+"""Anniversary pages exist for these years (the service accepts a wider range for the API)."""
+
+
+# --------------------------------------------------------------------------- map
+@dataclass(frozen=True)
+class MapPage:
+    type: str
+    country: str
+    types: list[Choice]
+    countries: list[Choice]
+    map_lines: str
+    count: int
+    errors: dict[str, str]
+
+
+def map_page(*, session: Session, lang: Lang, type_: str, country: str) -> MapPage:
+    """Every partnership with known coordinates, filtered by type and by either party's country."""
+    country_rows = portal_service.statistics(session=session, group_by="country")
+    choices = sorted(
+        (Choice(r.key, country_name(r.key, lang)) for r in country_rows if r.key not in ("unknown", "JP")),
+        key=lambda c: c.label,
+    )
+    errors: dict[str, str] = {}
+    if type_ and type_ not in PARTNERSHIP_TYPE_LABELS:
+        errors["type"] = type_
+    if country and country.upper() not in {c.value for c in choices}:
+        errors["country"] = country
+    lines: list[dict[str, object]] = []
+    if not errors:
+        found = partnership_rows.partnerships_for_map(session=session, country=country.upper() or None)
+        lines = [dict(line) for line in found if not type_ or line.get("type") == type_]
+    return MapPage(
+        type=type_,
+        country=country,
+        types=[
+            Choice(code, label_of(PARTNERSHIP_TYPE_LABELS, code, lang)) for code in PARTNERSHIP_TYPE_LABELS
+        ],
+        countries=choices,
+        map_lines=map_json(lines),
+        count=len(lines),
+        errors=errors,
+    )
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_view(request: Request, session: SessionDep, type: str = "", country: str = "") -> HTMLResponse:
+    page = map_page(session=session, lang=lang_of(request), type_=type, country=country)
+    return render(request, "portal/map.html", page, status_code=422 if page.errors else 200)
+
+
+# --------------------------------------------------------------------------- anniversaries
+@dataclass(frozen=True)
+class AnniversariesPage:
+    year: int
+    anniversaries: list[AnniversaryRow]
+    previous_year: int | None
+    next_year: int | None
+    years: list[int]
+
+
+def anniversaries_page(*, session: Session, year: int, lang: Lang) -> AnniversariesPage:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise NotFound(f"no anniversaries page for {year}: choose a year from {FIRST_YEAR} to {LAST_YEAR}")
+    this_year = dt.date.today().year
+    return AnniversariesPage(
+        year=year,
+        anniversaries=anniversary_rows(session=session, year=year, lang=lang),
+        previous_year=year - 1 if year > FIRST_YEAR else None,
+        next_year=year + 1 if year < LAST_YEAR else None,
+        years=list(range(this_year - 1, this_year + 6)),
+    )
+
+
+@router.get("/anniversaries", response_model=None)
+def anniversaries_index(request: Request, year: str = "") -> RedirectResponse | HTMLResponse:
+    """/anniversaries?year=2027 (the form's address) leads to /anniversaries/2027; no year: this one."""
+    if not year:
+        return RedirectResponse(f"/anniversaries/{dt.date.today().year}", status_code=303)
+    if not year.isdigit():
+        return not_found(request, f"year “{year}” is not a year: write it as 2027")
+    return RedirectResponse(f"/anniversaries/{int(year)}", status_code=303)
+
+
+@router.get("/anniversaries/{year}", response_class=HTMLResponse)
+def anniversaries(request: Request, session: SessionDep, year: int) -> HTMLResponse:
+    return render_found(
+        request,
+        "portal/anniversaries.html",
+        lambda lang: anniversaries_page(session=session, year=year, lang=lang),
+    )
+
+
+# --------------------------------------------------------------------------- indexes
+@dataclass(frozen=True)
+class IndexRow:
+    key: str
+    label: str
+    label_other: str
+    count: int
+    url: str | None
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    kind: Literal["prefectures", "countries"]
+    rows: list[IndexRow]
+    total: int
+
+
+def prefectures_page(*, session: Session, lang: Lang) -> IndexPage:
+    """All 47 prefectures in code order, each with its partnerships (zero included)."""
+    counts = {r.key: r.count for r in portal_service.statistics(session=session, group_by="prefecture")}
+    rows = []
+    for name in japan.prefecture_names():
+        english = prefecture_label(name, "en")
+        label, other = (english, name) if lang == "en" else (name, english)
+        rows.append(IndexRow(name, label, other, counts.get(name, 0), f"/prefectures/{name}"))
+    return IndexPage("prefectures", rows, sum(r.count for r in rows))
+
+
+def countries_page(*, session: Session, lang: Lang) -> IndexPage:
+    """Every partner country with its partnerships, most first."""
+    rows = []
+    for r in portal_service.statistics(session=session, group_by="country"):
+        if r.key in ("unknown", "JP"):
+            continue
+        label, other = (r.label_en, r.label) if lang == "en" else (r.label, r.label_en)
+        rows.append(IndexRow(r.key, label, other, r.count, f"/countries/{r.key}"))
+    return IndexPage("countries", rows, sum(r.count for r in rows))
+
+
+@router.get("/prefectures", response_class=HTMLResponse)
+def prefectures(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "portal/index.html", prefectures_page(session=session, lang=lang_of(request)))
+
+
+@router.get("/countries", response_class=HTMLResponse)
+def countries_index(request: Request, session: SessionDep) -> HTMLResponse:
+    return render(request, "portal/index.html", countries_page(session=session, lang=lang_of(request)))
+
+
+# --------------------------------------------------------------------------- downloads
+def _download(rows: list[partnership_export.ExportRow], stem: str, fmt: str) -> Response:
+    disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    if fmt == "csv":
+        return Response(partnership_export.rows_to_csv(rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
+    return Response(partnership_export.rows_to_xlsx(rows), media_type=XLSX_MEDIA_TYPE, headers=disposition)
+
+
+@router.get("/countries/{alpha2}/partnerships.{fmt}")
+def country_download(request: Request, session: SessionDep, alpha2: str, fmt: str) -> Response:
+    """A country page's partnerships in the open-data columns (partnership.export), as CSV or XLSX."""
+    try:
+        found = countries.country(alpha2)
+    except InvalidInput:
+        return not_found(request, f"no country {alpha2}")
+    if fmt not in ("csv", "xlsx"):
+        return not_found(request, f"no download format {fmt}: csv or xlsx")
+    rows = [
+        row
+        for row in partnership_export.export_rows(session=session)
+        if row["partner_country"] == found.alpha2
+    ]
+    return _download(rows, f"partnerships-{found.alpha2}", fmt)
+
+
+@router.get("/prefectures/{name}/partnerships.{fmt}")
+def prefecture_download(request: Request, session: SessionDep, name: str, fmt: str) -> Response:
+    """A prefecture page's partnerships (either party in the prefecture), as CSV or XLSX."""
+    if name not in japan.prefecture_names():
+        return not_found(request, f"no prefecture {name}")
+    if fmt not in ("csv", "xlsx"):
+        return not_found(request, f"no download format {fmt}: csv or xlsx")
+    rows = [
+        row
+        for row in partnership_export.export_rows(session=session)
+        if (row["municipality_code"] and row["municipality_prefecture"] == name)
+        or (row["partner_country"] == "JP" and row["partner_region"] == name)
+    ]
+    code = next(g.code[:2] for g in japan.by_name(name) if g.kind == "prefecture")
+    return _download(rows, f"partnerships-prefecture-{code}", fmt)

@@ -1,0 +1,85 @@
+"""Read-only queries behind the portal's directory views (search filters and "did you mean"); flush-free,
+never contacts. The portal's other reads stay in portal.service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tsunagari.municipality.models import Municipality, MunicipalityName
+from tsunagari.names.normalize import SKELETON_PREFIX, fold
+from tsunagari.partnership.models import NOT_CONCLUDED, Partnership
+
+SUGGESTION_SCORE = 80
+"""rapidfuzz's ratio (0–100) a whole name key must reach to be offered: "musashno" scores 94 against
+"musashino", "brashov" 92 against "brasov"; one wrong character of a short CJK name weighs more
+("武蔵の市" scores 75 against "武蔵野市"), hence a lower threshold for text outside ASCII."""
+SHORT_SCORE = 70
+SUGGESTIONS = 3
+
+
+def municipality_ids_with_partnership_type(*, session: Session, partnership_type: str) -> set[int]:
+    """Municipalities that are a party of a concluded partnership of this type (either side)."""
+    found = session.execute(
+        select(Partnership.home_municipality_id, Partnership.partner_municipality_id).where(
+            Partnership.type == partnership_type, Partnership.status.not_in(NOT_CONCLUDED)
+        )
+    )
+    return {mid for pair in found for mid in pair if mid is not None}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A municipality whose name is close to a search text that found nothing."""
+
+    id: int
+    name: str
+    name_en: str | None
+    matched: str
+    score: float
+
+
+def suggestions(*, session: Session, q: str, limit: int = SUGGESTIONS) -> list[Suggestion]:
+    """ "Did you mean": municipalities with a name key (any script: kanji, kana, romaji, English) close to
+    the folded search text, best first, one entry per municipality.
+
+    rapidfuzz rather than difflib: the same edit-distance ratio, in C, fast enough to score every name
+    key of the registry on each search that finds nothing. Whole keys are compared (not partial
+    matches, which offer "usa" for "musashno").
+    """
+    key = fold(q)
+    if not key:
+        return []
+    rows = session.execute(
+        select(MunicipalityName.key, MunicipalityName.municipality_id).where(
+            ~MunicipalityName.key.startswith(SKELETON_PREFIX)
+        )
+    ).all()
+    keys = [k for k, _ in rows]
+    cutoff = SHORT_SCORE if not key.isascii() else SUGGESTION_SCORE
+    best: dict[int, tuple[float, str]] = {}
+    for matched, score, index in process.extract(
+        key, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit * 8
+    ):
+        municipality_id = rows[index][1]
+        if municipality_id not in best or score > best[municipality_id][0]:
+            best[municipality_id] = (score, matched)
+    chosen = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
+    if not chosen:
+        return []
+    names = {
+        m.id: m
+        for m in session.execute(
+            select(Municipality.id, Municipality.name, Municipality.name_en).where(
+                or_(*(Municipality.id == mid for mid, _ in chosen))
+            )
+        )
+    }
+    return [
+        Suggestion(mid, names[mid].name, names[mid].name_en, matched, score)
+        for mid, (score, matched) in chosen
+        if mid in names
+    ]
