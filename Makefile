@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 SYSTEM_PACKAGES := chromium fonts-noto-cjk postgresql
 
-.PHONY: install system-packages run test lint format docs clean
+.PHONY: install system-packages run test lint format docs clean crash fuzz loadtest
 
 install: $(STAMP)
 
@@ -62,6 +62,33 @@ test: install system-packages lint
 	  if [ $$code -ne 0 ]; then echo "pytest failed on $$backend (exit $$code)" >&2; status=1; fi; \
 	done; \
 	exit $$status
+
+# Longer reliability runs than the bounded ones inside `make test`, on both backends; each writes its
+# figures into RELIABILITY.md (TSUNAGARI_RECORD_FIGURES=1). See RELIABILITY.md.
+CRASH_KILLS ?= 10
+FUZZ_EXAMPLES ?= 25
+PROPERTY_EXAMPLES ?= 500
+LOAD_SECONDS ?= 60
+RELIABILITY_PYTEST = TSUNAGARI_RECORD_FIGURES=1 $(BIN)/python -m pytest -p no:cacheprovider -q
+
+crash: install
+	for backend in sqlite postgresql; do \
+	  TSUNAGARI_CRASH_KILLS=$(CRASH_KILLS) TSUNAGARI_TEST_BACKEND=$$backend \
+	    $(RELIABILITY_PYTEST) tests/reliability/test_crash.py || exit 1; \
+	done
+
+fuzz: install
+	for backend in sqlite postgresql; do \
+	  TSUNAGARI_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TSUNAGARI_PROPERTY_EXAMPLES=$(PROPERTY_EXAMPLES) \
+	    TSUNAGARI_TEST_BACKEND=$$backend \
+	    $(RELIABILITY_PYTEST) tests/reliability/test_schema_fuzz.py tests/reliability/test_properties.py || exit 1; \
+	done
+
+loadtest: install
+	for backend in sqlite postgresql; do \
+	  TSUNAGARI_LOAD_SECONDS=$(LOAD_SECONDS) TSUNAGARI_TEST_BACKEND=$$backend \
+	    $(RELIABILITY_PYTEST) -s tests/reliability/test_load.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts .cache

@@ -21,6 +21,7 @@ GROUND_MODULES = frozenset(
     {
         "tsunagari.names.normalize",
         "tsunagari.reference.countries",
+        "tsunagari.reference.subdivisions",
         "tsunagari.reference.japan",
         "tsunagari.reference.gazetteer",
     }

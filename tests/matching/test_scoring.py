@@ -35,17 +35,19 @@ def test_order_follows_from_the_weights() -> None:
     )
     # B (US): wished (3) + wishes Japan back (2) + population 60,000 (size 1 × (1 − log10 10) = 0) = 5
     b = place(3, "US", population=60_000, wishes=Wishes(countries=frozenset({"JP"})))
-    # C (FR): not wished; a partner in common (3 × 1/3) + one feature of two (1.5 × 1/2)
-    #        + one partnership of its own (0.2 × log10(2)/2 ≈ 0.030) ≈ 1.780
+    # C (FR): not wished; a partner in common (3 × 1/3) + one feature of two (1.5 × 1/2) = 1.75
+    #        (one partnership of its own is not "many ties": that part starts at three)
     c = place(4, "FR", features=frozenset({"snow"}), partners=frozenset({9}), active_partners=frozenset({9}))
     # D (KR): nothing in common: no score, not listed
     d = place(5, "KR")
     ranked = rank(SUBJECT, [d, c, b, a], WEIGHTS)
     assert [m.candidate.id for m in ranked] == [2, 3, 4]
-    assert [m.score for m in ranked] == [7.5, 5.0, pytest.approx(1.780, abs=1e-3)]
+    assert [m.score for m in ranked] == [7.5, 5.0, 1.75]
     by_kind = {r.kind: r for r in ranked[0].reasons}
     assert set(by_kind) == {"wish_country", "wish_size", "size", "features", "fields"}
     assert by_kind["wish_country"].weight == 3.0 and "英語圏" in by_kind["wish_country"].detail
+    wish_back = next(r for r in ranked[1].reasons if r.kind == "wish_back")
+    assert "(日本)" in wish_back.detail and "(Japan)" in wish_back.detail_en  # names, not codes
     assert sum(r.points for r in ranked[0].reasons) == ranked[0].score
     assert {r.kind for r in ranked[1].reasons} == {"wish_country", "wish_back"}
 

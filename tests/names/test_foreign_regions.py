@@ -19,6 +19,7 @@ from tsunagari.names.normalize import fold
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.export import COLUMNS
 from tsunagari.reference.countries import resolve_subdivision, subdivision
+from tsunagari.reference.subdivisions import lies_in
 
 # (partner, country, region as a Japanese file writes it, its ISO 3166-2 code, where the place is).
 # Namesakes in other regions stand side by side: each must land in its own region.
@@ -158,4 +159,5 @@ def test_partners_with_japanese_regions_resolve_without_review(session: Session,
         assert found.lat is not None and found.lng is not None, (partner, found.name, found.source)
         assert distance_km(lat, lng, found.lat, found.lng) < 30, (partner, region, found.lat, found.lng)
         if found.region_code is not None:
-            assert found.region_code == code, (partner, region)
+            # GeoNames numbers Philippine regions, not provinces: Iloilo lies in Western Visayas.
+            assert lies_in(found.region_code, code), (partner, region, found.region_code)

@@ -77,6 +77,11 @@ EXPECTED: dict[str, frozenset[str]] = {
     "create_membership": OWNERS,  # the secretariat's editors (or the member's own)
     "delete_membership": OWNERS,
     **{f"{verb}_award": frozenset({"admin"}) for verb in ("create", "update", "delete")},
+    **{
+        f"{verb}_{kind}": OWNERS
+        for kind in ("labour_cost", "programme_sheet", "programme_sheet_year")
+        for verb in ("create", "update", "delete")
+    },
 }
 
 
@@ -97,6 +102,7 @@ def _version(kind: str, record_id: int) -> int:
             return activity_service.get_activity(session=session, activity_id=record_id).version
         if kind == "programme":
             return programme_service.get_programme(session=session, programme_id=record_id).version
+        from tsunagari.evaluation.models import LabourCostRate, ProgrammeSheet, ProgrammeSheetYear
         from tsunagari.exchange.models import Award, Network, NetworkMeeting
         from tsunagari.organisation.models import Contact, Organisation
         from tsunagari.partnership.models import Partnership
@@ -108,6 +114,9 @@ def _version(kind: str, record_id: int) -> int:
             "network": Network,
             "meeting": NetworkMeeting,
             "award": Award,
+            "labour_cost": LabourCostRate,
+            "programme_sheet": ProgrammeSheet,
+            "programme_sheet_year": ProgrammeSheetYear,
         }[kind]
         record = session.get(model, record_id)
         assert record is not None
@@ -174,6 +183,44 @@ def _award() -> int:
         ).id
 
 
+def _labour_cost_body() -> dict[str, Any]:
+    """OWN has at most one unit labour cost: the one a previous case made goes first."""
+    from tsunagari.evaluation import sheet_service
+
+    with unit_of_work(get_engine()) as session:
+        own = municipality_id(session, OWN)
+        existing = sheet_service.labour_cost_for(session=session, municipality_id=own)
+        if existing is not None:
+            sheet_service.delete_labour_cost(session=session, rate=existing)
+    return {"municipality_id": own, "yen_per_fte": 8_000_000}
+
+
+def _labour_cost() -> int:
+    from tsunagari.evaluation import sheet_service
+
+    body = _labour_cost_body()
+    with unit_of_work(get_engine()) as session:
+        return sheet_service.create_labour_cost(session=session, data=body).id
+
+
+def _programme_sheet() -> int:
+    from tsunagari.evaluation import sheet_service
+
+    programme = _own_programme()
+    with unit_of_work(get_engine()) as session:
+        return sheet_service.create_sheet(session=session, data={"programme_id": programme}).id
+
+
+def _programme_sheet_year() -> int:
+    from tsunagari.evaluation import sheet_service
+
+    programme = _own_programme()
+    with unit_of_work(get_engine()) as session:
+        return sheet_service.create_year(
+            session=session, data={"programme_id": programme, "fiscal_year": 2024}
+        ).id
+
+
 CREATE_BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "municipality": lambda: {"name": unique("テスト市"), "country": "US"},
     "partnership": lambda: {
@@ -198,6 +245,9 @@ CREATE_BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "meeting": lambda: {"network_id": _own_network(), "fiscal_year": 2011},
     "membership": lambda: {"network_id": _own_network(), "municipality_id": _made(new_foreign_municipality)},
     "award": lambda: {"name": unique("表彰"), "recipient": {"municipality_id": _own_id()}},
+    "labour_cost": _labour_cost_body,
+    "programme_sheet": lambda: {"programme_id": _own_programme(), "department": "国際交流課"},
+    "programme_sheet_year": lambda: {"programme_id": _own_programme(), "fiscal_year": 2024},
 }
 UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
     "municipality": (_own_id, {"overview_en": "updated by the matrix"}),
@@ -210,6 +260,9 @@ UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
     "network": (_own_network, {"description": "matrix"}),
     "meeting": (_own_meeting, {"place": "matrix"}),
     "award": (_award, {"citation": "matrix"}),
+    "labour_cost": (_labour_cost, {"note": "matrix"}),
+    "programme_sheet": (_programme_sheet, {"department": "matrix"}),
+    "programme_sheet_year": (_programme_sheet_year, {"overall_comment": "matrix"}),
 }
 DELETABLE: dict[str, Callable[[], int]] = {
     "municipality": lambda: _made(new_foreign_municipality),
@@ -223,6 +276,9 @@ DELETABLE: dict[str, Callable[[], int]] = {
     "meeting": _own_meeting,
     "membership": _membership,
     "award": _award,
+    "labour_cost": _labour_cost,
+    "programme_sheet": _programme_sheet,
+    "programme_sheet_year": _programme_sheet_year,
 }
 
 
@@ -328,7 +384,7 @@ def build_case(action: str, login_user: StaffUser, user: StaffUser | None = None
         version = _version(kind, record_id)
         return Case(record_id, {**changes, "version": version}, _form({**changes, "version": version}))
     record_id = DELETABLE[kind]()
-    return Case(record_id, {}, {})
+    return Case(record_id, {}, {"confirm": "yes"})  # a page delete is carried out from its confirmation step
 
 
 def all_routes(routes: list[Any]) -> list[Any]:

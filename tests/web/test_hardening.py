@@ -235,3 +235,50 @@ def test_a_stored_javascript_link_is_never_rendered(demo_client: TestClient, dem
     demo_session.commit()
     html = demo_client.get("/municipalities/1").text
     assert 'href="javascript:' not in html
+
+
+def test_a_partnership_naming_a_record_that_does_not_exist_is_422_naming_the_field(
+    cli_database: str,
+) -> None:
+    """The staff write API answered 500 (a foreign-key error) for a partner id nobody has."""
+    from fastapi.testclient import TestClient
+
+    from tests.staff_support import bearer, build_app, make_user, municipality_id, new_foreign_municipality
+    from tsunagari.access.roles import Role
+    from tsunagari.db import get_engine
+    from tsunagari.session import unit_of_work
+
+    admin = make_user(Role.admin)
+    with unit_of_work(get_engine()) as session:
+        musashino = municipality_id(session, "武蔵野市")
+        new_partner = new_foreign_municipality(session)
+        session.commit()
+    with TestClient(build_app()) as client:
+        response = client.post(
+            "/api/v1/partnerships",
+            json={
+                "home_municipality_id": musashino,
+                "partner_municipality_id": 99999,
+                "type": "friendship_city",
+            },
+            headers=bearer(admin),
+        )
+        assert response.status_code in (404, 422), response.text
+        assert "99999" in response.text
+        created = client.post(
+            "/api/v1/partnerships",
+            json={
+                "home_municipality_id": musashino,
+                "partner_municipality_id": new_partner,
+                "type": "sister_city",
+            },
+            headers=bearer(admin),
+        )
+        assert created.status_code == 201, created.text
+        moved = client.patch(
+            f"/api/v1/partnerships/{created.json()['id']}",
+            json={"partner_municipality_id": 99999, "version": created.json()["version"]},
+            headers=bearer(admin),
+        )
+        assert moved.status_code in (404, 422), moved.text
+        assert "99999" in moved.text

@@ -53,6 +53,7 @@ GET /api/v1/programmes/{id}
 GET /api/v1/search
 GET /api/v1/staff/{kind}/{id}
 GET /api/v1/stats
+GET /api/v1/visits
 GET /api/v1/visits/due
 GET /awards
 GET /cases
@@ -70,6 +71,8 @@ GET /map
 GET /municipalities/{municipality_id}
 GET /municipalities/{municipality_id}/anniversaries.ics
 GET /municipalities/{municipality_id}/brochure
+GET /municipalities/{municipality_id}/publications
+GET /municipalities/{municipality_id}/publications.atom
 GET /networks
 GET /networks/{network_id}
 GET /openapi.json
@@ -266,6 +269,7 @@ GET /api/v1/programmes/{id} get_programme_api_v1_programmes__id__get ProgrammeDe
 GET /api/v1/search search_api_v1_search_get Listing_MunicipalitySummary_
 GET /api/v1/staff/{kind}/{id} view_staff_record_api_v1_staff__kind___id__get object
 GET /api/v1/stats statistics_api_v1_stats_get Statistics
+GET /api/v1/visits list_visits_api_v1_visits_get Listing_PublishedVisit_
 GET /api/v1/visits/due view_policy_api_v1_visits_due_get array
 GET /healthz healthz_healthz_get -
 PATCH /api/v1/activities/{id} update_activity_api_v1_activities__id__patch object
@@ -310,6 +314,7 @@ PUBLIC_API = {
     ("GET", "/api/v1/programmes/{id}"),
     ("GET", "/api/v1/search"),
     ("GET", "/api/v1/stats"),
+    ("GET", "/api/v1/visits"),
 }
 
 

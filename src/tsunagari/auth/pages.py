@@ -151,7 +151,8 @@ def _users_page(request: Request, session: Session, status_code: int = 200, **co
         rows=_user_rows(session),
         roles=[r.value for r in Role],
         errors=context.pop("errors", []),
-        values=context.pop("values", {}),
+        # A new account starts as 閲覧者 (the least privilege) unless the admin picks otherwise.
+        values=context.pop("values", None) or {"role": Role.viewer.value},
         **context,
     )
 

@@ -278,7 +278,7 @@ def measure_http(
             datasette_mix = cold_mix.build_mix(sqlite_engine)
             sqlite_engine.dispose()
             servers[BESIDE] = start_tsunagari(f"sqlite:///{sqlite_file}", workdir, name=BESIDE)
-            rss[BESIDE] = []
+            rss[BESIDE], peak[BESIDE] = [], []
         figures["cold_mix"] = {
             "municipalities": len(mix.ids),
             "search_words": len(mix.words),

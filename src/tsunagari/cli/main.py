@@ -75,12 +75,18 @@ COMMANDS: dict[str, Entry] = {
         extra=(
             ("cases", "tsunagari.cli.cases:import_cases_command"),
             ("pairs", "tsunagari.cli.pairs:import_pairs_command"),
+            ("bundle", "tsunagari.cli.bundle:import_bundle_command"),
         ),
     ),
-    "export": Entry("tsunagari.cli.transfer:export_app", "書き出し / Export the registry."),
+    "export": Entry(
+        "tsunagari.cli.transfer:export_app",
+        "書き出し / Export the registry.",
+        extra=(("bundle", "tsunagari.cli.bundle:export_bundle_command"),),
+    ),
     "match": Entry(
         "tsunagari.cli.match:match",
-        "提携候補 / Partner candidates for a municipality, best first, with each score's reasons and weights.",
+        "提携候補 / Partner candidates for a municipality, best first,"
+        " with each score's reasons and weights.",
     ),
     "backup": Entry(
         "tsunagari.cli.backup:backup",

@@ -57,6 +57,7 @@ def initialise(
         f"全国地方公共団体 / Japanese local governments: {loaded.municipalities_added} added, "
         f"{loaded.municipalities_kept} already present"
     )
+    console.print(f"人口 / population (GeoNames): {loaded.populations} municipalities filled")
     if loaded.gazetteer is not None:
         cities, names = loaded.gazetteer
         console.print(f"地名辞典 / gazetteer ({gazetteer}): {cities} cities, {names} names")

@@ -44,10 +44,18 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 
 
 def write_xlsx(
-    columns: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet_title: str, title: str
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    sheet_title: str,
+    title: str,
+    about: Sequence[Sequence[str]] = (),
 ) -> bytes:
     """One sheet, a bold frozen header, text kept as text (a code such as 062081 keeps its zero), whole
-    numbers as numbers; a fixed creation time and fixed zip dates, so equal rows give equal bytes."""
+    numbers as numbers; a fixed creation time and fixed zip dates, so equal rows give equal bytes.
+
+    `about` (licence and attribution lines) becomes a second sheet, "about", and the workbook's
+    description; importers read the first sheet only."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.writer.excel import ExcelWriter
@@ -74,10 +82,16 @@ def write_xlsx(
             cell.data_type = "s"
             if needs_formula_guard(text):
                 cell.quotePrefix = True
+    if about:
+        notes = workbook.create_sheet("about")
+        for note in about:
+            notes.append([safe_text(text) for text in note])
     properties = workbook.properties
     properties.creator = "Tsunagari"
     properties.lastModifiedBy = "Tsunagari"
     properties.title = title
+    if about:
+        properties.description = "\n".join(" ".join(line) for line in about)
     properties.created = WORKBOOK_TIMESTAMP
     properties.modified = WORKBOOK_TIMESTAMP
     # ExcelWriter directly rather than Workbook.save(), which stamps the modified time with "now".

@@ -11,9 +11,11 @@ import yaml
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
+from tsunagari.demo.activities import load_demo_activities
 from tsunagari.demo.exchange import load_exchange_demo
 from tsunagari.demo.seeking import load_seeking_profiles
 from tsunagari.errors import InvalidInput
+from tsunagari.exchange import programme_service
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
@@ -264,6 +266,7 @@ def load_demo(*, session: Session) -> DemoSummary:
             signed_on_precision=signed.precision if signed else None,
             status=entry.get("status") or "active",
             origin=entry.get("origin"),
+            fields=entry.get("fields") or [],
             notes=entry.get("notes"),
             inherited_through_merger=bool(entry.get("inherited_through_merger")),
             via_municipality_id=via.id if isinstance(via, Municipality) else None,
@@ -274,6 +277,11 @@ def load_demo(*, session: Session) -> DemoSummary:
     load_exchange_demo(
         session=session, data=data, by_key=by_key, source_text=lambda ids: _source_text(sources, ids)
     )
+    # A tie has spread to the fields of the programmes its two parties run together (after its own).
+    partnership_service.take_up_fields(
+        session=session, by_pair=programme_service.fields_by_pair(session=session)
+    )
     load_seeking_profiles(session=session)
+    load_demo_activities(session=session, by_key=by_key, sources=sources)
     session.flush()
     return summary

@@ -22,6 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The one vocabulary of exchange fields, re-exported for the forms, pages and importers of this domain.
+from tsunagari.common.fields import FIELD_CODES as FIELD_CODES
+from tsunagari.common.fields import FIELD_LABELS as FIELD_LABELS
 from tsunagari.db import Base, Timestamped
 from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
@@ -72,24 +75,6 @@ FORMAT_LABELS: Final[dict[str, tuple[str, str]]] = {
     "people": ("人的交流", "People exchange"),
 }
 
-# Field codes with their Japanese and English labels; the order is the order forms show them in.
-FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "education": ("教育", "Education"),
-    "culture": ("文化", "Culture"),
-    "sports": ("スポーツ", "Sports"),
-    "youth": ("青少年", "Youth"),
-    "homestay": ("ホームステイ", "Homestay"),
-    "environment": ("環境", "Environment"),
-    "tourism": ("観光", "Tourism"),
-    "economy": ("経済", "Economy"),
-    "disaster": ("防災", "Disaster prevention"),
-    "staff": ("職員交流", "Staff exchange"),
-    "agriculture": ("農業", "Agriculture"),
-    "peace": ("平和", "Peace"),
-    "health": ("保健・医療", "Health"),
-    "other": ("その他", "Other"),
-}
-FIELD_CODES: Final = tuple(FIELD_LABELS)
 
 ACTOR_LABELS: Final[dict[str, tuple[str, str]]] = {
     "government": ("行政", "Local government"),

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate
+from tsunagari.demo.citations import citation
 from tsunagari.exchange import network_service, programme_service
 from tsunagari.exchange.models import FIELD_LABELS, MEMBERSHIP_ROLE_LABELS, NETWORK_KIND_LABELS
 from tsunagari.exchange.pages import PartyLink, ProgrammeLine, party_link, programme_line
@@ -167,7 +168,7 @@ def network_page(*, session: Session, network_id: int, lang: Lang) -> NetworkPag
             for p in programme_service.list_programmes(session=session, network_id=n.id)
         ],
         map_points=map_json(list(points.values())),
-        source=n.source,
+        source=citation(n.source),
     )
 
 

@@ -5,17 +5,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from tsunagari.errors import Conflict, InvalidInput, Problem
 from tsunagari.exchange import actions as exchange_actions
 from tsunagari.exchange import award_service, network_service
 from tsunagari.exchange.models import (
     CLAIR_AWARD_CRITERIA,
     FIELD_LABELS,
+    MEMBERSHIP_ROLE_LABELS,
     NETWORK_KIND_LABELS,
+    MembershipRole,
     NetworkKind,
 )
-from tsunagari.web.forms import Option, Picker, field, options_of, record_json, register_picker
+from tsunagari.web.forms import (
+    PICKERS,
+    Option,
+    Picker,
+    field,
+    form_values,
+    messages,
+    options_of,
+    record_json,
+    register_picker,
+)
+from tsunagari.web.rendering import lang_of
+from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
-from tsunagari.web.staff_pages import staff_router
+from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_text import gettext_of
 
 router = staff_router()
 
@@ -96,6 +116,7 @@ NETWORK = StaffKind(
     delete=exchange_actions.delete_network,
     table="network",
     describe=describe_network,
+    edit_context=lambda _s, _record, record_id: {"members_url": f"/staff/network/{record_id}/members"},
 )
 MEETING = StaffKind(
     kind="meeting",
@@ -188,3 +209,95 @@ AWARD = StaffKind(
 )
 for _spec in (NETWORK, MEETING, AWARD):
     register_kind(router, _spec)
+
+
+# ----------------------------------------------------------------------------- members
+MEMBER_FIELDS = (
+    field("municipality_id", "自治体 / Municipality", "ref", pick="municipality"),
+    field(
+        "organisation_id",
+        "団体 (自治体でない場合) / Organisation (if not a municipality)",
+        "ref",
+        pick="organisation",
+    ),
+    field("role", "役割 / Role", "select", options=options_of(MembershipRole, MEMBERSHIP_ROLE_LABELS)),
+    field("joined_fy", "加入年度 / Joined (fiscal year)", "fiscal_year", help=FY_HELP),
+    field("notes", "備考 / Notes"),
+)
+
+
+def _party_name(membership: Any) -> str:
+    """The member as staff recognise it: its name with its prefecture or country."""
+    if membership.municipality is not None:
+        return PICKERS["municipality"].describe(membership.municipality)
+    if membership.organisation is not None:
+        return PICKERS["organisation"].describe(membership.organisation)
+    return ""
+
+
+def _members_page(
+    request: Request, session: Session, network_id: int, status_code: int = 200, **context: Any
+) -> Response:
+    network = network_service.get_network(session=session, network_id=network_id)
+    lang = lang_of(request)
+    _ = gettext_of(lang)
+    members = sorted(network.memberships, key=lambda m: (m.role != "secretariat", m.id))
+    return render(
+        request,
+        "exchange/network_members.html",
+        status_code,
+        title=f"{_('Network members')}: {describe_network(network)}",
+        network=network,
+        members=[(m, _party_name(m), MEMBERSHIP_ROLE_LABELS.get(m.role, (m.role, m.role))) for m in members],
+        fields=MEMBER_FIELDS,
+        values=context.pop("values", None) or {"role": MembershipRole.member.value},
+        errors=context.pop("errors", []),
+        lang=lang,
+        _=_,
+        **context,
+    )
+
+
+@router.get("/network/{record_id}/members", name="staff.network_members")
+def network_members(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    return _members_page(
+        request,
+        session,
+        record_id,
+        saved=request.query_params.get("saved"),
+        removed=request.query_params.get("removed"),
+    )
+
+
+@router.post("/network-members/new", name="staff.create_membership")
+def create_membership(
+    request: Request, session: SessionDep, actor: CurrentUser, form: FormFields
+) -> Response:
+    """Adds the municipality or organisation picked by name; the network is the page's (a hidden field)."""
+    raw_network = (form.get("network_id") or "").strip()
+    if not raw_network.isdigit():
+        raise InvalidInput("network_id is required", field="network_id", value=raw_network)
+    network_id = int(raw_network)
+    lang = lang_of(request)
+    try:
+        values = {
+            k: v
+            for k, v in form_values(MEMBER_FIELDS, form, session=session, lang=lang).items()
+            if v not in (None, "")
+        }
+        exchange_actions.create_membership(
+            session=session, actor=actor, data={**values, "network_id": network_id}
+        )
+    except (InvalidInput, Conflict) as error:
+        session.rollback()
+        problems = error.problems if isinstance(error, InvalidInput) else [Problem(str(error))]
+        shown = messages(InvalidInput(problems=problems), MEMBER_FIELDS, lang)
+        return _members_page(request, session, network_id, 422, values=form, errors=shown)
+    return RedirectResponse(f"/staff/network/{network_id}/members?saved=1", status_code=303)
+
+
+@router.post("/network-membership/{record_id}/remove", name="staff.delete_membership")
+def delete_membership(record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    network_id = network_service.get_membership(session=session, membership_id=record_id).network_id
+    exchange_actions.delete_membership(session=session, actor=actor, membership_id=record_id)
+    return RedirectResponse(f"/staff/network/{network_id}/members?removed=1", status_code=303)

@@ -4,6 +4,7 @@ context a dataclass (no SQL here); contacts are never read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import FiscalYears, PartialDate, parse_fiscal_years
+from tsunagari.demo.citations import citation
 from tsunagari.errors import InvalidInput
 from tsunagari.exchange import activity_service, award_service, programme_service
 from tsunagari.exchange.models import (
@@ -24,6 +26,7 @@ from tsunagari.exchange.models import (
 )
 from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
+from tsunagari.policy import publication_service
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -56,6 +59,10 @@ class PartyLink:
     def label(self, lang: Lang) -> str:
         return (self.name_en or self.name) if lang == "en" else self.name
 
+    def label_lang(self, lang: Lang) -> str:
+        """The language of `label(lang)`: "en" only where an English page has an English name."""
+        return "en" if lang == "en" and self.name_en else "ja"
+
 
 def party_link(m: Municipality | None, o: Organisation | None, lang: Lang) -> PartyLink:
     if m is not None:
@@ -73,17 +80,19 @@ class ProgrammePartnerView:
     municipality_id: int | None
     country_name: str
     awaiting_review: bool
+    name_lang: str = "ja"
 
 
 def _programme_partner(partner: ProgrammePartner, lang: Lang) -> ProgrammePartnerView:
     m, o = partner.municipality, partner.organisation
     country: str | None
+    english = None
     if m is not None:
         name = (m.name_en or m.name) if lang == "en" else m.name
-        country = m.country
+        country, english = m.country, m.name_en
     elif o is not None:
         name = (o.name_en or o.name) if lang == "en" else o.name
-        country = partner.country
+        country, english = partner.country, o.name_en
     else:
         name, country = partner.written_name, partner.country
     return ProgrammePartnerView(
@@ -92,6 +101,7 @@ def _programme_partner(partner: ProgrammePartner, lang: Lang) -> ProgrammePartne
         municipality_id=m.id if m is not None else None,
         country_name=country_name(country, lang),
         awaiting_review=not partner.resolved,
+        name_lang="en" if lang == "en" and english else "ja",
     )
 
 
@@ -287,6 +297,12 @@ class ActivityView:
     place: str | None
     participants: int | None
     outcomes: str | None
+    purpose: str | None = None
+    """A visit's purpose only from its publication date (seed 002); other activities' as kept."""
+    public_cost: int | None = None
+    official_visit: bool = False
+    hidden: bool = False
+    """A visit whose purpose and report are both unpublished: not shown to citizens yet."""
 
 
 @dataclass(frozen=True)
@@ -333,9 +349,14 @@ class ProgrammePage:
     awards: list[AwardLine]
     is_case: bool
     source: str | None
+    public_cost_total: int | None = None
+    """公費 of the activities shown, in yen."""
+    participants_total: int | None = None
 
 
-def _activity(a: Activity, lang: Lang) -> ActivityView:
+def _activity(a: Activity, lang: Lang, *, visit: bool = False, today: dt.date | None = None) -> ActivityView:
+    today = today or dt.date.today()
+    subject = visit or a.official_visit
     return ActivityView(
         title=a.title,
         start=format_date(PartialDate.from_parts(a.start_on, a.start_on_precision), lang),
@@ -343,15 +364,27 @@ def _activity(a: Activity, lang: Lang) -> ActivityView:
         direction_label=label_of(DIRECTION_LABELS, a.direction, lang) if a.direction else "",
         place=a.place,
         participants=a.participant_total() if a.participants else None,
-        outcomes=a.outcomes,
+        outcomes=publication_service.public_outcomes(a, subject=subject, today=today),
+        purpose=publication_service.public_purpose(a, subject=subject, today=today),
+        public_cost=a.public_cost,
+        official_visit=a.official_visit,
+        hidden=subject and not publication_service.is_public(a, today=today),
     )
 
 
 def programme_page(*, session: Session, programme_id: int, lang: Lang) -> ProgrammePage:
     p = programme_service.get_programme(session=session, programme_id=programme_id)
     years: dict[int | None, list[ActivityView]] = {}
-    for a in activity_service.activities_for_programme(session=session, programme_id=p.id):
-        years.setdefault(a.start_on.year if a.start_on else None, []).append(_activity(a, lang))
+    activities = activity_service.activities_for_programme(session=session, programme_id=p.id)
+    visits = publication_service.visit_ids(session=session, activity_ids={a.id for a in activities})
+    shown: list[ActivityView] = []
+    for a in activities:
+        view = _activity(a, lang, visit=a.id in visits)
+        if not view.hidden:
+            shown.append(view)
+            years.setdefault(a.start_on.year if a.start_on else None, []).append(view)
+    costs = [v.public_cost for v in shown if v.public_cost is not None]
+    counts = [v.participants for v in shown if v.participants is not None]
     started = PartialDate.from_parts(p.started_on, p.started_on_precision)
     stated = programme_service.fiscal_years(p)
     awards = [
@@ -390,7 +423,9 @@ def programme_page(*, session: Session, programme_id: int, lang: Lang) -> Progra
         ],
         awards=awards,
         is_case=programme_service.is_case_record(p),
-        source=p.source,
+        source=citation(p.source),
+        public_cost_total=sum(costs) if costs else None,
+        participants_total=sum(counts) if counts else None,
     )
 
 

@@ -478,3 +478,21 @@ def fields_by_owner(*, session: Session) -> dict[int, set[str]]:
         if municipality_id is not None:
             found.setdefault(municipality_id, set()).update(fields or [])
     return found
+
+
+def fields_by_pair(*, session: Session) -> dict[frozenset[int], list[str]]:
+    """The exchange fields of the programmes one municipality runs with another as its partner, by the
+    pair (either way round), in programme order: what a partnership between them has spread to."""
+    found: dict[frozenset[int], list[str]] = {}
+    statement = (
+        select(ProgrammeOwner.municipality_id, ProgrammePartner.municipality_id, Programme.fields)
+        .join(Programme, Programme.id == ProgrammeOwner.programme_id)
+        .join(ProgrammePartner, ProgrammePartner.programme_id == Programme.id)
+        .where(ProgrammeOwner.municipality_id.is_not(None), ProgrammePartner.municipality_id.is_not(None))
+        .order_by(Programme.id)
+    )
+    for owner_id, partner_id, fields in session.execute(statement):
+        if owner_id != partner_id:
+            pair = found.setdefault(frozenset((owner_id, partner_id)), [])
+            pair.extend(code for code in fields or [] if code not in pair)
+    return found

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from tsunagari.common.fields import parse_field_text
 from tsunagari.dates import PartialDate, parse_date
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.importers.tabular import Row, read_table
@@ -83,6 +84,8 @@ class PartnershipRow:
     origin: str | None
     notes: str | None
     source: str
+    fields: tuple[str, ...] = ()
+    """交流分野 as codes; none given leaves a stored partnership's fields as they are."""
 
     def create_data(self, partner: Municipality) -> PartnershipCreate:
         return PartnershipCreate(
@@ -98,6 +101,7 @@ class PartnershipRow:
             origin=self.origin,
             notes=self.notes,
             source=self.source,
+            fields=list(self.fields),
         )
 
     def pending_fields(self) -> dict[str, Any]:
@@ -118,6 +122,7 @@ class PartnershipRow:
             "origin": self.origin,
             "notes": self.notes,
             "source": self.source,
+            "fields": list(self.fields),
         }
 
     @classmethod
@@ -142,6 +147,7 @@ class PartnershipRow:
             origin=pending.get("origin"),
             notes=pending.get("notes"),
             source=str(pending.get("source") or ""),
+            fields=tuple(pending.get("fields") or ()),
         )
 
 
@@ -211,6 +217,12 @@ class _Validator:
                 Problem("ended before it was signed", field="ended_on", value=text("ended_on"), row=line)
             )
 
+        fields: list[str] = []
+        try:
+            fields = parse_field_text(text("fields"))
+        except ValueError as error:
+            problems.append(Problem(str(error), field="fields", value=text("fields"), row=line))
+
         source = text("source") or f"import:{self.file_name}:line {line}"
         if len(source) > MAX_SOURCE:
             problems.append(Problem(f"longer than {MAX_SOURCE} characters", field="source", row=line))
@@ -232,6 +244,7 @@ class _Validator:
                 origin=text("origin") or None,
                 notes=text("notes") or None,
                 source=source,
+                fields=tuple(fields),
             ),
             [],
         )

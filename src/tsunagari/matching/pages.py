@@ -15,6 +15,7 @@ from tsunagari.matching import candidates as matching_candidates
 from tsunagari.matching import service as matching_service
 from tsunagari.matching.models import SeekingProfile
 from tsunagari.matching.vocabulary import AREA_LABELS, CONDITION_LABELS, LANGUAGE_LABELS
+from tsunagari.portal.pages import prefecture_label
 from tsunagari.reference.countries import all_countries
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import Lang, country_name, format_number, label_of, lang_of, render, render_found
@@ -65,7 +66,9 @@ def _name(profile: SeekingProfile, lang: Lang) -> str:
 def _where(profile: SeekingProfile, lang: Lang) -> str:
     m = profile.municipality
     country = country_name(m.country, lang)
-    return f"{m.region}（{country}）" if m.region and m.country != "JP" else (m.region or country)
+    if m.country == "JP":
+        return prefecture_label(m.region, lang) if m.region else country
+    return f"{m.region}（{country}）" if m.region else country
 
 
 def _hoped(profile: SeekingProfile, lang: Lang) -> str:

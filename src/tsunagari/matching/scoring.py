@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from tsunagari.common.geo import distance_km
+from tsunagari.errors import InvalidInput
 from tsunagari.exchange.models import FIELD_LABELS
 from tsunagari.matching.vocabulary import AREA_LABELS, FEATURE_WORDS, areas_of_country
+from tsunagari.reference.countries import country
 
 # Which features each condition of a wish list asks to share; with no condition, any feature counts.
 CONDITION_FEATURES: Final[dict[str, frozenset[str]]] = {
@@ -29,6 +31,7 @@ CONDITION_FEATURES: Final[dict[str, frozenset[str]]] = {
 # disaster mutual-aid tie, the commonest kind between Japanese municipalities.
 FAR_ENOUGH_KM: Final = 500.0
 PARTNERS_IN_COMMON_FULL: Final = 3
+MANY_TIES: Final = 3
 NETWORKS_IN_COMMON_FULL: Final = 2
 
 
@@ -139,7 +142,14 @@ FEATURE_LABELS: Final = {code: pair for code, (pair, _) in FEATURE_WORDS.items()
 
 
 def _place_word(code: str) -> tuple[str, str]:
-    return AREA_LABELS.get(code, (code, code))
+    """An area's labels, or a country's names (米国 / United States)."""
+    if code in AREA_LABELS:
+        return AREA_LABELS[code]
+    try:
+        named = country(code)
+    except InvalidInput:
+        return code, code
+    return named.name_ja, named.name_en
 
 
 def reasons(subject: Place, candidate: Place, weights: Weights) -> list[Reason]:
@@ -264,7 +274,7 @@ def reasons(subject: Place, candidate: Place, weights: Weights) -> list[Reason]:
             )
         )
     ties = len(candidate.active_partners)
-    if ties and weights.many_ties:
+    if ties >= MANY_TIES and weights.many_ties:
         # Places with many ties make more: the strongest single signal in the world corpus.
         level = min(1.0, math.log10(1 + ties) / 2)
         found.append(

@@ -4,6 +4,7 @@ services, each page's context a dataclass (no SQL here); contacts are never read
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +14,15 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate
+from tsunagari.demo.citations import citation
 from tsunagari.municipality.models import KIND_LABELS_JA, Municipality
 from tsunagari.organisation import service as organisation_service
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import STATUS_LABELS
 from tsunagari.partnership.schemas import PartnerRow
+from tsunagari.policy.pages import PublicationView, publication_views
 from tsunagari.portal import service as portal_service
+from tsunagari.reference import japan
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -66,6 +70,23 @@ def municipality_ref(m: Municipality | Row[Any], lang: Lang) -> MunicipalityRef:
     return MunicipalityRef(m.id, m.name, m.name_en, m.region, m.country, country_name(m.country, lang))
 
 
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+def text_lang(text: str | None) -> str:
+    """The language tag of a stored text: "ja" when it is written in Japanese, else "en"."""
+    return "ja" if text and _JAPANESE.search(text) else "en"
+
+
+def region_label(region: str | None, country: str | None, lang: Lang) -> str | None:
+    """A region in the page's language: a Japanese prefecture in English (山形県 → Yamagata) on English
+    pages; a foreign region as stored (its page marks a Japanese one lang="ja")."""
+    if not region or lang == "ja" or country != "JP":
+        return region
+    found = [g for g in japan.by_name(region) if g.kind == "prefecture"]
+    return found[0].name_en if found else region
+
+
 def kind_label(code: str, lang: Lang) -> str:
     return KIND_LABELS_EN.get(code, code) if lang == "en" else KIND_LABELS_JA.get(code, code)
 
@@ -81,6 +102,7 @@ class PartnerView:
     country: str | None
     country_name: str
     region: str | None
+    region_lang: str
     type_label: str
     signed: str
     signed_iso: str | None
@@ -105,11 +127,14 @@ class Profile:
     country: str
     country_name: str
     region: str | None
+    region_label: str | None
+    """The region in the page's language (Yamagata on English pages)."""
     population: int | None
     population_as_of: str
     area_km2: float | None
     area_as_of: str
     overview: str | None
+    overview_lang: str
     website: str | None
     status: str
     merged_into: MunicipalityRef | None
@@ -150,6 +175,8 @@ class MunicipalityPage:
     organisations: list[OrganisationView]
     sources: list[str]
     map_lines: str
+    publications: list[PublicationView]
+    """公表 (seed 002): the official visits published so far, newest first."""
 
 
 def _profile(session: Session, m: Row[Any], lang: Lang) -> Profile:
@@ -172,11 +199,13 @@ def _profile(session: Session, m: Row[Any], lang: Lang) -> Profile:
         country=m.country,
         country_name=country_name(m.country, lang),
         region=m.region,
+        region_label=region_label(m.region, m.country, lang),
         population=m.population,
         population_as_of=as_of(m.population_as_of, m.population_as_of_precision),
         area_km2=m.area_km2,
         area_as_of=as_of(m.area_as_of, m.area_as_of_precision),
         overview=overview,
+        overview_lang=text_lang(overview),
         website=m.website,
         status=m.status,
         merged_into=merged_into,
@@ -199,7 +228,8 @@ def _partner_view(
         name_en=row.name_en,
         country=row.country,
         country_name=country_name(row.country, lang),
-        region=row.region,
+        region=region_label(row.region, row.country, lang),
+        region_lang=text_lang(region_label(row.region, row.country, lang)),
         type_label=row.type_label_en if lang == "en" else row.type_label,
         signed=format_date(signed, lang),
         signed_iso=row.signed_on,
@@ -266,6 +296,7 @@ def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> 
         m.area_source,
         *partnership_rows.partnership_sources(session=session, municipality_id=m.id),
     ]:
+        text = citation(text)
         if text and text not in sources:
             sources.append(text)
     return MunicipalityPage(
@@ -277,6 +308,7 @@ def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> 
         organisations=organisations,
         sources=sources,
         map_lines=map_json(partnership_rows.partnerships_for_map(session=session, municipality_id=m.id)),
+        publications=publication_views(session=session, lang=lang, municipality_id=m.id),
     )
 
 

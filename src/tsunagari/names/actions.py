@@ -33,7 +33,7 @@ def preview_review(
     *, session: Session, actor: Principal | None, item_id: int, target: str
 ) -> list[names_service.ResolutionChange]:
     """What resolving the item would write, field by field; nothing is written."""
-    require("resolve_review", actor, Target("review_item", record_id=item_id))
+    require("preview_review", actor, Target("review_item", record_id=item_id))
     if not target.strip():
         raise InvalidInput("候補を選んでください / choose a candidate", field="target", value=target)
     return names_service.preview_resolution(session=session, item_id=item_id, target=target)

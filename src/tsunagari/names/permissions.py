@@ -14,3 +14,9 @@ def can_resolve_review(actor: Principal | None, obj: Target) -> bool:
 @rule
 def can_view_review_list(actor: Principal | None, obj: Target) -> bool:
     return is_staff(actor)
+
+
+@rule
+def can_preview_review(actor: Principal | None, obj: Target) -> bool:
+    """Seeing what a resolution would write is part of resolving: the same people."""
+    return is_reviewer(actor)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
+from tsunagari.common.fields import FIELD_CODES, FIELD_LABELS
 from tsunagari.dates import PartialDate, parse_date
 from tsunagari.errors import InvalidInput
 from tsunagari.municipality import service as municipality_service
@@ -60,6 +61,11 @@ class PartnershipRead(BaseModel):
     suspended_on: str | None
     ended_on: str | None
     origin: str | None = Field(description="契機: how the relationship began")
+    fields: list[str] = Field(
+        description="交流分野: exchange field codes, in the order the tie spread to them"
+    )
+    field_labels: list[str] = Field(description="Japanese labels of the fields")
+    field_labels_en: list[str]
     inherited_through_merger: bool
     via: MunicipalityRef | None = Field(description="the former municipality that concluded it")
     counts_as_sister_friendship: bool
@@ -99,6 +105,9 @@ def _partnership(partnership: partnership_rows.PartnershipRow) -> dict[str, Any]
         "suspended_on": iso(partnership.suspended_on, partnership.suspended_on_precision),
         "ended_on": iso(partnership.ended_on, partnership.ended_on_precision),
         "origin": partnership.origin,
+        "fields": list(partnership.fields),
+        "field_labels": [FIELD_LABELS[code][0] for code in partnership.fields if code in FIELD_LABELS],
+        "field_labels_en": [FIELD_LABELS[code][1] for code in partnership.fields if code in FIELD_LABELS],
         "inherited_through_merger": partnership.inherited_through_merger,
         "via": (
             {
@@ -144,6 +153,10 @@ def list_partnerships(
         str | None, Query(max_length=40, description="inclusive: 1992 means up to 1992-12-31")
     ] = None,
     status: PartnershipStatus | None = None,
+    field: Annotated[
+        str | None,
+        Query(pattern=f"^({'|'.join(FIELD_CODES)})$", description="an exchange field code, e.g. environment"),
+    ] = None,
 ) -> Response:
     """提携: partnerships, undated ones last, otherwise by signing date and id."""
     start = _period_bound(signed_from, "signed_from", end=False)
@@ -158,6 +171,7 @@ def list_partnerships(
         signed_from=start,
         signed_to=stop,
         status=status.value if status else None,
+        field=field,
         limit=page.limit,
         offset=page.offset,
     )

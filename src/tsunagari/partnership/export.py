@@ -14,16 +14,19 @@ from typing import Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tsunagari.common.fields import field_text
 from tsunagari.common.spreadsheet import write_csv, write_xlsx
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput
 from tsunagari.municipality.models import Municipality
 from tsunagari.partnership.models import Partnership
+from tsunagari.reference import licences
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 FORMATS: Final[tuple[ExportFormat, ...]] = ("csv", "xlsx", "json")
 
-# The version 1 columns, in order (SPEC "Partnerships CSV / XLSX"); the importer reads the same.
+# The version 1 columns, in order (SPEC "Partnerships CSV / XLSX"), then the columns added since (fields:
+# 交流分野 as codes, "culture; environment"); the importer reads the same, each optional.
 COLUMNS: Final[tuple[str, ...]] = (
     "municipality",
     "municipality_code",
@@ -39,6 +42,7 @@ COLUMNS: Final[tuple[str, ...]] = (
     "origin",
     "notes",
     "source",
+    "fields",
 )
 
 SHEET_TITLE: Final = "partnerships"
@@ -67,6 +71,7 @@ def _row(partnership: Partnership, home: Municipality, partner: Municipality) ->
         "origin": partnership.origin or "",
         "notes": partnership.notes or "",
         "source": partnership.source or "",
+        "fields": field_text(partnership.fields or []),
     }
 
 
@@ -125,4 +130,5 @@ def rows_to_xlsx(rows: Sequence[ExportRow]) -> bytes:
         ([row[column] for column in COLUMNS] for row in rows),
         sheet_title=SHEET_TITLE,
         title="Partnerships (version 1)",
+        about=licences.about_rows(row["source"] for row in rows),
     )

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -116,6 +117,8 @@ class Partnership(Timestamped, Base):
     ended_on_precision: Mapped[str | None] = mapped_column(String(5))
     origin: Mapped[str | None] = mapped_column(Text)
     """契機: how the relationship began."""
+    fields: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    """交流分野: the exchange fields the tie has spread to, in order (codes of tsunagari.common.fields)."""
     notes: Mapped[str | None] = mapped_column(Text)
     inherited_through_merger: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     via_municipality_id: Mapped[int | None] = mapped_column(

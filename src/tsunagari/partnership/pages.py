@@ -12,10 +12,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate
-from tsunagari.municipality.pages import MunicipalityRef, municipality_ref
+from tsunagari.demo.citations import citation
+from tsunagari.municipality.pages import MunicipalityRef, municipality_ref, region_label, text_lang
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, STATUS_LABELS, Partnership
+from tsunagari.policy.pages import PublicationView, publication_views
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -89,6 +91,16 @@ class PartyView:
     country_name: str
     municipality_id: int | None
 
+    def label(self, lang: Lang) -> str:
+        return (self.name_en or self.name) if lang == "en" else self.name
+
+    def label_lang(self, lang: Lang) -> str:
+        return "en" if lang == "en" and self.name_en else "ja"
+
+    @property
+    def region_lang(self) -> str:
+        return text_lang(self.region)
+
 
 @dataclass(frozen=True)
 class PartnershipPage:
@@ -109,13 +121,17 @@ class PartnershipPage:
     counts_as_sister_friendship: bool
     source: str | None
     map_lines: str
+    publications: list[PublicationView]
+    """公表 (seed 002): official visits between the two parties or of the partnership's programmes."""
 
 
 def _party(p: Partnership, side: Literal["home", "partner"], lang: Lang) -> PartyView:
     m = p.home_municipality if side == "home" else p.partner_municipality
     o = p.home_organisation if side == "home" else p.partner_organisation
     if m is not None:
-        return PartyView(m.name, m.name_en, m.region, country_name(m.country, lang), m.id)
+        return PartyView(
+            m.name, m.name_en, region_label(m.region, m.country, lang), country_name(m.country, lang), m.id
+        )
     assert o is not None
     return PartyView(o.name, o.name_en, None, "", None)
 
@@ -162,8 +178,9 @@ def partnership_page(*, session: Session, partnership_id: int, lang: Lang) -> Pa
             ("criterion_council_approved", p.criterion_council_approved),
         ],
         counts_as_sister_friendship=p.counts_as_sister_friendship,
-        source=p.source,
+        source=citation(p.source),
         map_lines=map_json(lines),
+        publications=publication_views(session=session, lang=lang, partnership_id=p.id),
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
+    cast,
     func,
     or_,
     select,
@@ -60,6 +61,8 @@ class _Filters:
     signed_to: dt.date | None = None
     status: str | None = None
     municipality_ids: Collection[int] | None = None
+    field: str | None = None
+    """An exchange field code: partnerships whose fields include it."""
 
     @property
     def signature(self) -> tuple[bool, ...]:
@@ -71,6 +74,7 @@ class _Filters:
             bool(self.signed_to),
             bool(self.status),
             self.municipality_ids is not None,
+            bool(self.field),
         )
 
     @property
@@ -83,13 +87,15 @@ class _Filters:
             "signed_to": self.signed_to,
             "status": self.status,
             "municipality_ids": list(self.municipality_ids or ()),
+            # A code within the JSON text of the list: codes are plain words, so '"youth"' is exact.
+            "field": f'%"{self.field}"%' if self.field else None,
         }
 
 
 @lru_cache(maxsize=256)
 def _conditions(signature: tuple[bool, ...]) -> tuple[ColumnElement[bool], ...]:
     """The conditions for the filters present; a country filter needs _HOME and _PARTNER joined."""
-    by_id, by_country, by_type, since, until, by_status, by_ids = signature
+    by_id, by_country, by_type, since, until, by_status, by_ids, by_field = signature
     conditions: list[ColumnElement[bool]] = []
     if by_ids:
         ids: BindParameter[int] = bindparam("municipality_ids", expanding=True)
@@ -112,6 +118,8 @@ def _conditions(signature: tuple[bool, ...]) -> tuple[ColumnElement[bool], ...]:
         conditions.append(Partnership.signed_on <= bindparam("signed_to", type_=Date))
     if by_status:
         conditions.append(Partnership.status == bindparam("status", type_=String))
+    if by_field:
+        conditions.append(cast(Partnership.fields, String).like(bindparam("field", type_=String)))
     return tuple(conditions)
 
 
@@ -139,12 +147,15 @@ def list_partnerships(
     signed_to: dt.date | None = None,
     status: str | None = None,
     municipality_ids: Collection[int] | None = None,
+    field: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[Partnership]:
     """Partnerships filtered by either party (one, or any of several), either party's country, type,
-    signing period and status."""
-    filters = _Filters(municipality_id, country, type_, signed_from, signed_to, status, municipality_ids)
+    signing period, status and exchange field."""
+    filters = _Filters(
+        municipality_id, country, type_, signed_from, signed_to, status, municipality_ids, field
+    )
     statement = select(Partnership)
     if country:
         statement = statement.outerjoin(_HOME, _HOME.id == Partnership.home_municipality_id).outerjoin(
@@ -197,6 +208,7 @@ class PartnershipRow:
     criterion_signed_by_heads: bool | None
     criterion_multi_field: bool | None
     criterion_council_approved: bool | None
+    fields: tuple[str, ...] = ()
 
     @property
     def counts_as_sister_friendship(self) -> bool:
@@ -269,6 +281,7 @@ _PARTNERSHIP_ROWS = _with_parties(
         _VIA.region,
         *_party_columns(_HOME, _HOME_ORG, _HOME_SEAT),
         *_party_columns(_PARTNER, _PARTNER_ORG, _PARTNER_SEAT),
+        Partnership.fields,
     )
 )
 
@@ -293,6 +306,7 @@ def _partnership_row(values: Sequence[Any]) -> PartnershipRow:
         criterion_signed_by_heads=values[11],
         criterion_multi_field=values[12],
         criterion_council_approved=values[13],
+        fields=tuple(values[40] or ()),
     )
 
 
@@ -315,11 +329,12 @@ def partnership_rows(
     signed_from: dt.date | None = None,
     signed_to: dt.date | None = None,
     status: str | None = None,
+    field: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[PartnershipRow]:
     """list_partnerships as flat rows (both parties, an organisation's seat, the via municipality)."""
-    filters = _Filters(municipality_id, country, type_, signed_from, signed_to, status)
+    filters = _Filters(municipality_id, country, type_, signed_from, signed_to, status, field=field)
     statement = _rows_statement(filters.signature)
     found = session.connection().execute(statement, filters.params | {"limit": limit, "offset": offset}).all()
     items = [_partnership_row(values) for values in found]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from tsunagari.common.fields import field_codes, parse_field_text
 from tsunagari.partnership.models import PartnershipStatus, PartnershipType
 
 PrecisionName = Literal["year", "month", "day"]
@@ -27,6 +28,9 @@ class PartnershipCreate(BaseModel):
     ended_on: dt.date | None = None
     ended_on_precision: PrecisionName | None = None
     origin: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    """交流分野 as codes (labels in Japanese, English or Korean are read as their codes); an upsert
+    leaves the stored fields alone when none are given."""
     notes: str | None = None
     inherited_through_merger: bool | None = None
     """None on an update means 'leave as stored'; a new partnership stores False."""
@@ -35,6 +39,17 @@ class PartnershipCreate(BaseModel):
     criterion_multi_field: bool | None = None
     criterion_council_approved: bool | None = None
     source: str | None = None
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _field_codes(cls, value: object) -> object:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return parse_field_text(value)
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return field_codes(value)
+        return value
 
     @model_validator(mode="after")
     def _parties_and_dates(self) -> PartnershipCreate:

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from tsunagari.audit import service as audit_service
 from tsunagari.common.bulk import complete_rows, insert_returning
 from tsunagari.common.records import assign_changed
-from tsunagari.errors import Conflict, NotFound
+from tsunagari.errors import Conflict, InvalidInput, NotFound, Problem
 from tsunagari.municipality.models import Municipality
+from tsunagari.organisation.models import Organisation
 from tsunagari.partnership.models import (
     Partnership,
     PartnershipSourceRecord,
@@ -32,6 +33,7 @@ _COMPARED_FIELDS = (
     "ended_on",
     "ended_on_precision",
     "origin",
+    "fields",
     "notes",
     "inherited_through_merger",
     "via_municipality_id",
@@ -75,12 +77,32 @@ def update(
     *, session: Session, partnership: Partnership, changes: Mapping[str, Any], parties: PartnershipCreate
 ) -> Partnership:
     """Write the changed fields, and the party keys of the record as it now stands (`parties`)."""
+    check_parties_exist(session=session, data=parties)
     assign_changed(partnership, changes)
     home = party_key(parties.home_municipality_id, parties.home_organisation_id)
     partner = party_key(parties.partner_municipality_id, parties.partner_organisation_id)
     assign_changed(partnership, {"home_party": home, "partner_party": partner})
     session.flush()
     return partnership
+
+
+def check_parties_exist(*, session: Session, data: PartnershipCreate) -> None:
+    """Every party and link the data names is a stored record: a missing one is invalid input naming its
+    field (422), never a foreign-key error from the database."""
+    links = {
+        "home_municipality_id": Municipality,
+        "partner_municipality_id": Municipality,
+        "via_municipality_id": Municipality,
+        "home_organisation_id": Organisation,
+        "partner_organisation_id": Organisation,
+    }
+    missing = [
+        Problem("no such record / 該当する記録がありません", field=name, value=value)
+        for name, model in links.items()
+        if (value := getattr(data, name, None)) is not None and session.get(model, value) is None
+    ]
+    if missing:
+        raise InvalidInput(problems=missing)
 
 
 def upsert(
@@ -100,6 +122,7 @@ def upsert(
         from tsunagari.errors import InvalidInput
 
         raise InvalidInput("a partnership needs two different parties", field="partner", value=partner)
+    check_parties_exist(session=session, data=data)
     existing = find(
         session=session,
         home_party=home,
@@ -121,7 +144,7 @@ def upsert(
     changed = {
         name: values[name]
         for name in _COMPARED_FIELDS
-        if values[name] is not None and getattr(existing, name) != values[name]
+        if values[name] not in (None, []) and getattr(existing, name) != values[name]
     }
     if not changed or not update_existing:
         return existing, "unchanged"
@@ -129,6 +152,24 @@ def upsert(
         setattr(existing, name, value)
     session.flush()
     return existing, "updated"
+
+
+def take_up_fields(*, session: Session, by_pair: Mapping[frozenset[int], Sequence[str]]) -> int:
+    """Add to each municipality-to-municipality partnership the fields its pair's programmes have
+    (programme_service.fields_by_pair), after those it already has; how many partnerships changed."""
+    changed = 0
+    for partnership in session.scalars(
+        select(Partnership).where(
+            Partnership.home_municipality_id.is_not(None), Partnership.partner_municipality_id.is_not(None)
+        )
+    ).unique():
+        pair = frozenset((partnership.home_municipality_id or 0, partnership.partner_municipality_id or 0))
+        fields = list(dict.fromkeys([*(partnership.fields or []), *by_pair.get(pair, ())]))
+        if fields != list(partnership.fields or []):
+            partnership.fields = fields
+            changed += 1
+    session.flush()
+    return changed
 
 
 def create_many(*, session: Session, data: Sequence[PartnershipCreate]) -> list[int]:

@@ -17,8 +17,9 @@ from tsunagari.municipality import service as municipality_service
 from tsunagari.policy import actions as policy_actions
 from tsunagari.policy import service as policy_service
 from tsunagari.policy.models import PolicyRules
-from tsunagari.web.forms import FormField, display, field, form_version, record_json
+from tsunagari.web.forms import FormField, display, field, form_values, form_version, messages, record_json
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
 from tsunagari.web.staff_pages import render, staff_router
@@ -113,14 +114,30 @@ def _rules_values(rules: PolicyRules) -> dict[str, Any]:
     return {f.name: getattr(rules, f.name) for f in RULE_FIELDS}
 
 
+LOOKUP = field("municipality_id", "自治体 / Municipality", "ref", pick="municipality")
+
+
 @router.get("/policy/rules", name="staff.policy_rules_index")
 def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
     permissions.require("view_policy", actor)
+    lookup, lookup_errors = dict(request.query_params), []
+    if lookup.get("municipality_id__q") or lookup.get("municipality_id__pick"):
+        try:  # any municipality's rules (stored or the defaults) are one name away
+            chosen = form_values((LOOKUP,), lookup, session=session, lang=lang_of(request))
+            if chosen.get("municipality_id"):
+                return RedirectResponse(f"/staff/policy/rules/{chosen['municipality_id']}", status_code=303)
+        except InvalidInput as error:
+            lookup_errors = messages(error, (LOOKUP,), lang_of(request))
     stored = policy_service.list_rules(session=session)
     stored_ids = {r.municipality_id for r in stored}
+    # Every municipality whose rules apply to something: its own editors', and (for everyone, the
+    # administrator included) each one with planned visits, which follow seed 002's defaults until saved.
+    with_visits = {
+        v.municipality_id for v in policy_service.list_visits(session=session) if v.municipality_id
+    }
     own = [
         municipality_service.get(session=session, municipality_id=m)
-        for m in sorted(actor.municipality_ids - stored_ids)
+        for m in sorted((set(actor.municipality_ids) | with_visits) - stored_ids)
     ]
     return render(
         request,
@@ -131,6 +148,9 @@ def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser
         ],
         own=own,
         fields=RULE_FIELDS,
+        lookup_field=LOOKUP,
+        lookup=lookup,
+        lookup_errors=lookup_errors,
     )
 
 

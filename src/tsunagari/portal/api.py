@@ -78,8 +78,8 @@ def search(session: SessionDep, page: PaginationDep, q: SearchText) -> Response:
 
 @router.get("/stats", response_model=Statistics)
 def statistics(session: SessionDep, group_by: portal_service.GroupBy = "country") -> Response:
-    """Partnerships counted by the foreign party's country, the Japanese party's prefecture, type or
-    decade.
+    """Partnerships counted by the foreign party's country, the Japanese party's prefecture, type,
+    decade or exchange field (one with several fields counts in each).
     """
     rows = portal_service.statistics(session=session, group_by=group_by)
     total = partnership_rows.partnership_count(session=session, concluded_only=True)

@@ -19,7 +19,7 @@ from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.pages import AnniversaryRow, Choice, anniversary_rows, prefecture_label
-from tsunagari.reference import countries, japan
+from tsunagari.reference import countries, japan, licences
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -178,7 +178,10 @@ def countries_index(request: Request, session: SessionDep) -> HTMLResponse:
 
 # --------------------------------------------------------------------------- downloads
 def _download(rows: list[partnership_export.ExportRow], stem: str, fmt: str) -> Response:
-    disposition = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
+    disposition = {
+        "Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
+        "Link": licences.link_header(row["source"] for row in rows),
+    }
     if fmt == "csv":
         return Response(partnership_export.rows_to_csv(rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
     return Response(partnership_export.rows_to_xlsx(rows), media_type=XLSX_MEDIA_TYPE, headers=disposition)

@@ -3,6 +3,7 @@ never contacts. The portal's other reads stay in portal.service."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -83,3 +84,15 @@ def suggestions(*, session: Session, q: str, limit: int = SUGGESTIONS) -> list[S
         for mid, (score, matched) in chosen
         if mid in names
     ]
+
+
+def english_names(*, session: Session, municipality_ids: Collection[int]) -> dict[int, str]:
+    """The English names of the municipalities that have one, in one query (for English pages)."""
+    if not municipality_ids:
+        return {}
+    found = session.execute(
+        select(Municipality.id, Municipality.name_en).where(
+            Municipality.id.in_(sorted(municipality_ids)), Municipality.name_en.is_not(None)
+        )
+    )
+    return {municipality_id: name_en for municipality_id, name_en in found if name_en}

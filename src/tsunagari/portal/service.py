@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
 
+from tsunagari.common.fields import FIELD_CODES, FIELD_LABELS
 from tsunagari.common.page import Page
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput, NotFound
@@ -37,7 +38,7 @@ from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import NOT_CONCLUDED, NOT_IN_FORCE, PARTNERSHIP_TYPE_LABELS, Partnership
 from tsunagari.reference.models import Country
 
-GroupBy = Literal["country", "prefecture", "type", "decade"]
+GroupBy = Literal["country", "prefecture", "type", "decade", "field"]
 ANNIVERSARY_STEP = 5
 FIRST_ANNIVERSARY = 10
 
@@ -310,16 +311,24 @@ def _prefecture_counts(session: Session) -> Counter[str]:
     )
 
 
+def _field_counts(session: Session) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for fields in session.scalars(select(Partnership.fields).where(Partnership.status.not_in(NOT_CONCLUDED))):
+        counts.update(set(fields or []) or {"unknown"})
+    return counts
+
+
 def statistics(*, session: Session, group_by: GroupBy) -> list[StatRow]:
     """Partnerships counted by the foreign party's country, the Japanese party's prefecture, type or decade.
 
     For a partnership between a Japanese and a foreign party, "country" is the foreign one's; between
     two foreign parties the lower country code; between two Japanese parties JP. "prefecture" counts
-    each Japanese party's prefecture once per partnership.
+    each Japanese party's prefecture once per partnership. "field" counts a partnership once in each of
+    its exchange fields, and as "unknown" when it has none recorded.
     """
-    if group_by not in ("country", "prefecture", "type", "decade"):
+    if group_by not in ("country", "prefecture", "type", "decade", "field"):
         raise InvalidInput(
-            "group_by must be country, prefecture, type or decade", field="group_by", value=group_by
+            "group_by must be country, prefecture, type, decade or field", field="group_by", value=group_by
         )
     counts: Counter[str] = Counter()
     if group_by == "type":
@@ -336,6 +345,8 @@ def statistics(*, session: Session, group_by: GroupBy) -> list[StatRow]:
             .group_by(Partnership.signed_on)
         ):
             counts[f"{signed_on.year // 10 * 10}s" if signed_on else "unknown"] += count
+    elif group_by == "field":
+        counts = _field_counts(session)
     elif group_by == "country":
         counts = _country_counts(session)
     else:
@@ -352,10 +363,15 @@ def _labelled(session: Session, group_by: GroupBy, counts: Counter[str]) -> list
         names = {code: labels for code, labels in PARTNERSHIP_TYPE_LABELS.items()}
     elif group_by == "decade":
         names = {k: (f"{k[:-1]}年代", k) for k in counts if k != "unknown"}
+    elif group_by == "field":
+        names = {**FIELD_LABELS, "unknown": ("記録なし", "not recorded")}
     names.setdefault("unknown", ("不明", "unknown"))
     rows = [StatRow(key, *names.get(key, (key, key)), count) for key, count in counts.items()]
     if group_by == "decade":
         return sorted(rows, key=lambda r: (r.key == "unknown", r.key))
+    if group_by == "field":  # the vocabulary's order, as the forms show it; none recorded last
+        order = {code: n for n, code in enumerate(FIELD_CODES)}
+        return sorted(rows, key=lambda r: order.get(r.key, len(order)))
     return sorted(rows, key=lambda r: (-r.count, r.key))
 
 
@@ -469,3 +485,16 @@ def headline_figures(*, session: Session) -> dict[str, int]:
         "countries": countries,
         "japanese_municipalities_with_partners": with_partners,
     }
+
+
+def partnership_sources(*, session: Session) -> list[str | None]:
+    """The distinct recorded sources of the partnerships between two municipalities (the open data set),
+    from which /data and the downloads tell which datasets, and so which licences, they hold."""
+    statement = (
+        select(Partnership.source)
+        .where(
+            Partnership.home_municipality_id.is_not(None), Partnership.partner_municipality_id.is_not(None)
+        )
+        .distinct()
+    )
+    return list(session.scalars(statement))

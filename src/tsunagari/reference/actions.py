@@ -20,6 +20,8 @@ class ReferenceLoaded:
     municipalities_kept: int
     gazetteer: tuple[int, int] | None
     """(cities, names) loaded just now; None when the gazetteer was left as it was (or not wanted)."""
+    populations: int = 0
+    """Japanese municipalities that took their population from the gazetteer (GeoNames) just now."""
 
 
 def load_reference_data(
@@ -31,11 +33,13 @@ def load_reference_data(
     progress: reference_service.Progress | None = None,
 ) -> ReferenceLoaded:
     """Countries and subdivisions, every Japanese local government (current and former) and, unless
-    `gazetteer` is None or one is loaded already (and `reload_gazetteer` is false), a GeoNames list."""
+    `gazetteer` is None or one is loaded already (and `reload_gazetteer` is false), a GeoNames list;
+    then the municipalities' populations from whatever gazetteer is loaded."""
     require("load_reference_data", actor, NOTHING)
     countries = reference_service.load_countries(session=session)
     added, kept = reference_service.load_japanese_municipalities(session=session)
     loaded = None
     if gazetteer is not None and (reload_gazetteer or not reference_service.gazetteer_size(session=session)):
         loaded = reference_service.load_gazetteer(session=session, dataset=gazetteer, progress=progress)
-    return ReferenceLoaded(countries, added, kept, loaded)
+    populations = reference_service.load_japanese_populations(session=session)
+    return ReferenceLoaded(countries, added, kept, loaded, populations)

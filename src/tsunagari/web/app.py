@@ -29,8 +29,10 @@ from tsunagari.exchange import network_staff_pages as exchange_network_staff_pag
 from tsunagari.exchange import pages as exchange_pages
 from tsunagari.exchange import programme_staff_pages as exchange_programme_staff_pages
 from tsunagari.exchange import staff_api as exchange_staff_api
+from tsunagari.importers import staff_pages as importer_staff_pages
 from tsunagari.matching import api as matching_api
 from tsunagari.matching import pages as matching_pages
+from tsunagari.matching import staff_pages as matching_staff_pages
 from tsunagari.municipality import api as municipality_api
 from tsunagari.municipality import pages as municipality_pages
 from tsunagari.municipality import staff_api as municipality_staff_api
@@ -44,11 +46,14 @@ from tsunagari.partnership import pages as partnership_pages
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership import staff_api as partnership_staff_api
 from tsunagari.partnership import staff_pages as partnership_staff_pages
+from tsunagari.policy import api as policy_api
+from tsunagari.policy import pages as policy_pages
 from tsunagari.policy import staff_api as policy_staff_api
 from tsunagari.policy import staff_pages as policy_staff_pages
 from tsunagari.portal import api as portal_api
 from tsunagari.portal import calendar_pages as portal_calendar_pages
 from tsunagari.portal import directory_pages as portal_directory_pages
+from tsunagari.portal import open_data_pages as portal_open_data_pages
 from tsunagari.portal import pages as portal_pages
 from tsunagari.portal import service as portal_service
 from tsunagari.session import unit_of_work
@@ -65,14 +70,17 @@ PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
     portal_api.router,
     exchange_api.router,
     evaluation_api.router,
+    policy_api.router,
     portal_pages.router,
     portal_calendar_pages.router,
     portal_directory_pages.router,
+    portal_open_data_pages.router,
     municipality_pages.router,
     partnership_pages.router,
     exchange_pages.router,
     exchange_network_pages.router,
     exchange_award_pages.router,
+    policy_pages.router,
     matching_api.router,
     matching_pages.router,
 )
@@ -100,6 +108,8 @@ STAFF_ROUTERS: tuple[APIRouter, ...] = (
     evaluation_staff_pages.router,
     evaluation_verification_staff_pages.router,
     evaluation_sheet_staff_pages.router,
+    matching_staff_pages.router,
+    importer_staff_pages.router,
 )
 
 

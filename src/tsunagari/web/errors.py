@@ -10,12 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.dependencies.models import Dependant
 from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -115,6 +113,10 @@ async def _request_validation(_request: Request, exc: Exception) -> Response:
     return await _invalid_input(_request, InvalidInput(problems=problems))
 
 
+# FastAPI's detail when a JSON body does not parse (fastapi.routing).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if not _is_api(request):
@@ -125,6 +127,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         message = f"no API endpoint at {request.url.path}"
     elif exc.status_code == 405 and exc.detail == "Method Not Allowed":
         message = f"{request.method} is not allowed on {request.url.path}"
+    elif exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+        # A body that is not JSON is bad input like any other: 422 naming the body, as documented.
+        reason = "the body is not valid JSON"
+        return error_response(422, reason, [{"field": "body", "value": None, "reason": reason}])
     return error_response(exc.status_code, message, headers=exc.headers)
 
 
@@ -226,28 +232,21 @@ _ERROR_DESCRIPTIONS: dict[int, str] = {
     422: "Invalid input: every problem names its field, value and reason",
     503: "The database is busy: retry after the Retry-After header's seconds",
 }
-_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WRITES = frozenset({"post", "put", "patch", "delete"})
+# Routes behind a principal carry this tag (web.write_api.write_router and the staff reads).
+STAFF_TAG = "staff"
 
 
-def _needs_principal(route: APIRoute) -> bool:
-    from tsunagari.web.security import current_principal  # the security module imports this one
-
-    def calls(dependant: Dependant) -> bool:
-        return dependant.call is current_principal or any(calls(d) for d in dependant.dependencies)
-
-    return calls(route.dependant)
-
-
-def error_statuses(route: APIRoute, method: str) -> list[int]:
+def error_statuses(path: str, method: str, tags: list[str]) -> list[int]:
     """The error statuses an operation can answer: every one may be busy (503); an API route may refuse
-    input (422) or name what does not exist (404); one that needs a principal may answer 401 and 403;
-    a write may conflict (409) or carry too large a body (413)."""
+    input (422) or name what does not exist (404); a staff route may answer 401 and 403; a write may
+    conflict (409) or carry too large a body (413)."""
     statuses = {503}
-    if route.path.startswith(API_PREFIX):
+    if path.startswith(API_PREFIX):
         statuses |= {404, 422}
-        if _needs_principal(route):
+        if STAFF_TAG in tags:
             statuses |= {401, 403}
-        if method in _WRITES:
+        if method.lower() in _WRITES:
             statuses |= {409, 413}
     return sorted(statuses)
 
@@ -263,17 +262,12 @@ def document_error_responses(app: FastAPI) -> None:
         schema = build()
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
-                continue
-            for method in route.methods or ():
-                operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
-                if operation is None:
-                    continue
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
-                for status in error_statuses(route, method):
+                for status in error_statuses(path, method, operation.get("tags", [])):
                     answer: dict[str, Any] = {"description": _ERROR_DESCRIPTIONS[status]}
-                    if route.path.startswith(API_PREFIX):
+                    if path.startswith(API_PREFIX):
                         answer["content"] = reference
                     # FastAPI's own 422 describes its default body, which the handlers above replace.
                     if str(status) not in responses or status == 422:

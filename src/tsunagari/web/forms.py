@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, fiscal_year_label, parse_date, parse_fiscal_years
 from tsunagari.errors import InvalidInput, NotFound, Problem
+from tsunagari.web.i18n import gettext, pair_half
 
 Lang = Literal["ja", "en"]
 SHOWN = "_shown."
@@ -94,13 +95,11 @@ class FormField:
     help: str = ""
 
     def label_in(self, lang: Lang) -> str:
-        """The label in one language: labels are written "日本語 / English"."""
-        ja, _, en = self.label.partition(" / ")
-        return (en or ja) if lang == "en" else ja
+        """The label in one language: an English msgid from the catalogue, or a domain's declared pair."""
+        return pair_half(self.label, lang)
 
     def help_in(self, lang: Lang) -> str:
-        ja, _, en = self.help.partition(" / ")
-        return (en or ja) if lang == "en" else ja
+        return pair_half(self.help, lang)
 
     def option_list(self, current: str = "", extra: Iterable[str] = ()) -> tuple[Option, ...]:
         """The options, plus a stored value the list does not know (kept, never silently replaced)."""
@@ -129,8 +128,9 @@ def field(
     return FormField(name, label, kind, choices, options, blank, precision, pick, group, help)
 
 
-def _say(lang: Lang, ja: str, en: str) -> str:
-    return en if lang == "en" else ja
+def _say(lang: Lang, message: str, **params: Any) -> str:
+    """A message of the form kit from the catalogue (Japanese by default, English in English mode)."""
+    return gettext(lang, message, **params)
 
 
 # ----------------------------------------------------------------------------- reading what staff write
@@ -148,16 +148,12 @@ def parse_money(raw: str, *, field: str, lang: Lang = "ja") -> int:
     text = text.removesuffix("円")
     if text.startswith(("-", "−", "▲")):
         raise InvalidInput(
-            _say(lang, "0円以上で入力してください", "must not be negative"), field=field, value=raw
+            _say(lang, "must not be negative"), field=field, value=raw
         )
     match = _MONEY.fullmatch(text)
     if not text or match is None or not any(match.groupdict().values()):
         raise InvalidInput(
-            _say(
-                lang,
-                "金額として読めません（例: 1,200,000 / 1200000円 / 120万円）",
-                "not an amount of yen (write it like 1,200,000, 1200000円 or 120万円)",
-            ),
+            _say(lang, "not an amount of yen (write it like 1,200,000, 1200000円 or 120万円)"),
             field=field,
             value=raw,
         )
@@ -165,7 +161,7 @@ def parse_money(raw: str, *, field: str, lang: Lang = "ja") -> int:
         float(match["oku"] or 0) * 100_000_000 + float(match["man"] or 0) * 10_000 + int(match["yen"] or 0)
     )
     if total != int(total):
-        raise InvalidInput(_say(lang, "1円未満は入力できません", "whole yen only"), field=field, value=raw)
+        raise InvalidInput(_say(lang, "whole yen only"), field=field, value=raw)
     return int(total)
 
 
@@ -175,13 +171,13 @@ def parse_count(raw: str, *, field: str, lang: Lang = "ja") -> int:
         value = int(text)
     except ValueError:
         raise InvalidInput(
-            _say(lang, "人数は整数で入力してください", "a number of people is a whole number"),
+            _say(lang, "a number of people is a whole number"),
             field=field,
             value=raw,
         ) from None
     if value < 0:
         raise InvalidInput(
-            _say(lang, "人数は0以上です", "a number of people is not negative"), field=field, value=raw
+            _say(lang, "a number of people is not negative"), field=field, value=raw
         )
     return value
 
@@ -192,11 +188,7 @@ def read_date(raw: str, *, field: str, lang: Lang = "ja") -> PartialDate:
     except InvalidInput as error:
         reason = error.problems[0].reason if error.problems else ""
         raise InvalidInput(
-            _say(
-                lang,
-                f"日付として読めません（例: 令和7年4月1日 / R7.4.1 / 2025/4/1）: {reason}",
-                f"not a date (write it like 令和7年4月1日, R7.4.1 or 2025/4/1): {reason}",
-            ),
+            _say(lang, "not a date (write it like 令和7年4月1日, R7.4.1 or 2025/4/1): %(reason)s", reason=reason),
             field=field,
             value=raw,
         ) from None
@@ -212,17 +204,13 @@ def read_fiscal_year(raw: str, *, field: str, lang: Lang = "ja") -> int:
     except InvalidInput as error:
         reason = error.problems[0].reason if error.problems else ""
         raise InvalidInput(
-            _say(
-                lang,
-                f"年度として読めません（例: 令和7年度 / FY2025）: {reason}",
-                f"not a fiscal year: {reason}",
-            ),
+            _say(lang, "not a fiscal year (write it like 令和7年度 or FY2025): %(reason)s", reason=reason),
             field=field,
             value=raw,
         ) from None
     if years.first_fy is None or len(years.held_fy) != 1 or years.ongoing:
         raise InvalidInput(
-            _say(lang, "年度を一つ入力してください", "give one fiscal year"), field=field, value=raw
+            _say(lang, "give one fiscal year"), field=field, value=raw
         )
     return years.first_fy
 
@@ -353,7 +341,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
             where = f"{name}.{i + 1}"
             if not key:
                 problems.append(
-                    Problem(_say(lang, "区分を選んでください", "choose a category"), where, value)
+                    Problem(_say(lang, "choose a category"), where, value)
                 )
                 continue
             try:
@@ -368,7 +356,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
         for i, key, text in _rows(form, name):
             if not text:
                 raise InvalidInput(
-                    _say(lang, "内容を入力してください", "write the point"), field=f"{name}.{i + 1}"
+                    _say(lang, "write the point"), field=f"{name}.{i + 1}"
                 )
             points.append({"criterion": key or None, "text": text})
         return points
@@ -383,9 +371,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
         date = read_date(raw, field=name, lang=lang)
         if not form_field.precision and date.precision != "day":
             raise InvalidInput(
-                _say(
-                    lang, "日まで入力してください（例: 令和7年4月1日）", "give the day too (e.g. 2025-04-01)"
-                ),
+                _say(lang, "give the day too (e.g. 令和7年4月1日 or 2025-04-01)"),
                 field=name,
                 value=raw,
             )
@@ -398,7 +384,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
     if kind == "select":
         if raw not in {o.value for o in form_field.option_list()}:
             raise InvalidInput(
-                _say(lang, "選択肢にない値です", "not one of the choices"), field=name, value=raw
+                _say(lang, "not one of the choices"), field=name, value=raw
             )
         return raw
     if kind == "list":
@@ -410,7 +396,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
             return float(_fold(raw).replace(",", ""))
     except ValueError:
         raise InvalidInput(
-            _say(lang, "数値として読めません", "not a number"), field=name, value=raw
+            _say(lang, "not a number"), field=name, value=raw
         ) from None
     return raw
 
@@ -438,13 +424,13 @@ def _resolve_ref(session: Session, form_field: FormField, form: Mapping[str, str
             return None
         if picker.resolve is None:
             raise InvalidInput(
-                _say(lang, "候補から選んでください", "choose one of the matches"), field=name, value=typed
+                _say(lang, "choose one of the matches"), field=name, value=typed
             )
         try:
             record = picker.resolve(session, typed)
         except NotFound:
             raise InvalidInput(
-                _say(lang, "該当する記録がありません", "nothing matches this name"), field=name, value=typed
+                _say(lang, "nothing matches this name"), field=name, value=typed
             ) from None
         except InvalidInput as error:
             raise InvalidInput(problems=[Problem(p.reason, name, typed) for p in error.problems]) from None
@@ -456,7 +442,7 @@ def _resolve_ref(session: Session, form_field: FormField, form: Mapping[str, str
         picker.load(session, record_id)
     except (ValueError, NotFound):
         raise InvalidInput(
-            _say(lang, "指定された記録は存在しません", "no such record"), field=name, value=raw
+            _say(lang, "no such record"), field=name, value=raw
         ) from None
     return record_id
 
@@ -534,11 +520,7 @@ def messages(error: InvalidInput, fields: Iterable[FormField], lang: Lang = "ja"
         head = (problem.field or "").split(".")[0].split("__")[0]
         label = labels.get(head, problem.field or "")
         row = (problem.field or "").split(".")[1:2]
-        where = (
-            f"{label} ({row[0]}行目)"
-            if row and row[0].isdigit() and lang == "ja"
-            else (f"{label} (row {row[0]})" if row and row[0].isdigit() else label)
-        )
+        where = _say(lang, "%(label)s (row %(row)s)", label=label, row=row[0]) if row and row[0].isdigit() else label
         value = "" if problem.value in (None, "") else f"「{problem.value}」 "
         out.append(f"{where}: {value}{problem.reason}" if where else f"{value}{problem.reason}")
     return out

@@ -33,7 +33,8 @@ from tsunagari.web.forms import (
 )
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
-from tsunagari.web.staff_pages import render, render_fragment
+from tsunagari.web.i18n import gettext, pair_half
+from tsunagari.web.staff_pages import render, render_fragment, say
 
 Values = dict[str, Any]
 
@@ -96,12 +97,13 @@ class StaffKind:
         return self.create(session=session, actor=actor, data=self.to_service(self.before_create(values)))
 
 
-def _dependents(session: Session, record: Any) -> list[str]:
+def _dependents(session: Session, record: Any, lang: Lang = "ja") -> list[str]:
     """The audited records that refer to `record`, counted by kind (提携 2件)."""
-    return [
-        f"{TABLE_LABELS.get(d.table_name, (d.table_name, ''))[0]} {d.count}件"
-        for d in audit_service.dependents(session=session, instance=record)
-    ]
+    out = []
+    for d in audit_service.dependents(session=session, instance=record):
+        ja, en = TABLE_LABELS.get(d.table_name, (d.table_name, d.table_name))
+        out.append(gettext(lang, "%(what)s: %(count)s", what=en if lang == "en" else ja, count=d.count))
+    return out
 
 
 # The kinds registered, by kind: the staff home links to a new form for each.
@@ -196,7 +198,7 @@ def register_kind(router: APIRouter, spec: StaffKind) -> None:
             request,
             "form.html",
             status,
-            title=f"{title}: 新規登録 / New",
+            title=say(request, "%(what)s: new", what=pair_half(title, lang)),
             errors=messages(error, create_fields, lang) if error else [],
             action=f"/staff/{kind}/new",
             version=None,
@@ -240,7 +242,7 @@ def register_kind(router: APIRouter, spec: StaffKind) -> None:
             request,
             "form.html",
             status,
-            title=f"{title}: 編集 / Edit",
+            title=say(request, "%(what)s: edit", what=pair_half(title, lang)),
             errors=messages(error, fields, lang) if error else [],
             action=f"/staff/{kind}/{record_id}/edit",
             version=version,
@@ -276,7 +278,7 @@ def register_kind(router: APIRouter, spec: StaffKind) -> None:
                 request,
                 "conflict.html",
                 409,
-                title=f"{title}: 編集の競合 / Edit conflict",
+                title=say(request, "%(what)s: edit conflict", what=pair_half(title, lang)),
                 message=str(error),
                 rows=conflict_rows(fields, form, current, session, lang),
                 action=action,
@@ -289,12 +291,14 @@ def register_kind(router: APIRouter, spec: StaffKind) -> None:
     def confirm_delete(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
         """The confirmation step: what the record is and what depends on it, before anything is deleted."""
         record = spec.load(session, record_id)
+        lang = lang_of(request)
+        dependents = spec.dependents(session, record) if spec.dependents else _dependents(session, record, lang)
         return render(
             request,
             "confirm_delete.html",
-            title=f"{title}: 削除の確認 / Confirm deletion",
-            record_label=spec.describe(record) if spec.describe else f"#{record_id}",
-            dependents=(spec.dependents or _dependents)(session, record),
+            title=say(request, "%(what)s: confirm deletion", what=pair_half(title, lang)),
+            record_label=pair_half(spec.describe(record), lang) if spec.describe else f"#{record_id}",
+            dependents=dependents,
             action=f"/staff/{kind}/{record_id}/delete",
             back=f"/staff/{kind}/{record_id}/edit",
             version=spec.version_of(record),
@@ -431,7 +435,7 @@ def register_inline(router: APIRouter, rows: InlineRows) -> None:
                     request,
                     "conflict.html",
                     409,
-                    title=f"{spec.title}: 編集の競合 / Edit conflict",
+                    title=say(request, "%(what)s: edit conflict", what=pair_half(spec.title, lang)),
                     message=str(error),
                     rows=conflicts,
                     action=f"/staff/{kind}/{record_id}/edit",
@@ -480,8 +484,7 @@ def register_form_helpers(router: APIRouter) -> None:
         except InvalidInput:
             found = []
         if not found:
-            none = "該当なし" if lang == "ja" else "No match"
-            return HTMLResponse(f'<span class="none">{none}</span>')
+            return HTMLResponse(f'<span class="none">{escape(gettext(lang, "No match"))}</span>')
         items = "".join(
             f'<label class="match"><input type="radio" name="{field}__pick" value="{record_id}"> '
             f"{escape(label)}</label>"

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,11 +16,23 @@ from tsunagari.access import permissions
 from tsunagari.access.roles import ROLE_LABELS_EN, ROLE_LABELS_JA
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tsunagari.web import errors
+from tsunagari.web.i18n import Lang, gettext, half, translations
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CSRF_FIELD, StaffSecurityMiddleware, staff_session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+@lru_cache(maxsize=2)
+def _environment(lang: Lang) -> Environment:
+    """One Jinja environment per language, with the public pages' catalogue behind `_()` and the `tr`
+    filter (one language of a domain's declared "日本語 / English" pair)."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"]
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["tr"] = lambda text: half(str(text or ""), lang)
+    return env
 
 
 def staff_router() -> APIRouter:
@@ -29,20 +43,35 @@ def staff_router() -> APIRouter:
 def render_fragment(request: Request, template: str, **context: Any) -> str:
     staff_session = staff_session_of(request)
     principal = getattr(request.state, "principal", None)
-    context.setdefault("lang", lang_of(request))
-    return _env.get_template(f"staff/{template}").render(
+    lang: Lang = lang_of(request)
+    context.setdefault("lang", lang)
+    return _environment(lang).get_template(f"staff/{template}").render(
         csrf_field=CSRF_FIELD,
         csrf_token=staff_session.csrf_token if staff_session else "",
         user=principal,
-        role_labels=ROLE_LABELS_JA,
-        role_labels_en=ROLE_LABELS_EN,
+        role_labels=ROLE_LABELS_EN if lang == "en" else ROLE_LABELS_JA,
+        switch_url=_switch_url(request, lang),
         allowed=lambda action: permissions.allowed(action, principal),
         **context,
     )
 
 
+def _switch_url(request: Request, lang: Lang) -> str:
+    other = "ja" if lang == "en" else "en"
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", other)]
+    return f"{request.url.path}?{urlencode(params)}"
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(render_fragment(request, template, **context), status_code=status_code)
+    response = HTMLResponse(render_fragment(request, template, **context), status_code=status_code)
+    if request.query_params.get("lang") in ("ja", "en"):  # kept, as on the public pages
+        response.set_cookie("lang", lang_of(request), max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def say(request: Request, message: str, **params: Any) -> str:
+    """A staff message from the catalogue in the request's language."""
+    return gettext(lang_of(request), message, **params)
 
 
 # ----------------------------------------------------------------------------- error screens
@@ -54,32 +83,26 @@ async def _not_authenticated(request: Request, exc: Exception) -> Response:
 
 async def _forbidden(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/staff"):
-        return render(request, "message.html", 403, title="権限がありません / Not allowed", message=str(exc))
+        return render(request, "message.html", 403, title=say(request, "Not allowed"), message=str(exc))
     return errors.error_response(403, str(exc) or "permission denied")
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/staff"):
-        return render(request, "message.html", 404, title="見つかりません / Not found", message=str(exc))
+        return render(request, "message.html", 404, title=say(request, "Not found"), message=str(exc))
     return errors.error_response(404, str(exc))
 
 
 async def _conflict(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/staff"):
-        return render(request, "message.html", 409, title="競合 / Conflict", message=str(exc))
+        return render(request, "message.html", 409, title=say(request, "Conflict"), message=str(exc))
     return await errors._conflict(request, exc)
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/staff") and isinstance(exc, InvalidInput):
-        message = "; ".join(p.describe() for p in exc.problems) or "invalid input"
-        return render(
-            request,
-            "message.html",
-            422,
-            title="入力内容を確認してください / Check the input",
-            message=message,
-        )
+        message = "; ".join(p.describe() for p in exc.problems) or say(request, "Check the input.")
+        return render(request, "message.html", 422, title=say(request, "Check the input"), message=message)
     return await errors._invalid_input(request, exc)
 
 
