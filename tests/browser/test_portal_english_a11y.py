@@ -6,7 +6,9 @@ publication duty."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,7 @@ def _paths(browser: object, base: str, visits: Visits) -> list[str]:
         f"/municipalities/{visits.murayama}/publications",
         f"/partnerships/{visits.partnership}",
         f"/programmes/{visits.programme}",
+        f"/embed/municipalities/{visits.murayama}",
     ]
     for listing, selector in FOLLOWED:
         page.goto(f"{base}{listing}")
@@ -145,4 +148,44 @@ def test_a_published_visit_on_the_municipality_and_publications_pages(
     playwright_sync.expect(page.locator("table.duties tr.duty-overdue")).to_have_count(1)
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     page.screenshot(path=str(artifacts_dir / f"publications-page-en-{width}.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_another_site_can_frame_the_widget(
+    served: tuple[str, Visits], browser: object, artifacts_dir: Path, width: int
+) -> None:
+    base, visits = served
+    context = browser.new_context(viewport={"width": width, "height": 700})  # type: ignore[attr-defined]
+    page = context.new_page()
+    widget = f"{base}/embed/municipalities/{visits.murayama}?lang=en"
+    # A page of another site (another origin: localhost, not 127.0.0.1) framing the widget, as a
+    # municipality's website would.
+    host = (
+        f"<!doctype html><title>Murayama City</title><h1>Murayama City website</h1>"
+        f'<iframe src="{widget}" width="360" height="460" title="partners"></iframe>'
+    ).encode()
+
+    class Host(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(host)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Host)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://localhost:{server.server_port}/")
+        frame = page.frame_locator("iframe")
+        playwright_sync.expect(frame.locator("h1")).to_contain_text("Partners of Murayama")
+        playwright_sync.expect(frame.locator("svg circle").first).to_be_attached()
+        assert frame.locator(".embed-partners li").count() >= 3
+        page.screenshot(path=str(artifacts_dir / f"embed-framed-{width}.png"))
+    finally:
+        server.shutdown()
+        server.server_close()
     context.close()

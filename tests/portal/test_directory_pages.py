@@ -123,3 +123,11 @@ def test_api_docs_load_only_vendored_assets(shared_demo_client: TestClient) -> N
     ):
         assert asset in docs + redoc
         assert shared_demo_client.get(asset).status_code == 200
+
+
+def test_a_merged_municipality_leads_to_its_successors_partners(shared_demo_client: TestClient) -> None:
+    toga = shared_demo_client.get("/api/v1/search", params={"q": "利賀村"}).json()["items"][0]
+    page = shared_demo_client.get(f"/municipalities/{toga['id']}")
+    notice = page.text.split('class="notice merged-notice"')[1].split("</p>")[0]
+    assert "南砺市" in notice and "#partners-h" in notice
+    assert "Printable brochure" not in page.text and "印刷用パンフレット" not in page.text

@@ -74,12 +74,13 @@ EXPECTED: dict[str, frozenset[str]] = {
     },
     "add_programme_partner": OWNERS,
     "remove_programme_partner": OWNERS,
+    "import_partnerships": frozenset({"admin"}),  # a file writes across municipalities
     "create_membership": OWNERS,  # the secretariat's editors (or the member's own)
     "delete_membership": OWNERS,
     **{f"{verb}_award": frozenset({"admin"}) for verb in ("create", "update", "delete")},
     **{
         f"{verb}_{kind}": OWNERS
-        for kind in ("labour_cost", "programme_sheet", "programme_sheet_year")
+        for kind in ("labour_cost", "programme_sheet", "programme_sheet_year", "seeking_profile")
         for verb in ("create", "update", "delete")
     },
 }
@@ -92,6 +93,8 @@ class Case:
     record_id: int | None = None
     body: dict[str, Any] = field(default_factory=dict)
     form: dict[str, str] | None = None
+    files: dict[str, tuple[str, bytes]] | None = None
+    """An uploaded file (the spreadsheet import's preview)."""
 
 
 def _version(kind: str, record_id: int) -> int:
@@ -104,6 +107,7 @@ def _version(kind: str, record_id: int) -> int:
             return programme_service.get_programme(session=session, programme_id=record_id).version
         from tsunagari.evaluation.models import LabourCostRate, ProgrammeSheet, ProgrammeSheetYear
         from tsunagari.exchange.models import Award, Network, NetworkMeeting
+        from tsunagari.matching.models import SeekingProfile
         from tsunagari.organisation.models import Contact, Organisation
         from tsunagari.partnership.models import Partnership
 
@@ -117,6 +121,7 @@ def _version(kind: str, record_id: int) -> int:
             "labour_cost": LabourCostRate,
             "programme_sheet": ProgrammeSheet,
             "programme_sheet_year": ProgrammeSheetYear,
+            "seeking_profile": SeekingProfile,
         }[kind]
         record = session.get(model, record_id)
         assert record is not None
@@ -203,6 +208,27 @@ def _labour_cost() -> int:
         return sheet_service.create_labour_cost(session=session, data=body).id
 
 
+def _seeking_body() -> dict[str, Any]:
+    """OWN has at most one seeking profile: the one a previous case made goes first."""
+    from tsunagari.matching import service as matching_service
+
+    with unit_of_work(get_engine()) as session:
+        own = municipality_id(session, OWN)
+        existing = matching_service.profile_of(session=session, municipality_id=own)
+        if existing is not None:
+            matching_service.delete_profile(session=session, profile=existing)
+    return {"municipality_id": own, "hoped_countries": "オーストラリア"}
+
+
+def _seeking_profile() -> int:
+    from tsunagari.matching import service as matching_service
+    from tsunagari.matching.schemas import SeekingProfileCreate
+
+    body = _seeking_body()
+    with unit_of_work(get_engine()) as session:
+        return matching_service.create_profile(session=session, data=SeekingProfileCreate(**body)).id
+
+
 def _programme_sheet() -> int:
     from tsunagari.evaluation import sheet_service
 
@@ -248,6 +274,7 @@ CREATE_BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "labour_cost": _labour_cost_body,
     "programme_sheet": lambda: {"programme_id": _own_programme(), "department": "国際交流課"},
     "programme_sheet_year": lambda: {"programme_id": _own_programme(), "fiscal_year": 2024},
+    "seeking_profile": _seeking_body,
 }
 UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
     "municipality": (_own_id, {"overview_en": "updated by the matrix"}),
@@ -263,6 +290,7 @@ UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
     "labour_cost": (_labour_cost, {"note": "matrix"}),
     "programme_sheet": (_programme_sheet, {"department": "matrix"}),
     "programme_sheet_year": (_programme_sheet_year, {"overall_comment": "matrix"}),
+    "seeking_profile": (_seeking_profile, {"purpose": "matrix"}),
 }
 DELETABLE: dict[str, Callable[[], int]] = {
     "municipality": lambda: _made(new_foreign_municipality),
@@ -279,7 +307,30 @@ DELETABLE: dict[str, Callable[[], int]] = {
     "labour_cost": _labour_cost,
     "programme_sheet": _programme_sheet,
     "programme_sheet_year": _programme_sheet_year,
+    "seeking_profile": _seeking_profile,
 }
+
+
+def _import_csv() -> bytes:
+    from tsunagari.partnership.export import COLUMNS
+
+    partner = unique("マトリクス市")
+    row = {"municipality": OWN, "partner": partner, "partner_country": "US", "type": "姉妹都市"}
+    return (",".join(COLUMNS) + "\n" + ",".join(row.get(c, "") for c in COLUMNS) + "\n").encode()
+
+
+def _import_token(app: Any, user: StaffUser | None) -> str:
+    """The token of a file the user previewed (none for those who may not import)."""
+    import re
+
+    client, csrf = cookie_client(app, user)
+    preview = client.post(
+        "/staff/import/partnerships/preview",
+        data={CSRF_FIELD: csrf},
+        files={"file": ("matrix.csv", _import_csv())},
+    )
+    found = re.findall(r'name="token" value="([0-9a-f]+)"', preview.text)
+    return found[0] if found else ""
 
 
 def _form(body: dict[str, Any]) -> dict[str, str]:
@@ -366,6 +417,8 @@ def build_case(action: str, login_user: StaffUser, user: StaffUser | None = None
         return Case(form={"email": login_user.email, "password": PASSWORD})
     if action == "logout":
         return Case(form={})
+    if action == "import_partnerships":
+        return Case(form={}, files={"file": ("matrix.csv", _import_csv())})
     if action == "add_programme_partner":
         partner = {"municipality_id": _made(new_foreign_municipality)}
         return Case(_own_programme(), partner, {k: str(v) for k, v in partner.items()})
@@ -461,6 +514,8 @@ def test_authorisation_matrix(staff_database: str) -> None:  # noqa: F811
         for role in ROLES:
             user = users[role]
             case = build_case(action, login_user, user)
+            if path == "/staff/import/partnerships/confirm":  # confirms a file the user previewed
+                case = Case(form={"token": _import_token(app, user)})
             concrete = (
                 path.replace("{id}", str(case.record_id))
                 .replace("{record_id}", str(case.record_id))
@@ -476,7 +531,9 @@ def test_authorisation_matrix(staff_database: str) -> None:  # noqa: F811
                     response = client.request(method, concrete, json=case.body, headers=headers)
             else:
                 client, csrf = cookie_client(app, user)
-                response = client.request(method, concrete, data={**(case.form or {}), CSRF_FIELD: csrf})
+                response = client.request(
+                    method, concrete, data={**(case.form or {}), CSRF_FIELD: csrf}, files=case.files
+                )
             allowed = role in EXPECTED[action]
             if allowed and _denied(response):
                 failures.append(

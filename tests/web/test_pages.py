@@ -180,13 +180,13 @@ def _stat_tables(body: str) -> dict[str, dict[str, int]]:
 
 def test_stats_tables_equal_the_portal_statistics(client: TestClient, session: Session) -> None:
     tables = _stat_tables(client.get("/stats").text)
-    assert set(tables) == {"country", "prefecture", "type", "decade"}
-    for group_by in ("country", "prefecture", "type", "decade"):
+    assert set(tables) == {"country", "prefecture", "type", "decade", "field"}
+    for group_by in ("country", "prefecture", "type", "decade", "field"):
         expected = portal_service.statistics(session=session, group_by=group_by)  # type: ignore[arg-type]
         assert tables[group_by] == {r.key: r.count for r in expected}
 
 
-@pytest.mark.parametrize("group_by", ["country", "prefecture", "type", "decade"])
+@pytest.mark.parametrize("group_by", ["country", "prefecture", "type", "decade", "field"])
 def test_stats_downloads_as_csv_with_bom_and_xlsx(
     client: TestClient, session: Session, group_by: str
 ) -> None:

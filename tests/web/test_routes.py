@@ -41,6 +41,7 @@ GET /api/v1/contacts/{id}
 GET /api/v1/dormant
 GET /api/v1/indicators
 GET /api/v1/map
+GET /api/v1/matches
 GET /api/v1/me
 GET /api/v1/municipalities
 GET /api/v1/municipalities/{id}
@@ -51,6 +52,9 @@ GET /api/v1/partnerships/{id}
 GET /api/v1/programmes
 GET /api/v1/programmes/{id}
 GET /api/v1/search
+GET /api/v1/seeking
+GET /api/v1/seeking/{id}
+GET /api/v1/seeking/{id}/matches
 GET /api/v1/staff/{kind}/{id}
 GET /api/v1/stats
 GET /api/v1/visits
@@ -62,10 +66,13 @@ GET /countries/{alpha2}
 GET /countries/{alpha2}/partnerships.{fmt}
 GET /data
 GET /data/partnerships.csv
+GET /data/partnerships.csv-metadata.json
 GET /data/partnerships.json
 GET /data/partnerships.jsonld
+GET /data/partnerships.xlsx
 GET /docs
 GET /docs/oauth2-redirect
+GET /embed/municipalities/{municipality_id}
 GET /healthz
 GET /map
 GET /municipalities/{municipality_id}
@@ -84,6 +91,8 @@ GET /programmes
 GET /programmes/{programme_id}
 GET /redoc
 GET /search
+GET /seeking
+GET /seeking/{profile_id}
 GET /staff
 GET /staff/activity/new
 GET /staff/activity/{record_id}/delete
@@ -106,6 +115,7 @@ GET /staff/evaluation/{kind}/{record_id}
 GET /staff/evaluations
 GET /staff/evaluations/open
 GET /staff/history/{table}/{record_id}
+GET /staff/import/partnerships
 GET /staff/labour_cost/new
 GET /staff/labour_cost/{record_id}/delete
 GET /staff/labour_cost/{record_id}/edit
@@ -119,6 +129,7 @@ GET /staff/municipality/{record_id}/edit
 GET /staff/network/new
 GET /staff/network/{record_id}/delete
 GET /staff/network/{record_id}/edit
+GET /staff/network/{record_id}/members
 GET /staff/organisation/new
 GET /staff/organisation/{record_id}/delete
 GET /staff/organisation/{record_id}/edit
@@ -144,6 +155,9 @@ GET /staff/programme_sheet_year/new
 GET /staff/programme_sheet_year/{record_id}/delete
 GET /staff/programme_sheet_year/{record_id}/edit
 GET /staff/review
+GET /staff/seeking_profile/new
+GET /staff/seeking_profile/{record_id}/delete
+GET /staff/seeking_profile/{record_id}/edit
 GET /staff/tokens
 GET /staff/users
 GET /staff/users/{record_id}/edit
@@ -190,6 +204,8 @@ POST /staff/contact/{record_id}/delete
 POST /staff/contact/{record_id}/edit
 POST /staff/contact/{record_id}/inline
 POST /staff/evaluation/{kind}/{record_id}
+POST /staff/import/partnerships/confirm
+POST /staff/import/partnerships/preview
 POST /staff/labour_cost/new
 POST /staff/labour_cost/{record_id}/delete
 POST /staff/labour_cost/{record_id}/edit
@@ -201,6 +217,8 @@ POST /staff/meeting/{record_id}/edit
 POST /staff/municipality/new
 POST /staff/municipality/{record_id}/delete
 POST /staff/municipality/{record_id}/edit
+POST /staff/network-members/new
+POST /staff/network-membership/{record_id}/remove
 POST /staff/network/new
 POST /staff/network/{record_id}/delete
 POST /staff/network/{record_id}/edit
@@ -225,6 +243,9 @@ POST /staff/programme_sheet_year/new
 POST /staff/programme_sheet_year/{record_id}/delete
 POST /staff/programme_sheet_year/{record_id}/edit
 POST /staff/review/{record_id}/resolve
+POST /staff/seeking_profile/new
+POST /staff/seeking_profile/{record_id}/delete
+POST /staff/seeking_profile/{record_id}/edit
 POST /staff/tokens/new
 POST /staff/tokens/{record_id}/revoke
 POST /staff/users/new
@@ -257,6 +278,7 @@ GET /api/v1/contacts/{id} view_contact_api_v1_contacts__id__get object
 GET /api/v1/dormant dormant_api_v1_dormant_get array
 GET /api/v1/indicators indicators_api_v1_indicators_get array
 GET /api/v1/map map_lines_api_v1_map_get Listing_MapLine_
+GET /api/v1/matches matches_api_v1_matches_get array
 GET /api/v1/me me_api_v1_me_get object
 GET /api/v1/municipalities list_municipalities_api_v1_municipalities_get Listing_MunicipalitySummary_
 GET /api/v1/municipalities/{id} get_municipality_api_v1_municipalities__id__get MunicipalityDetail
@@ -267,6 +289,9 @@ GET /api/v1/partnerships/{id} get_partnership_api_v1_partnerships__id__get Partn
 GET /api/v1/programmes list_programmes_api_v1_programmes_get Listing_ProgrammeSummary_
 GET /api/v1/programmes/{id} get_programme_api_v1_programmes__id__get ProgrammeDetail
 GET /api/v1/search search_api_v1_search_get Listing_MunicipalitySummary_
+GET /api/v1/seeking list_seeking_api_v1_seeking_get Listing_SeekingProfileRead_
+GET /api/v1/seeking/{id} get_seeking_api_v1_seeking__id__get SeekingProfileRead
+GET /api/v1/seeking/{id}/matches seeking_matches_api_v1_seeking__id__matches_get array
 GET /api/v1/staff/{kind}/{id} view_staff_record_api_v1_staff__kind___id__get object
 GET /api/v1/stats statistics_api_v1_stats_get Statistics
 GET /api/v1/visits list_visits_api_v1_visits_get Listing_PublishedVisit_
@@ -304,6 +329,7 @@ PUBLIC_API = {
     ("GET", "/api/v1/dormant"),
     ("GET", "/api/v1/indicators"),
     ("GET", "/api/v1/map"),
+    ("GET", "/api/v1/matches"),
     ("GET", "/api/v1/municipalities"),
     ("GET", "/api/v1/municipalities/{id}"),
     ("GET", "/api/v1/networks"),
@@ -313,6 +339,9 @@ PUBLIC_API = {
     ("GET", "/api/v1/programmes"),
     ("GET", "/api/v1/programmes/{id}"),
     ("GET", "/api/v1/search"),
+    ("GET", "/api/v1/seeking"),
+    ("GET", "/api/v1/seeking/{id}"),
+    ("GET", "/api/v1/seeking/{id}/matches"),
     ("GET", "/api/v1/stats"),
     ("GET", "/api/v1/visits"),
 }

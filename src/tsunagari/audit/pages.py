@@ -16,13 +16,14 @@ from tsunagari.access import permissions
 from tsunagari.access.action_kit import TABLE_LABELS
 from tsunagari.audit import service as audit_service
 from tsunagari.audit.models import AuditEntry
-from tsunagari.errors import NotFound
-from tsunagari.web.forms import PICKERS, FormField, Lang, display
+from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
+from tsunagari.errors import InvalidInput, NotFound
+from tsunagari.web.forms import PICKERS, FormField, Lang, display, read_date
+from tsunagari.web.i18n import translations
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_crud import KINDS
 from tsunagari.web.staff_pages import render, staff_router
-from tsunagari.web.staff_text import gettext_of
 
 router = staff_router()
 
@@ -35,8 +36,15 @@ OTHER_TABLES: dict[str, tuple[str, str]] = {
     "municipality_name": ("自治体の別名", "Municipality name"),
     "login_session": ("ログイン", "Login session"),
 }
-# Columns every record has, which say nothing a person changed.
-QUIET = frozenset({"id", "version", "created_at", "updated_at"})
+# Columns every record has, or keys derived from other columns, which say nothing a person changed.
+QUIET = frozenset({"id", "version", "created_at", "updated_at", "party", "home_party", "partner_party"})
+# Columns no staff form shows, named for the trail (English msgids of the catalogue).
+COLUMN_LABELS = {
+    "inherited_through_merger": "Inherited through a merger",
+    "partner_written_name": "Partner as written",
+    "source": "Source",
+    "name_en": "English name",
+}
 # A column ending in one of these names a record of that picker.
 REFERENCES = (
     ("municipality_id", "municipality"),
@@ -118,7 +126,7 @@ class Namer:
             except NotFound:
                 self.known[key] = ""
             if not self.known[key]:
-                gone = gettext_of(self.lang)("deleted")
+                gone = translations(self.lang).gettext("deleted")
                 self.known[key] = f"#{key[1]}" + (f" ({gone})" if picker else "")
         return self.known[key]
 
@@ -126,7 +134,7 @@ class Namer:
         if value is None or value == "" or value == []:
             return ""
         if isinstance(value, bool):
-            return gettext_of(self.lang)("yes" if value else "no")
+            return translations(self.lang).gettext("yes" if value else "no")
         for suffix, what in REFERENCES:
             if column.endswith(suffix):
                 return self.name(what, value)
@@ -145,7 +153,7 @@ ACTIONS = {"create": "Created", "update": "Changed", "delete": "Deleted"}
 
 def entry_view(entry: AuditEntry, namer: Namer) -> EntryView:
     """One audit entry as a diff: only the fields whose values differ (all of them on create or delete)."""
-    _ = gettext_of(namer.lang)
+    _ = translations(namer.lang).gettext
     fields = _fields_of(entry.table_name)
     before, after = entry.before or {}, entry.after or {}
     changes = []
@@ -153,7 +161,7 @@ def entry_view(entry: AuditEntry, namer: Namer) -> EntryView:
         if column in QUIET or column.endswith("_precision") or before.get(column) == after.get(column):
             continue
         form_field = fields.get(column)
-        label = form_field.label_in(namer.lang) if form_field else column
+        label = form_field.label_in(namer.lang) if form_field else _(COLUMN_LABELS.get(column, column))
         old = namer.value(column, before.get(column), form_field) if entry.action != "create" else ""
         new = namer.value(column, after.get(column), form_field) if entry.action != "delete" else ""
         if old or new:
@@ -172,12 +180,42 @@ def entry_view(entry: AuditEntry, namer: Namer) -> EntryView:
     )
 
 
+def _download(entries: list[EntryView], fmt: str, lang: Lang) -> Response:
+    """The filtered log as the one export writer writes it: one row per changed field."""
+    _ = translations(lang).gettext
+    columns = [
+        _(c) for c in ("When", "Who", "Via", "Record type", "Record", "Action", "Item", "Before", "After")
+    ]
+    rows = [
+        [
+            v.entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            v.entry.actor_name,
+            v.entry.via,
+            v.record_type,
+            v.record_name,
+            v.action,
+            c.label,
+            c.before,
+            c.after,
+        ]
+        for v in entries
+        for c in (v.changes or [Change("", "", "")])
+    ]
+    if fmt == "csv":
+        body, media = write_csv(columns, rows), CSV_MEDIA_TYPE
+    else:
+        body = write_xlsx(columns, rows, sheet_title="audit", title=_("Audit log"))
+        media = XLSX_MEDIA_TYPE
+    disposition = f'attachment; filename="audit-log.{fmt}"'
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
 @router.get("/history/{table}/{record_id}", name="staff.history")
 def history(
     request: Request, table: str, record_id: str, actor: CurrentUser, session: SessionDep
 ) -> Response:
     lang = lang_of(request)
-    _ = gettext_of(lang)
+    _ = translations(lang).gettext
     namer = Namer(session, lang)
     entries = [
         entry_view(e, namer)
@@ -190,7 +228,6 @@ def history(
         title=f"{table_label(table, lang)} {name}: {_('History')}",
         entries=entries,
         lang=lang,
-        _=_,
     )
 
 
@@ -202,12 +239,24 @@ def audit_log(
     user: str | None = None,
     table: str | None = None,
     record: str | None = None,
-    since: dt.date | None = None,
-    until: dt.date | None = None,
+    since: str = "",
+    until: str = "",
+    format: str = "",
 ) -> Response:
     permissions.require("view_audit_log", actor)
     lang = lang_of(request)
-    _ = gettext_of(lang)
+    _ = translations(lang).gettext
+    # The date filters as staff write them (2025-04-01 from the date picker, or 令和7年4月1日); a date the
+    # parser refuses is named on the form, and the log is shown unfiltered by it.
+    dates: dict[str, dt.date | None] = {"since": None, "until": None}
+    date_errors: dict[str, str] = {}
+    for name, raw in (("since", since), ("until", until)):
+        if raw.strip():
+            try:
+                dates[name] = read_date(raw, field=name, lang=lang).value
+            except InvalidInput as error:
+                date_errors[name] = "; ".join(p.reason for p in error.problems)
+    start, end = dates["since"], dates["until"]
     if table and record:
         found = list(audit_service.history(session=session, table_name=table, record_id=record))
         found = [e for e in found if not user or e.actor_name == user]
@@ -217,27 +266,30 @@ def audit_log(
                 session=session,
                 actor_name=user or None,
                 table_name=table or None,
-                since=dt.datetime.combine(since, dt.time(), dt.UTC) if since else None,
-                until=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(), dt.UTC) if until else None,
+                since=dt.datetime.combine(start, dt.time(), dt.UTC) if start else None,
+                until=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC) if end else None,
                 limit=200,
             )
         )
     namer = Namer(session, lang)
+    if format in ("csv", "xlsx") and not date_errors:
+        return _download([entry_view(e, namer) for e in found], format, lang)
     filters = {
         "user": user or "",
         "table": table or "",
         "record": record or "",
-        "since": since or "",
-        "until": until or "",
+        "since": start.isoformat() if start else since,
+        "until": end.isoformat() if end else until,
     }
     return render(
         request,
         "audit/history.html",
+        422 if date_errors else 200,
         title=_("Audit log"),
+        date_errors=date_errors,
         entries=[entry_view(e, namer) for e in found],
         filters=filters,
         record_types=record_types(lang),
         users=sorted({e.actor_name for e in found}),
         lang=lang,
-        _=_,
     )

@@ -35,6 +35,8 @@ class Profile:
     cold_repetitions: int
     """Of every series of the random mix (each draws new requests, so one long round says as much)."""
     cli_repetitions: int = 3
+    match_samples: int = 300
+    """Real ties hidden and ranked back by the match score."""
 
 
 QUICK = Profile(
@@ -48,6 +50,7 @@ QUICK = Profile(
     grace_seconds=5.0,
     registry_rows=100,
     cold_repetitions=1,
+    match_samples=40,
 )
 FULL = Profile(
     name="full",

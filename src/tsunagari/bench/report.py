@@ -6,12 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tsunagari.bench.match_series import matching_section
 from tsunagari.bench.report_cold import (
     COLD_TARGETS,
     Target,
     backends_section,
     cold_section,
     commands_section,
+    misses_section,
 )
 
 CORPUS_ATTRIBUTION = (
@@ -327,6 +329,7 @@ def markdown(figures: dict[str, Any]) -> str:
         ),
         "",
         *cold_section(figures),
+        *misses_section(figures),
         "## HTTP at 32 connections: a few requests repeated",
         "",
         _uncached_summary(figures),
@@ -445,6 +448,7 @@ def markdown(figures: dict[str, Any]) -> str:
             ]
         ),
         "",
+        *matching_section(figures),
         "## Memory",
         "",
         "Resident memory (VmRSS from /proc/<pid>/status) with the corpus loaded, read after every "

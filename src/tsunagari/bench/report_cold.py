@@ -264,3 +264,49 @@ def commands_section(figures: dict[str, Any]) -> list[str]:
         + f"). Home page with the corpus loaded: {figures['home_page_kb']:,.0f} kB.",
         "",
     ]
+
+
+def misses_section(figures: dict[str, Any]) -> list[str]:
+    """Why the targets missed in this run, as far as the run's own figures show it."""
+    notes = []
+    load = max(figures["load_average_start"], figures["load_average_end"])
+    if load >= figures["cores"]:
+        notes.append(
+            f"- The machine was busy: load average {load:g} on {figures['cores']} cores. Every server "
+            "shared the cores with the load generator, the other servers and other work, so latencies "
+            "include waiting for a core; the ratios to Datasette, measured in the same rounds, say more "
+            "than the absolute figures."
+        )
+    if figures["search_page_cold_p99_ms"] > 2 * figures["search_cold_p99_ms"]:
+        notes.append(
+            "- The search results page costs far more than the search API it shows: besides the search, "
+            "each request builds its filter lists (partner countries over every partnership) and, for a "
+            'word that finds nothing (the misspellings), scores every name of the registry for "did you '
+            'mean"; `tests/web/test_query_plans.py` names both whole-table reads.'
+        )
+    if figures["home_page_kb"] > HOME_PAGE_LIMIT_KB:
+        notes.append(
+            f"- The home page ({figures['home_page_kb']:,.0f} kB) still inlines every partnership for its "
+            "map; loading the lines from `/api/v1/map` as needed is not done."
+        )
+    if figures["cli_start_s"] > CLI_START_LIMIT_S:
+        notes.append("- `tsunagari --help` imports the whole application before it prints anything.")
+    ours, pairs = _per_row(figures)
+    if ours > pairs:
+        notes.append(
+            "- `import partnerships` writes row by row through the services (partner resolution, aliases, "
+            f"an upsert per row): {ours:,.1f} ms a row against {pairs:,.2f} ms for `import pairs`' bulk "
+            f"writes; the 100,000-row figure is scaled from {figures['import_partnerships_rows']:,} rows."
+        )
+    if figures["database"] != "sqlite":
+        notes.append(
+            "- Served from PostgreSQL every query is a round trip to the server process (three or four "
+            "per detail, with the data version), where SQLite answers in process: compare the two "
+            "backends below."
+        )
+    notes.append(
+        f"- The response cache answered {figures['cache_hit_rate']:.1%} of the mix: with requests spread "
+        "over every municipality and a thousand words, most answers are built afresh, so the cache-off "
+        "figures are close to the cached ones and per-request cost decides."
+    )
+    return ["## Why targets were missed", "", *notes, ""]

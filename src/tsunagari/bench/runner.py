@@ -35,6 +35,7 @@ from tsunagari.bench.import_series import (
     build_sqlite,
     measure_sqlite_utils,
 )
+from tsunagari.bench.match_series import measure_matching
 from tsunagari.bench.measure import FULL, QUICK, Profile, StepProgress, Steps, median
 from tsunagari.db import make_engine
 from tsunagari.errors import InvalidInput
@@ -97,6 +98,7 @@ def total_steps(profile: Profile) -> int:
         + (cold * profile.cold_repetitions)
         + 1
         + 2  # the command line's start-up, import partnerships
+        + 1  # matching
     )
 
 
@@ -188,6 +190,7 @@ def run(
             try:
                 mark = time.perf_counter()
                 figures.update(measure_analytics(engine, profile.repetitions, steps))
+                figures.update(measure_matching(engine, profile.match_samples, steps))
                 phases["analytics"] = time.perf_counter() - mark
                 mark = time.perf_counter()
                 figures.update(

@@ -4,7 +4,7 @@ indicators across a municipality's ties and dormant ties; thin over the analytic
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.table import Table
@@ -21,30 +21,112 @@ from tsunagari.reference.countries import resolve_country
 app = typer.Typer(help="分析 / Strategic analyses over the partnership graph.")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+T = TypeVar("T")
 
 
 def _one_municipality(session: Session, name: str) -> Municipality:
     return names_service.pick_municipality(session=session, text=name, numbers="id", hint="give the id")
 
 
+FieldOption = Annotated[
+    str | None,
+    typer.Option("--field", help="Only ties in this exchange field: a code or label (environment, 環境)"),
+]
+NetworksOption = Annotated[
+    bool,
+    typer.Option(
+        "--networks/--no-networks",
+        help="Count two members of one multilateral network as tied (default) or partnerships only",
+    ),
+]
+
+
+def _tie_text(tie: analytics_service.Tie) -> str:
+    kinds = [PARTNERSHIP_TYPE_LABELS.get(t, (t,))[0] for t in tie.partnership_types] + [
+        f"[{name}]" for name in tie.networks
+    ]
+    return "、".join(kinds)
+
+
 @app.command("triangles")
 @handle_errors
 def triangles(
     municipality: Annotated[str | None, typer.Option(help="Only triangles through this municipality")] = None,
+    field: FieldOption = None,
+    networks: NetworksOption = True,
     json_output: JsonOption = False,
 ) -> None:
-    """三都市連携: triangles of partnerships (each of three is partnered with the other two)."""
+    """三都市連携: triangles of ties (each of three is tied to the other two), by field; a shared network
+    counts as a tie."""
     with session_scope() as session:
+        code = analytics_service.field_option(field)
         around = _one_municipality(session, municipality).id if municipality else None
-        found = analytics_service.triangles(session=session, municipality_id=around)
+        found = analytics_service.themed_triangles(
+            session=session, municipality_id=around, field=code, networks=networks
+        )
     if json_output:
-        print_json([{"members": [m.as_json() for m in triple]} for triple in found])
+        print_json(
+            [
+                {
+                    "members": [m.as_json() for m in t.members],
+                    "ties": [
+                        {"between": [a.id, b.id], **tie.as_json()}
+                        for (a, b), tie in zip(_pairs(t.members), t.ties, strict=True)
+                    ],
+                }
+                for t in found
+            ]
+        )
         return
-    table = Table(title=f"三都市連携 / triangles: {len(found)}")
-    for column in ("1", "2", "3"):
+    title = f"三都市連携 / triangles{f' ({code})' if code else ''}: {len(found)}"
+    table = Table(title=title)
+    for column in ("1", "2", "3", "1–2", "1–3", "2–3"):
         table.add_column(column)
-    for triple in found[:200]:
-        table.add_row(*(f"{m.name} ({m.country})" for m in triple))
+    for t in found[:200]:
+        table.add_row(*(f"{m.name} ({m.country})" for m in t.members), *(_tie_text(tie) for tie in t.ties))
+    console.print(table)
+
+
+def _pairs(members: tuple[T, T, T]) -> list[tuple[T, T]]:
+    first, second, third = members
+    return [(first, second), (first, third), (second, third)]
+
+
+@app.command("triads")
+@handle_errors
+def triads(
+    municipality: Annotated[str, typer.Option(help="The hub: municipality name (any script) or id")],
+    field: FieldOption = None,
+    networks: NetworksOption = True,
+    json_output: JsonOption = False,
+) -> None:
+    """Open triads: two of a municipality's ties (in a field) whose other ends are not tied to each other,
+    candidates for a three-city link; a shared network counts as a tie."""
+    with session_scope() as session:
+        code = analytics_service.field_option(field)
+        hub = _one_municipality(session, municipality)
+        found = analytics_service.themed_open_triads(
+            session=session, municipality_id=hub.id, field=code, networks=networks
+        )
+    if json_output:
+        print_json(
+            [
+                {
+                    "hub": t.hub.as_json(),
+                    "first": t.first.as_json(),
+                    "second": t.second.as_json(),
+                    "shared": t.shared,
+                    "ties": [tie.as_json() for tie in t.ties],
+                }
+                for t in found
+            ]
+        )
+        return
+    table = Table(title=f"開いた三角形 / open triads around {hub.name}: {len(found)}")
+    for column in ("1", "2", "共通 / shared", "ハブ–1", "ハブ–2"):
+        table.add_column(column)
+    for t in found:
+        table.add_row(t.first.name, t.second.name, t.shared, *(_tie_text(tie) for tie in t.ties))
     console.print(table)
 
 

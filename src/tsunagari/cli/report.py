@@ -1,5 +1,5 @@
-"""`tsunagari report …`: the council's verification report, the 事務事業評価シート and the award application
-as HTML, PDF or XLSX; thin over `reports` (read only: nothing is written to the database)."""
+"""`tsunagari report …`: the council's verification report, the 事務事業評価シート, the award application and
+the brochure as HTML, PDF or XLSX; thin over `reports` (read only: nothing is written to the database)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from tsunagari.cli.common import handle_errors, session_scope
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.evaluation import indicators as indicators_service
 from tsunagari.reports import award as award_report
+from tsunagari.reports import brochure as brochure_report
 from tsunagari.reports import jimu_jigyo as jimu_jigyo_report
 from tsunagari.reports import output, sheet_output
 from tsunagari.reports import verification as verification_report
 
 app = typer.Typer(
-    help="報告書 / Reports for councils: verification, 事務事業評価シート and the award application."
+    help="報告書 / Reports: verification, 事務事業評価シート, the award application and the brochure."
 )
 
 
@@ -121,4 +122,29 @@ def award(
                 "この番号の事業はありません / no programme has this id", field="--programme", value=programme
             ) from None
     output_path.write_bytes(sheet_output.award(application, format))
+    typer.echo(str(output_path))
+
+
+@app.command("brochure")
+@handle_errors
+def brochure(
+    municipality: Annotated[str, typer.Option(help="Municipality name (any script) or id")],
+    output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+    format: Annotated[str, typer.Option("--format", help="pdf or html")] = "pdf",
+    site: Annotated[
+        str, typer.Option(help="The portal's public address, to link each programme to its page there")
+    ] = "",
+) -> None:
+    """交流パンフレット: the profile, each partner with how its exchange runs and its programmes, maps."""
+    if format not in ("pdf", "html"):
+        raise InvalidInput("pdf, html のいずれか / one of pdf, html", field="--format", value=format)
+    if site and not site.startswith(("https://", "http://")):
+        raise InvalidInput("http(s):// で始まる URL / an http(s):// address", field="--site", value=site)
+    with session_scope() as session:
+        me = indicators_service.municipality_named(session=session, text=municipality, field="--municipality")
+        made = brochure_report.build(session=session, municipality=me, today=dt.date.today())
+    if format == "pdf":
+        output_path.write_bytes(brochure_report.brochure_pdf(made, site=site))
+    else:
+        output_path.write_text(brochure_report.brochure_html(made, site=site), encoding="utf-8")
     typer.echo(str(output_path))

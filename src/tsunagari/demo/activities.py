@@ -23,6 +23,7 @@ from tsunagari.exchange.schemas import PartnerIn, PartyRef
 from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
 from tsunagari.partnership import service as partnership_service
+from tsunagari.policy import service as policy_service
 
 DATA_DIR = Path(__file__).parent / "data"
 ACTIVITIES_FILE = DATA_DIR / "activities.yaml"
@@ -147,22 +148,43 @@ class _ActivityLoader:
             "report_medium",
             "outcomes",
         )
-        activity_service.record_activity(
-            session=self.session,
-            data={
-                "programme_id": programme.id,
-                "title": entry["title"],
-                "start_on": start.value if start else None,
-                "start_on_precision": start.precision if start else None,
-                "end_on": end.value if end else None,
-                "end_on_precision": end.precision if end else None,
-                "participants": entry.get("participants") or {},
-                "official_visit": bool(entry.get("official_visit")),
-                **{name: entry.get(name) for name in copied},
-                "source": self.source(entry.get("sources")),
-            },
-        )
+        data = {
+            "programme_id": programme.id,
+            "title": entry["title"],
+            "start_on": start.value if start else None,
+            "start_on_precision": start.precision if start else None,
+            "end_on": end.value if end else None,
+            "end_on_precision": end.precision if end else None,
+            "participants": entry.get("participants") or {},
+            "official_visit": bool(entry.get("official_visit")),
+            **{name: entry.get(name) for name in copied},
+            "source": self.source(entry.get("sources")),
+        }
+        if entry.get("official_visit"):
+            # An official visit is a 訪問計画 under the visiting municipality's policy: the reports' policy
+            # compliance (purpose published before, report within the deadline) counts these.
+            policy_service.create_visit(session=self.session, data={**data, **self.visit(programme, entry)})
+            self.counts["visits_created"] += 1
+        else:
+            activity_service.record_activity(session=self.session, data=data)
         self.counts["activities_created"] += 1
+
+    def visit(self, programme: Programme, entry: dict[str, Any]) -> dict[str, Any]:
+        """Who visits (the programme's first owner) and where (the other side of the programme's tie)."""
+        owner = programme.owners[0].municipality_id
+        if owner is None:
+            raise InvalidInput("an official visit needs a municipality as owner", field="official_visit")
+        destination = None
+        if programme.partnership_id is not None:
+            tie = partnership_service.get(session=self.session, partnership_id=programme.partnership_id)
+            sides = (tie.home_municipality_id, tie.partner_municipality_id)
+            destination = next((side for side in sides if side is not None and side != owner), None)
+        return {
+            "municipality_id": owner,
+            "destination_municipality_id": destination,
+            "destination_text": None if destination else entry.get("place"),
+            "citizen_meeting_on": entry.get("citizen_meeting_on"),
+        }
 
     def labour_cost(self, entry: dict[str, Any]) -> None:
         municipality = self.party(entry["municipality"], "municipality")

@@ -492,7 +492,7 @@ def fields_by_pair(*, session: Session) -> dict[frozenset[int], list[str]]:
         .order_by(Programme.id)
     )
     for owner_id, partner_id, fields in session.execute(statement):
-        if owner_id != partner_id:
+        if owner_id is not None and partner_id is not None and owner_id != partner_id:
             pair = found.setdefault(frozenset((owner_id, partner_id)), [])
             pair.extend(code for code in fields or [] if code not in pair)
     return found

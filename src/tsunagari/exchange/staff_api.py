@@ -9,18 +9,28 @@ from fastapi import Response
 
 from tsunagari.exchange import actions as exchange_actions
 from tsunagari.exchange import activity_service, award_service, network_service, programme_service
+from tsunagari.exchange.schemas import (
+    ActivityCreate,
+    AwardCreate,
+    MeetingCreate,
+    MembershipCreate,
+    NetworkCreate,
+    PartnerIn,
+    ProgrammeCreate,
+    ProgrammeUpdate,
+)
 from tsunagari.web.forms import record_json
 from tsunagari.web.security import CurrentUser, SessionDep
-from tsunagari.web.write_api import READERS, JsonBody, register_crud, write_router
+from tsunagari.web.write_api import READERS, JsonBody, register_crud, request_body, write_router
 
 router = write_router()
 
-for _path, _kind in (
-    ("/programmes", "programme"),
-    ("/activities", "activity"),
-    ("/networks", "network"),
-    ("/meetings", "meeting"),
-    ("/awards", "award"),
+for _path, _kind, _create, _update in (
+    ("/programmes", "programme", ProgrammeCreate, ProgrammeUpdate),
+    ("/activities", "activity", ActivityCreate, None),
+    ("/networks", "network", NetworkCreate, None),
+    ("/meetings", "meeting", MeetingCreate, None),
+    ("/awards", "award", AwardCreate, None),
 ):
     register_crud(
         router,
@@ -30,6 +40,8 @@ for _path, _kind in (
         getattr(exchange_actions, f"update_{_kind}"),
         getattr(exchange_actions, f"delete_{_kind}"),
         f"{_kind}_id",
+        create_schema=_create,
+        update_schema=_update,
     )
 
 READERS.update(
@@ -48,6 +60,7 @@ READERS.update(
     status_code=201,
     name="add_programme_partner",
     summary="Add a partner to a programme (a municipality or organisation id, or a name as written)",
+    openapi_extra=request_body(PartnerIn),
 )
 def add_programme_partner(id: int, session: SessionDep, actor: CurrentUser, body: JsonBody) -> dict[str, Any]:
     partner = exchange_actions.add_programme_partner(session=session, actor=actor, programme_id=id, data=body)
@@ -65,7 +78,13 @@ def remove_programme_partner(id: int, session: SessionDep, actor: CurrentUser) -
     return Response(status_code=204)
 
 
-@router.post("/memberships", status_code=201, name="create_membership", summary="Add a member to a network")
+@router.post(
+    "/memberships",
+    status_code=201,
+    name="create_membership",
+    summary="Add a member to a network",
+    openapi_extra=request_body(MembershipCreate),
+)
 def create_membership(session: SessionDep, actor: CurrentUser, body: JsonBody) -> dict[str, Any]:
     return record_json(exchange_actions.create_membership(session=session, actor=actor, data=body))
 

@@ -329,6 +329,18 @@ class _Validator:
         found = municipality_service.find_by_name(
             session=session, name=name, country="JP", region=region
         ) or municipality_service.find_by_name(session=session, name=name, region=region)
+        if not found and region is not None:
+            elsewhere = municipality_service.find_by_name(session=session, name=name, country="JP")
+            if elsewhere:
+                # The name exists, in another prefecture: the prefecture is what is wrong.
+                places = "; ".join(m.display_name() for m in elsewhere[:8])
+                return None, [
+                    Problem(
+                        f"{name} is not in {prefecture} (it is: {places})",
+                        field="municipality_prefecture",
+                        value=prefecture,
+                    )
+                ]
         if not found:
             return None, [
                 Problem("no municipality of this name in the registry", field="municipality", value=name)

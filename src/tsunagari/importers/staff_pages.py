@@ -27,10 +27,10 @@ from tsunagari.importers.partnerships_validation import REQUIRED_COLUMNS
 from tsunagari.importers.tabular import MAX_FILE_BYTES, Table, read_table
 from tsunagari.partnership import actions as partnership_actions
 from tsunagari.partnership.export import COLUMNS
+from tsunagari.web.i18n import translations
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import MAX_FORM_BYTES, CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_pages import render, staff_router
-from tsunagari.web.staff_text import gettext_of
 
 router = staff_router()
 
@@ -111,7 +111,7 @@ def _stored(actor: Principal, token: str) -> Path | None:
 
 
 def _check_upload(upload: Upload | None, lang: str) -> None:
-    _ = gettext_of("en" if lang == "en" else "ja")
+    _ = translations("en" if lang == "en" else "ja").gettext
     if upload is None:
         raise InvalidInput(_("Choose a file to upload."), field="file")
     if Path(upload.name).suffix.lower() not in UPLOAD_SUFFIXES:
@@ -134,7 +134,8 @@ def _rows(path: Path, problems: list[Problem]) -> tuple[list[str], list[PreviewR
         table = read_table(path, known_columns=COLUMNS, required_columns=REQUIRED_COLUMNS)
     except InvalidInput:
         table = Table(columns=[], rows=[])
-    columns = [c for c in table.columns if c in COLUMNS]
+    # The file's columns that hold something: an empty column only widens the table.
+    columns = [c for c in table.columns if c in COLUMNS and any(row.get(c) for row in table.rows)]
     by_line: dict[int, list[Problem]] = {}
     for problem in problems:
         by_line.setdefault(problem.row or 0, []).append(problem)
@@ -159,7 +160,7 @@ def _page(
     counts: dict[str, int] | None = None,
 ) -> Response:
     lang = lang_of(request)
-    _ = gettext_of(lang)
+    _ = translations(lang).gettext
     problems = report.errors if report else []
     columns, rows = _rows(path, problems) if path is not None else ([], [])
     return render(
@@ -177,9 +178,8 @@ def _page(
         errors=errors or [],
         done=done,
         counts=counts or {},
-        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        max_mb=f"{MAX_UPLOAD_BYTES / 1_000_000:.1f}",
         lang=lang,
-        _=_,
     )
 
 
@@ -214,8 +214,9 @@ def preview(request: Request, session: SessionDep, actor: CurrentUser, upload: U
         report = _run(session, actor, path, dry_run=True)
     except ImportRefused as refused:
         session.rollback()
+        page = _page(request, 422, report=refused.summary, path=path)
         shutil.rmtree(path.parent, ignore_errors=True)  # a refused file is uploaded again once fixed
-        return _page(request, 422, report=refused.summary, path=path)
+        return page
     except InvalidInput as error:  # the file cannot be read at all
         session.rollback()
         shutil.rmtree(path.parent, ignore_errors=True)
@@ -228,7 +229,7 @@ def confirm(request: Request, session: SessionDep, actor: CurrentUser, form: For
     """The import itself, from the file the preview checked: all rows or none, in this request's
     transaction."""
     permissions.require("import_partnerships", actor)
-    _ = gettext_of(lang_of(request))
+    _ = translations(lang_of(request)).gettext
     token = form.get("token", "")
     path = _stored(actor, token)
     if path is None:

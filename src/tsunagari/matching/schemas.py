@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from tsunagari.exchange.models import FIELD_CODES, FIELD_LABELS
+from tsunagari.common.fields import FIELD_CODES, field_codes
 from tsunagari.matching.vocabulary import (
     AREA_CODES,
     AREA_LABELS,
@@ -86,7 +86,8 @@ class SeekingProfileCreate(BaseModel):
     @field_validator("fields")
     @classmethod
     def _fields(cls, value: list[str]) -> list[str]:
-        return _codes(value, FIELD_CODES, FIELD_LABELS)
+        # The one vocabulary reads codes and labels in Japanese, English or Korean, former labels too.
+        return field_codes(value)
 
     @field_validator("conditions")
     @classmethod

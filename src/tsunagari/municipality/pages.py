@@ -15,14 +15,15 @@ from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate
 from tsunagari.demo.citations import citation
+from tsunagari.errors import InvalidInput
 from tsunagari.municipality.models import KIND_LABELS_JA, Municipality
+from tsunagari.municipality.publication_pages import PublicationView, publication_views
 from tsunagari.organisation import service as organisation_service
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import STATUS_LABELS
 from tsunagari.partnership.schemas import PartnerRow
-from tsunagari.policy.pages import PublicationView, publication_views
 from tsunagari.portal import service as portal_service
-from tsunagari.reference import japan
+from tsunagari.reference import countries, japan
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -79,12 +80,22 @@ def text_lang(text: str | None) -> str:
 
 
 def region_label(region: str | None, country: str | None, lang: Lang) -> str | None:
-    """A region in the page's language: a Japanese prefecture in English (山形県 → Yamagata) on English
-    pages; a foreign region as stored (its page marks a Japanese one lang="ja")."""
-    if not region or lang == "ja" or country != "JP":
+    """A region in the page's language, never a mixed form: a Japanese prefecture in English on English
+    pages (山形県 → Yamagata); a foreign region by its ISO 3166-2 names (Hebei Sheng → 河北省 / Hebei);
+    a region ISO does not know as stored (its page marks a Japanese one lang="ja")."""
+    if not region or not country:
         return region
-    found = [g for g in japan.by_name(region) if g.kind == "prefecture"]
-    return found[0].name_en if found else region
+    if country == "JP":
+        if lang == "ja":
+            return region
+        found = [g for g in japan.by_name(region) if g.kind == "prefecture"]
+        return found[0].name_en if found else region
+    if lang == "ja" and text_lang(region) == "ja":
+        return region  # written in Japanese already (テキサス州), kept as written
+    try:
+        return countries.resolve_subdivision(region, country).label(lang)
+    except InvalidInput:
+        return region
 
 
 def kind_label(code: str, lang: Lang) -> str:

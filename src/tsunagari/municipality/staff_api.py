@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tsunagari.municipality import actions as municipality_actions
 from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.web.write_api import READERS, register_crud, write_router
 
 router = write_router()
@@ -16,5 +17,6 @@ register_crud(
     municipality_actions.update_municipality,
     municipality_actions.delete_municipality,
     "municipality_id",
+    create_schema=MunicipalityCreate,
 )
 READERS["municipalities"] = lambda s, i: municipality_service.get(session=s, municipality_id=i)

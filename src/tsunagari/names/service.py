@@ -314,7 +314,9 @@ def materialise(*, session: Session, candidate: Candidate, written: str | None =
                     lng=city.lng,
                     aliases=[a for a in (city.ascii_name,) if a],
                     source=f"gazetteer:geonames:{city.geonameid}",
-                    **region_of_place(city.country, city.admin1),
+                    # The region's code only: a file that named no region exports none after a round
+                    # trip, and the code still keeps a namesake in another region apart.
+                    region_code=region_of_place(city.country, city.admin1).get("region_code"),
                 ),
             )
     if written:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tsunagari.organisation import actions as organisation_actions
 from tsunagari.organisation import service as organisation_service
+from tsunagari.organisation.schemas import OrganisationCreate
 from tsunagari.web.write_api import READERS, register_crud, write_router
 
 router = write_router()
@@ -16,5 +17,6 @@ register_crud(
     organisation_actions.update_organisation,
     organisation_actions.delete_organisation,
     "organisation_id",
+    create_schema=OrganisationCreate,
 )
 READERS["organisations"] = lambda s, i: organisation_service.get(session=s, organisation_id=i)

@@ -11,13 +11,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from tsunagari.common.fields import FIELD_LABELS
 from tsunagari.dates import PartialDate
 from tsunagari.demo.citations import citation
 from tsunagari.municipality.pages import MunicipalityRef, municipality_ref, region_label, text_lang
+from tsunagari.municipality.publication_pages import PublicationView, publication_views
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, STATUS_LABELS, Partnership
-from tsunagari.policy.pages import PublicationView, publication_views
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -117,6 +118,8 @@ class PartnershipPage:
     notes: str | None
     inherited_through_merger: bool
     via: MunicipalityRef | None
+    field_labels: list[str]
+    """交流分野 in the page's language, in the order the tie took them up."""
     criteria: list[tuple[str, bool | None]]
     counts_as_sister_friendship: bool
     source: str | None
@@ -172,6 +175,7 @@ def partnership_page(*, session: Session, partnership_id: int, lang: Lang) -> Pa
         notes=p.notes,
         inherited_through_merger=p.inherited_through_merger,
         via=municipality_ref(p.via_municipality, lang) if p.via_municipality else None,
+        field_labels=[label_of(FIELD_LABELS, code, lang) for code in p.fields or []],
         criteria=[
             ("criterion_signed_by_heads", p.criterion_signed_by_heads),
             ("criterion_multi_field", p.criterion_multi_field),

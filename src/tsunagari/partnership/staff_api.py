@@ -8,9 +8,11 @@ from typing import Annotated, Any
 from fastapi import Query, Response
 
 from tsunagari.access import permissions
+from tsunagari.organisation.schemas import ContactCreate
 from tsunagari.partnership import actions as partnership_actions
 from tsunagari.partnership import contact_actions
 from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.schemas import PartnershipCreate
 from tsunagari.web.forms import record_json
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.write_api import READERS, register_crud, tagged, write_router
@@ -25,6 +27,7 @@ register_crud(
     partnership_actions.update_partnership,
     partnership_actions.delete_partnership,
     "partnership_id",
+    create_schema=PartnershipCreate,
 )
 register_crud(
     router,
@@ -34,6 +37,7 @@ register_crud(
     contact_actions.update_contact,
     contact_actions.delete_contact,
     "contact_id",
+    create_schema=ContactCreate,
 )
 READERS["partnerships"] = lambda s, i: partnership_service.get(session=s, partnership_id=i)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.access import permissions
 from tsunagari.access.principal import Principal
+from tsunagari.common.fields import FIELD_LABELS
 from tsunagari.errors import InvalidInput
 from tsunagari.municipality import service as municipality_service
 from tsunagari.names import service as names_service
@@ -98,6 +99,13 @@ PARTNERSHIP = StaffKind(
         field("signed_on", "提携日 / Signed on", "date", precision=True, group=DATES, help=DATE_HELP),
         field("ended_on", "解消日 / Ended on", "date", precision=True, group=DATES),
         field("origin", "契機 / Origin", "textarea", group=NOTES),
+        field(
+            "fields",
+            "交流分野 / Exchange fields",
+            "checkboxes",
+            options=options_of(FIELD_LABELS, FIELD_LABELS),
+            group=NOTES,
+        ),
         field("notes", "備考 / Notes", "textarea", group=NOTES),
     ),
     load=lambda s, i: partnership_service.get(session=s, partnership_id=i),

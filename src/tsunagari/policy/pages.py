@@ -1,6 +1,6 @@
 """Public pages of the visit policy (seed 002's 公表): a municipality's publications page with what is due
-and overdue, its Atom feed, and the view of a published visit the municipality and partnership pages
-share; thin: reads through `policy.publication_service` and `policy.service`, never contacts or notes."""
+and overdue, and its Atom feed; thin: reads through `policy.publication_service` and `policy.service`,
+never contacts or notes (a visit's view is `municipality.publication_pages`, shared with other pages)."""
 
 from __future__ import annotations
 
@@ -12,20 +12,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagari.dates import PartialDate
-from tsunagari.demo.citations import citation
 from tsunagari.errors import NotFound
-from tsunagari.exchange.models import DIRECTION_LABELS
-from tsunagari.exchange.schemas import PARTICIPANT_CATEGORY_LABELS
+from tsunagari.municipality.publication_pages import (
+    PublicationView,
+    day,
+    participants_text,
+    publication_views,
+    yen,
+)
 from tsunagari.policy import publication_service
 from tsunagari.policy import service as policy_service
-from tsunagari.policy.publication_service import Party, Publication
+from tsunagari.policy.publication_service import Publication
 from tsunagari.portal import service as portal_service
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
-    format_date,
-    format_number,
     label_of,
     lang_of,
     not_found,
@@ -56,112 +57,6 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
 }
 ATOM = "http://www.w3.org/2005/Atom"
 JST = dt.timezone(dt.timedelta(hours=9))
-
-
-# --------------------------------------------------------------------------- the shared view
-@dataclass(frozen=True)
-class PublicationView:
-    activity_id: int
-    programme_id: int
-    programme_title: str
-    title: str
-    dates: str
-    direction_label: str
-    place: str | None
-    visiting: str | None
-    visiting_id: int | None
-    visiting_lang: str
-    destination: str | None
-    destination_id: int | None
-    destination_lang: str
-    official_visit: bool
-    purpose: str | None
-    purpose_published: str
-    outcomes: str | None
-    report_published: str
-    report_medium: str | None
-    public_cost: str
-    participants: str
-    source: str | None
-
-
-def _name(party: Party | None, lang: Lang) -> str | None:
-    if party is None:
-        return None
-    return (party.name_en or party.name) if lang == "en" else party.name
-
-
-def _name_lang(party: Party | None, lang: Lang) -> str:
-    """ "en" where an English page shows the party's English name, else "ja"."""
-    return "en" if lang == "en" and party is not None and party.name_en else "ja"
-
-
-def _day(value: dt.date | None, lang: Lang) -> str:
-    return format_date(PartialDate.from_parts(value, "day"), lang) if value else ""
-
-
-def participants_text(participants: dict[str, int], lang: Lang) -> str:
-    """Participants by category: 中学生 12人、職員 2人 / Junior high school students: 12, Staff: 2."""
-    if not participants:
-        return ""
-    parts = []
-    for code, count in participants.items():
-        label = label_of(PARTICIPANT_CATEGORY_LABELS, code, lang)
-        parts.append(f"{label} {count}人" if lang == "ja" else f"{label}: {count}")
-    return ("、" if lang == "ja" else ", ").join(parts)
-
-
-def yen(amount: int | None, lang: Lang) -> str:
-    if amount is None:
-        return ""
-    return f"{format_number(amount, lang)}円" if lang == "ja" else f"¥{format_number(amount, lang)}"
-
-
-def publication_view(p: Publication, lang: Lang) -> PublicationView:
-    start = format_date(PartialDate.from_parts(p.start_on, p.start_on_precision), lang)
-    end = format_date(PartialDate.from_parts(p.end_on, p.end_on_precision), lang)
-    return PublicationView(
-        activity_id=p.activity_id,
-        programme_id=p.programme_id,
-        programme_title=p.programme_title,
-        title=p.title,
-        dates=f"{start} – {end}" if end and end != start else start,
-        direction_label=label_of(DIRECTION_LABELS, p.direction, lang) if p.direction else "",
-        place=p.place,
-        visiting=_name(p.visiting, lang),
-        visiting_id=p.visiting.id if p.visiting else None,
-        visiting_lang=_name_lang(p.visiting, lang),
-        destination=_name(p.destination, lang),
-        destination_id=p.destination.id if p.destination else None,
-        destination_lang=_name_lang(p.destination, lang),
-        official_visit=p.official_visit,
-        purpose=p.purpose,
-        purpose_published=_day(p.purpose_published_on, lang),
-        outcomes=p.outcomes,
-        report_published=_day(p.report_published_on, lang),
-        report_medium=p.report_medium,
-        public_cost=yen(p.public_cost, lang),
-        participants=participants_text(p.participants, lang),
-        source=citation(p.source),
-    )
-
-
-def publication_views(
-    *,
-    session: Session,
-    lang: Lang,
-    municipality_id: int | None = None,
-    partnership_id: int | None = None,
-    today: dt.date | None = None,
-) -> list[PublicationView]:
-    """The published visits of a municipality or a partnership, ready for `_publications.html`."""
-    found = publication_service.publications(
-        session=session,
-        today=today or dt.date.today(),
-        municipality_id=municipality_id,
-        partnership_id=partnership_id,
-    )
-    return [publication_view(p, lang) for p in found]
 
 
 # --------------------------------------------------------------------------- the 公表 page
@@ -206,7 +101,7 @@ def publications_page(*, session: Session, municipality_id: int, lang: Lang) -> 
             status=f.status,
             status_label=label_of(STATUS_LABELS, f.status, lang),
             duty=label_of(DUTY_LABELS, f.code, lang),
-            due_on=_day(f.due_on, lang),
+            due_on=day(f.due_on, lang),
         )
         for f in policy_service.due_list(session=session, municipality_id=m.id, today=today)
     ]
@@ -223,7 +118,7 @@ def publications_page(*, session: Session, municipality_id: int, lang: Lang) -> 
         ),
         duties=duties,
         publications=publication_views(session=session, lang=lang, municipality_id=m.id, today=today),
-        today=_day(today, lang),
+        today=day(today, lang),
     )
 
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from tsunagari.access import permissions
 from tsunagari.policy import actions as policy_actions
 from tsunagari.policy import service as policy_service
+from tsunagari.policy.schemas import VisitCreate
 from tsunagari.web.forms import record_json
 from tsunagari.web.security import CurrentUser, SessionDep
-from tsunagari.web.write_api import IfMatch, JsonBody, version_from, write_router
+from tsunagari.web.write_api import IfMatch, JsonBody, request_body, version_from, write_router
 
 router = write_router()
 
@@ -30,7 +31,11 @@ def _visit_json(session: Session, visit: Any) -> dict[str, Any]:
 
 
 @router.post(
-    "/visits", status_code=201, name="create_visit", summary="Plan a visit; answers with rule violations"
+    "/visits",
+    status_code=201,
+    name="create_visit",
+    summary="Plan a visit; answers with rule violations",
+    openapi_extra=request_body(VisitCreate),
 )
 def create_visit(
     session: SessionDep, actor: CurrentUser, body: JsonBody, response: Response
@@ -40,7 +45,12 @@ def create_visit(
     return _visit_json(session, visit)
 
 
-@router.patch("/visits/{id}", name="update_visit", summary="Update a visit (the activity's version)")
+@router.patch(
+    "/visits/{id}",
+    name="update_visit",
+    summary="Update a visit (the activity's version)",
+    openapi_extra=request_body(VisitCreate, partial=True),
+)
 def update_visit(
     id: int,
     session: SessionDep,

@@ -7,12 +7,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from tsunagari.municipality.models import Municipality, MunicipalityName
 from tsunagari.names.normalize import SKELETON_PREFIX, fold
 from tsunagari.partnership.models import NOT_CONCLUDED, Partnership
+from tsunagari.portal.service import GRAM_LENGTH, NAME_GRAM
 
 SUGGESTION_SCORE = 80
 """rapidfuzz's ratio (0–100) a whole name key must reach to be offered: "musashno" scores 94 against
@@ -20,6 +21,7 @@ SUGGESTION_SCORE = 80
 ("武蔵の市" scores 75 against "武蔵野市"), hence a lower threshold for text outside ASCII."""
 SHORT_SCORE = 70
 SUGGESTIONS = 3
+SUGGESTION_CANDIDATES = 500
 
 
 def municipality_ids_with_partnership_type(*, session: Session, partnership_type: str) -> set[int]:
@@ -47,16 +49,34 @@ def suggestions(*, session: Session, q: str, limit: int = SUGGESTIONS) -> list[S
     """ "Did you mean": municipalities with a name key (any script: kanji, kana, romaji, English) close to
     the folded search text, best first, one entry per municipality.
 
-    rapidfuzz rather than difflib: the same edit-distance ratio, in C, fast enough to score every name
-    key of the registry on each search that finds nothing. Whole keys are compared (not partial
-    matches, which offer "usa" for "musashno").
+    Candidates come from the two-character slice index (municipality_name_gram): names sharing at least
+    a third of the text's slices, most shared first, so no search reads every name. rapidfuzz rather
+    than difflib then scores the candidates' whole keys (the same edit-distance ratio, in C; whole keys,
+    not partial matches, which offer "usa" for "musashno").
     """
     key = fold(q)
-    if not key:
+    grams = sorted({key[i : i + GRAM_LENGTH] for i in range(len(key) - GRAM_LENGTH + 1)})
+    if not grams:
+        return []
+    shared = func.count().label("shared")
+    candidates = (
+        session.execute(
+            select(NAME_GRAM.c.municipality_id, shared)
+            .where(NAME_GRAM.c.gram.in_(grams))
+            .group_by(NAME_GRAM.c.municipality_id)
+            .having(shared >= max(1, len(grams) // 3))
+            .order_by(shared.desc(), NAME_GRAM.c.municipality_id)
+            .limit(SUGGESTION_CANDIDATES)
+        )
+        .scalars()
+        .all()
+    )
+    if not candidates:
         return []
     rows = session.execute(
         select(MunicipalityName.key, MunicipalityName.municipality_id).where(
-            ~MunicipalityName.key.startswith(SKELETON_PREFIX)
+            MunicipalityName.municipality_id.in_(candidates),
+            ~MunicipalityName.key.startswith(SKELETON_PREFIX),
         )
     ).all()
     keys = [k for k, _ in rows]

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from tsunagari.common.fields import FIELD_LABELS
 from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.municipality.pages import MunicipalityRef, kind_label, municipality_ref
+from tsunagari.municipality.pages import MunicipalityRef, kind_label, municipality_ref, region_label
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.partnership.pages import PartnershipLine, partnership_line, type_label
@@ -23,6 +24,7 @@ from tsunagari.portal import directory_service
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.service import GroupBy, StatRow
 from tsunagari.reference import countries, japan, licences
+from tsunagari.reference.countries import all_countries
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
@@ -140,6 +142,9 @@ class SearchFilters:
     prefectures: list[Choice] = field(default_factory=list)
     countries: list[Choice] = field(default_factory=list)
     types: list[Choice] = field(default_factory=list)
+    exchange_field: str = ""
+    """交流分野 (the address's `field`): municipalities with a partnership in it."""
+    exchange_fields: list[Choice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,8 @@ class SearchPage:
 
     @property
     def searched(self) -> bool:
-        return bool(self.q or self.filters.prefecture or self.filters.country or self.filters.type)
+        f = self.filters
+        return bool(self.q or f.prefecture or f.country or f.type or f.exchange_field)
 
 
 def prefecture_label(name: str, lang: Lang) -> str:
@@ -180,21 +186,24 @@ def prefecture_label(name: str, lang: Lang) -> str:
 
 
 def search_filters(
-    *, session: Session, lang: Lang, prefecture: str, country: str, type_: str
+    *, session: Session, lang: Lang, prefecture: str, country: str, type_: str, exchange_field: str = ""
 ) -> SearchFilters:
-    country_rows = portal_service.statistics(session=session, group_by="country")
+    # Every country (a filter with no match finds nothing, and says so): counting the partners' countries
+    # on each search page read every partnership.
     return SearchFilters(
         prefecture=prefecture,
         country=country,
         type=type_,
         prefectures=[Choice(name, prefecture_label(name, lang)) for name in japan.prefecture_names()],
         countries=sorted(
-            (Choice(r.key, country_name(r.key, lang)) for r in country_rows if r.key != "unknown"),
+            (Choice(c.alpha2, country_name(c.alpha2, lang)) for c in all_countries() if c.alpha2 != "JP"),
             key=lambda c: c.label,
         ),
         types=[
             Choice(code, label_of(PARTNERSHIP_TYPE_LABELS, code, lang)) for code in PARTNERSHIP_TYPE_LABELS
         ],
+        exchange_field=exchange_field,
+        exchange_fields=[Choice(code, label_of(FIELD_LABELS, code, lang)) for code in FIELD_LABELS],
     )
 
 
@@ -214,10 +223,18 @@ def search_page(
     country: str = "",
     type_: str = "",
     page: str = "1",
+    exchange_field: str = "",
 ) -> SearchPage:
     """Municipalities by name or profile text, filtered by prefecture, partner country and partnership
     type, twenty a page with the total; "did you mean" when a text finds nothing."""
-    filters = search_filters(session=session, lang=lang, prefecture=prefecture, country=country, type_=type_)
+    filters = search_filters(
+        session=session,
+        lang=lang,
+        prefecture=prefecture,
+        country=country,
+        type_=type_,
+        exchange_field=exchange_field,
+    )
     errors: dict[str, str] = {}
     if prefecture and prefecture not in japan.prefecture_names():
         errors["prefecture"] = prefecture
@@ -225,18 +242,27 @@ def search_page(
         errors["country"] = country
     if type_ and type_ not in PARTNERSHIP_TYPE_LABELS:
         errors["type"] = type_
+    if exchange_field and exchange_field not in FIELD_LABELS:
+        errors["field"] = exchange_field
     number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
     if page and page != str(number):
         errors["page"] = page
-    if errors or not (q.strip() or prefecture or country or type_):
+    if errors or not (q.strip() or prefecture or country or type_ or exchange_field):
         return SearchPage(q=q, total=0, results=[], filters=filters, errors=errors)
     offset = (number - 1) * SEARCH_PAGE_SIZE
     try:
-        if type_:
-            # Few municipalities have partnerships: filter the whole text match by type, then page.
-            with_type = directory_service.municipality_ids_with_partnership_type(
-                session=session, partnership_type=type_
-            )
+        if type_ or exchange_field:
+            # Few municipalities have partnerships: filter the whole text match by type and field, then page.
+            chosen = [
+                directory_service.municipality_ids_with_partnership_type(session=session, partnership_type=t)
+                for t in (type_,)
+                if t
+            ] + [
+                portal_service.municipality_ids_with_partnership_field(session=session, field=f)
+                for f in (exchange_field,)
+                if f
+            ]
+            with_type = set.intersection(*chosen)
             everything = portal_service.search_municipalities(
                 session=session,
                 q=q or None,
@@ -264,16 +290,14 @@ def search_page(
             name=m.name,
             name_en=m.name_en,
             kana=m.kana,
-            region=(prefecture_label(m.region, lang) if m.country == "JP" else m.region)
-            if m.region
-            else None,
+            region=region_label(m.region, m.country, lang),
             country_name=country_name(m.country, lang),
             kind_label=kind_label(m.kind, lang),
             overview=(m.overview_en or m.overview_ja) if lang == "en" else (m.overview_ja or m.overview_en),
         )
         for m in items
     ]
-    params = {"q": q, "prefecture": prefecture, "country": country, "type": type_}
+    params = {"q": q, "prefecture": prefecture, "country": country, "type": type_, "field": exchange_field}
     last = max(1, -(-total // SEARCH_PAGE_SIZE))
     window = range(max(1, number - 3), min(last, number + 3) + 1)
     return SearchPage(
@@ -305,6 +329,7 @@ def search(
     country: str = "",
     type: str = "",
     page: str = "",
+    field: str = "",
 ) -> HTMLResponse:
     built = search_page(
         session=session,
@@ -314,6 +339,7 @@ def search(
         country=country,
         type_=type,
         page=page or "1",
+        exchange_field=field,
     )
     # HTMX asks for the results list only, to swap it in under the search box as the user types.
     template = "portal/_search_results.html" if request.headers.get("HX-Request") else "portal/search.html"
@@ -414,9 +440,13 @@ def stats_page(*, session: Session) -> StatsPage:
         rows = portal_service.statistics(session=session, group_by=group_by)
         if group_by == "prefecture":  # the service labels a prefecture by its name in both languages
             rows = [dataclasses.replace(r, label_en=prefecture_label(r.key, "en")) for r in rows]
-        groups.append(
-            StatGroup(group_by, rows, sum(r.count for r in rows), max((r.count for r in rows), default=0))
+        # A partnership counts in each of its fields: the total is of partnerships, not of the rows.
+        total = (
+            partnership_rows.partnership_count(session=session, concluded_only=True)
+            if group_by == "field"
+            else sum(r.count for r in rows)
         )
+        groups.append(StatGroup(group_by, rows, total, max((r.count for r in rows), default=0)))
     return StatsPage(groups=groups)
 
 

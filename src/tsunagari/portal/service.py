@@ -49,7 +49,7 @@ def _escape_like(text: str) -> str:
 
 # Two-character slices of every name key, kept by database triggers (migration 0007); a lightweight
 # table clause because only the search reads it and only the triggers write it.
-_NAME_GRAM = table("municipality_name_gram", column("gram", String), column("municipality_id", Integer))
+NAME_GRAM = table("municipality_name_gram", column("gram", String), column("municipality_id", Integer))
 GRAM_LENGTH = 2
 GRAMS_USED = 3
 """The rarest slices of the search text that narrow the candidates; every name is still checked."""
@@ -73,20 +73,20 @@ def _name_match(session: Session, key: str) -> Select[Any] | None:
     counts: dict[str, int] = dict(
         session.connection()
         .execute(
-            select(_NAME_GRAM.c.gram, func.count())
-            .where(_NAME_GRAM.c.gram.in_(grams))
-            .group_by(_NAME_GRAM.c.gram)
+            select(NAME_GRAM.c.gram, func.count())
+            .where(NAME_GRAM.c.gram.in_(grams))
+            .group_by(NAME_GRAM.c.gram)
         )
         .all()
     )
     if len(counts) < len(grams):
         return None  # a slice no name has: no name contains the text
     rarest, *others = sorted(grams, key=lambda gram: (counts[gram], gram))[:GRAMS_USED]
-    candidates = select(_NAME_GRAM.c.municipality_id).where(_NAME_GRAM.c.gram == rarest)
+    candidates = select(NAME_GRAM.c.municipality_id).where(NAME_GRAM.c.gram == rarest)
     for gram in others:
-        also = _NAME_GRAM.alias()
+        also = NAME_GRAM.alias()
         candidates = candidates.where(
-            exists().where(also.c.gram == gram, also.c.municipality_id == _NAME_GRAM.c.municipality_id)
+            exists().where(also.c.gram == gram, also.c.municipality_id == NAME_GRAM.c.municipality_id)
         )
     # The candidates first, as a list: given the whole statement at once, PostgreSQL guesses that a
     # LIKE '%…%' keeps almost no names and walks every name before the slice index.
@@ -311,6 +311,18 @@ def _prefecture_counts(session: Session) -> Counter[str]:
     )
 
 
+def municipality_ids_with_partnership_field(*, session: Session, field: str) -> set[int]:
+    """Municipalities that are a party of a concluded partnership in this exchange field (either side)."""
+    found = partnership_rows.list_partnerships(session=session, field=field, limit=1_000_000)
+    return {
+        mid
+        for p in found.items
+        if p.status not in NOT_CONCLUDED
+        for mid in (p.home_municipality_id, p.partner_municipality_id)
+        if mid is not None
+    }
+
+
 def _field_counts(session: Session) -> Counter[str]:
     counts: Counter[str] = Counter()
     for fields in session.scalars(select(Partnership.fields).where(Partnership.status.not_in(NOT_CONCLUDED))):
@@ -364,7 +376,7 @@ def _labelled(session: Session, group_by: GroupBy, counts: Counter[str]) -> list
     elif group_by == "decade":
         names = {k: (f"{k[:-1]}年代", k) for k in counts if k != "unknown"}
     elif group_by == "field":
-        names = {**FIELD_LABELS, "unknown": ("記録なし", "not recorded")}
+        names = {**FIELD_LABELS, "unknown": ("記録なし", "Not recorded")}
     names.setdefault("unknown", ("不明", "unknown"))
     rows = [StatRow(key, *names.get(key, (key, key)), count) for key, count in counts.items()]
     if group_by == "decade":

@@ -34,6 +34,7 @@ from tsunagari.matching import api as matching_api
 from tsunagari.matching import pages as matching_pages
 from tsunagari.matching import staff_pages as matching_staff_pages
 from tsunagari.municipality import api as municipality_api
+from tsunagari.municipality import embed_pages as municipality_embed_pages
 from tsunagari.municipality import pages as municipality_pages
 from tsunagari.municipality import staff_api as municipality_staff_api
 from tsunagari.municipality import staff_pages as municipality_staff_pages
@@ -76,6 +77,7 @@ PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
     portal_directory_pages.router,
     portal_open_data_pages.router,
     municipality_pages.router,
+    municipality_embed_pages.router,
     partnership_pages.router,
     exchange_pages.router,
     exchange_network_pages.router,

@@ -147,9 +147,7 @@ def parse_money(raw: str, *, field: str, lang: Lang = "ja") -> int:
     text = _fold(raw).replace(",", "").replace(" ", "").removeprefix("¥").removeprefix("\\")
     text = text.removesuffix("円")
     if text.startswith(("-", "−", "▲")):
-        raise InvalidInput(
-            _say(lang, "must not be negative"), field=field, value=raw
-        )
+        raise InvalidInput(_say(lang, "must not be negative"), field=field, value=raw)
     match = _MONEY.fullmatch(text)
     if not text or match is None or not any(match.groupdict().values()):
         raise InvalidInput(
@@ -176,9 +174,7 @@ def parse_count(raw: str, *, field: str, lang: Lang = "ja") -> int:
             value=raw,
         ) from None
     if value < 0:
-        raise InvalidInput(
-            _say(lang, "a number of people is not negative"), field=field, value=raw
-        )
+        raise InvalidInput(_say(lang, "a number of people is not negative"), field=field, value=raw)
     return value
 
 
@@ -188,7 +184,11 @@ def read_date(raw: str, *, field: str, lang: Lang = "ja") -> PartialDate:
     except InvalidInput as error:
         reason = error.problems[0].reason if error.problems else ""
         raise InvalidInput(
-            _say(lang, "not a date (write it like 令和7年4月1日, R7.4.1 or 2025/4/1): %(reason)s", reason=reason),
+            _say(
+                lang,
+                "not a date (write it like 令和7年4月1日, R7.4.1 or 2025/4/1): %(reason)s",
+                reason=reason,
+            ),
             field=field,
             value=raw,
         ) from None
@@ -209,9 +209,7 @@ def read_fiscal_year(raw: str, *, field: str, lang: Lang = "ja") -> int:
             value=raw,
         ) from None
     if years.first_fy is None or len(years.held_fy) != 1 or years.ongoing:
-        raise InvalidInput(
-            _say(lang, "give one fiscal year"), field=field, value=raw
-        )
+        raise InvalidInput(_say(lang, "give one fiscal year"), field=field, value=raw)
     return years.first_fy
 
 
@@ -340,9 +338,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
         for i, key, value in _rows(form, name):
             where = f"{name}.{i + 1}"
             if not key:
-                problems.append(
-                    Problem(_say(lang, "choose a category"), where, value)
-                )
+                problems.append(Problem(_say(lang, "choose a category"), where, value))
                 continue
             try:
                 counts[key] = counts.get(key, 0) + parse_count(value, field=where, lang=lang)
@@ -355,9 +351,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
         points = []
         for i, key, text in _rows(form, name):
             if not text:
-                raise InvalidInput(
-                    _say(lang, "write the point"), field=f"{name}.{i + 1}"
-                )
+                raise InvalidInput(_say(lang, "write the point"), field=f"{name}.{i + 1}")
             points.append({"criterion": key or None, "text": text})
         return points
     raw = (form.get(name) or "").strip()
@@ -383,9 +377,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
         return raw
     if kind == "select":
         if raw not in {o.value for o in form_field.option_list()}:
-            raise InvalidInput(
-                _say(lang, "not one of the choices"), field=name, value=raw
-            )
+            raise InvalidInput(_say(lang, "not one of the choices"), field=name, value=raw)
         return raw
     if kind == "list":
         return [part.strip() for part in re.split(r"[,、，]", raw) if part.strip()]
@@ -395,9 +387,7 @@ def convert(form_field: FormField, form: Mapping[str, str], lang: Lang = "ja") -
         if kind == "float":
             return float(_fold(raw).replace(",", ""))
     except ValueError:
-        raise InvalidInput(
-            _say(lang, "not a number"), field=name, value=raw
-        ) from None
+        raise InvalidInput(_say(lang, "not a number"), field=name, value=raw) from None
     return raw
 
 
@@ -423,15 +413,11 @@ def _resolve_ref(session: Session, form_field: FormField, form: Mapping[str, str
         if not typed:
             return None
         if picker.resolve is None:
-            raise InvalidInput(
-                _say(lang, "choose one of the matches"), field=name, value=typed
-            )
+            raise InvalidInput(_say(lang, "choose one of the matches"), field=name, value=typed)
         try:
             record = picker.resolve(session, typed)
         except NotFound:
-            raise InvalidInput(
-                _say(lang, "nothing matches this name"), field=name, value=typed
-            ) from None
+            raise InvalidInput(_say(lang, "nothing matches this name"), field=name, value=typed) from None
         except InvalidInput as error:
             raise InvalidInput(problems=[Problem(p.reason, name, typed) for p in error.problems]) from None
         return int(record.id)
@@ -441,9 +427,7 @@ def _resolve_ref(session: Session, form_field: FormField, form: Mapping[str, str
         record_id = int(_fold(raw))
         picker.load(session, record_id)
     except (ValueError, NotFound):
-        raise InvalidInput(
-            _say(lang, "no such record"), field=name, value=raw
-        ) from None
+        raise InvalidInput(_say(lang, "no such record"), field=name, value=raw) from None
     return record_id
 
 
@@ -520,7 +504,8 @@ def messages(error: InvalidInput, fields: Iterable[FormField], lang: Lang = "ja"
         head = (problem.field or "").split(".")[0].split("__")[0]
         label = labels.get(head, problem.field or "")
         row = (problem.field or "").split(".")[1:2]
-        where = _say(lang, "%(label)s (row %(row)s)", label=label, row=row[0]) if row and row[0].isdigit() else label
+        numbered = bool(row) and row[0].isdigit()
+        where = _say(lang, "%(label)s (row %(row)s)", label=label, row=row[0]) if numbered else label
         value = "" if problem.value in (None, "") else f"「{problem.value}」 "
         out.append(f"{where}: {value}{problem.reason}" if where else f"{value}{problem.reason}")
     return out

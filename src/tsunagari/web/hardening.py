@@ -25,8 +25,8 @@ from tsunagari.web.security import ASGIApp, Message, Receive, Scope, Send, reque
 
 # The largest request body any route takes (a staff form, a JSON record): far beyond a real one.
 MAX_BODY_BYTES: Final = 2_000_000
-# Paths a page of another site may show in a frame: none yet (an embeddable map would be listed here).
-FRAMEABLE_PREFIXES: Final[tuple[str, ...]] = ()
+# Paths a page of another site may show in a frame: the widget municipalities put on their own websites.
+FRAMEABLE_PREFIXES: Final[tuple[str, ...]] = ("/embed/",)
 # FastAPI's interactive API docs load Swagger UI / ReDoc from a CDN and start them with an inline script.
 API_DOCS_PATHS: Final = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 _DIGITS = re.compile(r"[0-9]+")

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from typing import Any, Literal
 
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 
 from tsunagari.web.rendering import LOCALES, compile_catalogues
 
@@ -17,7 +17,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 
 @lru_cache(maxsize=2)
-def translations(lang: Lang) -> Translations:
+def translations(lang: Lang) -> NullTranslations | Translations:
     """The compiled catalogue of one language (the same one the public pages' templates use)."""
     compile_catalogues()
     return Translations.load(str(LOCALES), [lang])
@@ -39,7 +39,7 @@ def pair_half(text: str, lang: Lang) -> str:
 
 
 def half(text: str, lang: Lang) -> str:
-    """One language of a "日本語 / English" pair a domain wrote into a title or a cell; other text as it is."""
+    """One language of a "日本語 / English" pair a domain wrote into a title or a cell; else the text."""
     halves = split_pair(text or "")
     if halves is None:
         return text or ""
@@ -48,7 +48,7 @@ def half(text: str, lang: Lang) -> str:
 
 def split_pair(text: str) -> tuple[str, str] | None:
     """(Japanese, English) of a pair split at its last " / " with Japanese before it and a Latin letter
-    after it ("令和7年度 / FY2025 のどちらでも / 令和7年度 or FY2025" splits at the second); None otherwise."""
+    after it ("令和7年度 / FY2025 のどちらでも / 令和7年度 or FY2025" splits at the second); else None."""
     ja, sep, en = text.rpartition(" / ")
     while sep:
         if _JAPANESE.search(ja) and _LATIN.search(en):

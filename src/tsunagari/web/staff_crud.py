@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.orm import Session
 
 from tsunagari.access.action_kit import TABLE_LABELS
@@ -31,9 +32,9 @@ from tsunagari.web.forms import (
     record_json,
     shown_marks,
 )
+from tsunagari.web.i18n import gettext, pair_half
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
-from tsunagari.web.i18n import gettext, pair_half
 from tsunagari.web.staff_pages import render, render_fragment, say
 
 Values = dict[str, Any]
@@ -113,8 +114,8 @@ KINDS: dict[str, StaffKind] = {}
 def staff_kinds(request: Request) -> dict[str, tuple[str]]:
     """The kinds with a new form, in the order the app serves them: kind → (title,)."""
     found: dict[str, tuple[str]] = {}
-    for route in request.app.routes:
-        name = getattr(route, "name", "") or ""
+    for context in iter_route_contexts(request.app.routes):
+        name = getattr(context.original_route, "name", "") or ""
         kind = name.removeprefix("staff.new_")
         if name.startswith("staff.new_") and kind in KINDS:
             found[kind] = (KINDS[kind].title,)
@@ -292,7 +293,9 @@ def register_kind(router: APIRouter, spec: StaffKind) -> None:
         """The confirmation step: what the record is and what depends on it, before anything is deleted."""
         record = spec.load(session, record_id)
         lang = lang_of(request)
-        dependents = spec.dependents(session, record) if spec.dependents else _dependents(session, record, lang)
+        dependents = (
+            spec.dependents(session, record) if spec.dependents else _dependents(session, record, lang)
+        )
         return render(
             request,
             "confirm_delete.html",

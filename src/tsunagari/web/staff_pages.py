@@ -1,5 +1,6 @@
-"""The staff pages' shell: rendering of staff/*.html, the staff router's shape, the friendly error screens
-(403/404/409/422) and `install_staff`, which adds the security middleware; it knows no domain."""
+"""The staff pages' shell: rendering of staff/*.html in one language from the public pages' catalogue, the
+staff router's shape, the friendly error screens (403/404/409/422) and `install_staff`, which adds the
+security middleware; it knows no domain."""
 
 from __future__ import annotations
 
@@ -28,7 +29,9 @@ def _environment(lang: Lang) -> Environment:
     """One Jinja environment per language, with the public pages' catalogue behind `_()` and the `tr`
     filter (one language of a domain's declared "日本語 / English" pair)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), extensions=["jinja2.ext.i18n"]
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["tr"] = lambda text: half(str(text or ""), lang)
@@ -45,14 +48,18 @@ def render_fragment(request: Request, template: str, **context: Any) -> str:
     principal = getattr(request.state, "principal", None)
     lang: Lang = lang_of(request)
     context.setdefault("lang", lang)
-    return _environment(lang).get_template(f"staff/{template}").render(
-        csrf_field=CSRF_FIELD,
-        csrf_token=staff_session.csrf_token if staff_session else "",
-        user=principal,
-        role_labels=ROLE_LABELS_EN if lang == "en" else ROLE_LABELS_JA,
-        switch_url=_switch_url(request, lang),
-        allowed=lambda action: permissions.allowed(action, principal),
-        **context,
+    return (
+        _environment(lang)
+        .get_template(f"staff/{template}")
+        .render(
+            csrf_field=CSRF_FIELD,
+            csrf_token=staff_session.csrf_token if staff_session else "",
+            user=principal,
+            role_labels=ROLE_LABELS_EN if lang == "en" else ROLE_LABELS_JA,
+            switch_url=_switch_url(request, lang),
+            allowed=lambda action: permissions.allowed(action, principal),
+            **context,
+        )
     )
 
 
