@@ -123,7 +123,8 @@ def test_walk_search_municipality_partner_country_stats_and_language(
     p.get_by_role("navigation", name="メインナビゲーション").get_by_role("link", name="統計").click()  # type: ignore[attr-defined]
     heading = p.get_by_role("heading", level=1)  # type: ignore[attr-defined]
     expect(heading).to_have_text("統計")
-    expect(p.locator("table.stat-table")).to_have_count(4)  # type: ignore[attr-defined]
+    # By country, prefecture, type, decade and exchange field.
+    expect(p.locator("table.stat-table")).to_have_count(5)  # type: ignore[attr-defined]
     _shot(p, artifacts_dir, "06-stats")
 
     p.get_by_role("link", name="English").click()  # type: ignore[attr-defined]

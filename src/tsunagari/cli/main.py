@@ -98,7 +98,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "report": Entry(
         "tsunagari.cli.report:app",
-        "報告書 / Reports for councils: verification, 事務事業評価シート and the award application.",
+        "報告書 / Reports: verification, 事務事業評価シート, the award application and the brochure.",
     ),
 }
 
