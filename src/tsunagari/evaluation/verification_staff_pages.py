@@ -3,6 +3,7 @@ thin: reads through `evaluation.indicators` and `reports` (nothing written)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from tsunagari.access import permissions
 from tsunagari.errors import InvalidInput
 from tsunagari.evaluation import indicators as indicators_service
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.reports import output
 from tsunagari.reports import verification as verification_report
 from tsunagari.web.forms import problems as problem_texts
@@ -62,11 +64,16 @@ def dormant(
             values=values,
             errors=problem_texts(error),
         )
+    # The type as its label in the page's language (the template shows one half of a pair), not a code.
+    shown = [
+        dataclasses.replace(tie, type=" / ".join(PARTNERSHIP_TYPE_LABELS.get(tie.type, (tie.type, tie.type))))
+        for tie in found
+    ]
     return render(
         request,
         "evaluation/dormant.html",
         title="休眠中の提携 / Dormant ties",
-        rows=found[:1000],
+        rows=shown[:1000],
         total=len(found),
         values=values,
         errors=[],

@@ -1,0 +1,110 @@
+"""The council's report pages in Chromium (issue 14): an administrator opens the verification report,
+the dormant ties, the 事務事業評価シート and a municipality's brochure, in Japanese and English, on a
+desktop and a 390 px phone; each page shows its headings and figures, and nothing scrolls sideways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.app_server import running_app
+from tests.browser.test_portal import browser  # noqa: F401 - the Chromium fixture shared with the portal walk
+from tests.conftest import Databases
+
+pytestmark = pytest.mark.browser
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+PASSWORD = "correct horse battery staple"
+ADMIN = "reports-admin@example.jp"
+
+
+@dataclass(frozen=True)
+class Site:
+    base: str
+    programme_id: int
+    musashino_id: int
+
+
+def _prepare(url: str) -> tuple[int, int]:
+    """An administrator, and the demo programme whose 事務事業評価 inputs the demo carries."""
+    from tsunagari.access.roles import Role
+    from tsunagari.auth import service as auth_service
+    from tsunagari.auth.schemas import UserCreate
+    from tsunagari.db import make_engine
+    from tsunagari.evaluation import sheet_service
+    from tsunagari.municipality import service as municipality_service
+    from tsunagari.session import unit_of_work
+
+    engine = make_engine(url)
+    with unit_of_work(engine) as session:
+        auth_service.create_user(
+            session=session, data=UserCreate(email=ADMIN, role=Role.admin, password=PASSWORD)
+        )
+        musashino = municipality_service.get_by_jis_code(session=session, jis_code="132039")
+        assert musashino is not None
+        [sheet, *_] = sheet_service.list_sheets(session=session)
+        found = (sheet.programme_id, musashino.id)
+    engine.dispose()
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(databases: Databases) -> Iterator[Site]:
+    url = databases.copy(demo=True)
+    programme_id, musashino_id = _prepare(url)
+    try:
+        with running_app(url, what="the report server") as base:
+            yield Site(base, programme_id, musashino_id)
+    finally:
+        databases.discard(url)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_each_report_page_opens_and_reads(
+    site: Site,
+    browser: object,  # noqa: F811 - the Chromium fixture imported above
+    artifacts_dir: Path,
+    width: int,
+) -> None:
+    expect = playwright_sync.expect
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")  # type: ignore[attr-defined]
+    p = context.new_page()
+    try:
+        p.goto(f"{site.base}/staff/login")
+        p.locator("#login-email").fill(ADMIN)
+        p.locator("#login-password").fill(PASSWORD)
+        p.locator("main button[type=submit]").click()
+        p.wait_for_url(f"{site.base}/staff")
+        pages = {
+            "verification": (
+                "/staff/evaluation/verification?municipality=武蔵野市&from=平成27年度&to=令和7年度",
+                ["武蔵野市", "ブラショフ"],
+            ),
+            "dormant": ("/staff/evaluation/dormant?municipality=武蔵野市", ["武蔵野市"]),
+            "jimu-jigyo": (
+                f"/staff/evaluation/jimu-jigyo?programme={site.programme_id}&from=2015&to=2025",
+                ["フルコスト", "人件費", "活動指標", "成果指標"],
+            ),
+            "brochure": (f"/municipalities/{site.musashino_id}/brochure", ["武蔵野市"]),
+        }
+        for name, (path, texts) in pages.items():
+            for lang in ("ja", "en"):
+                response = p.goto(f"{site.base}{path}{'&' if '?' in path else '?'}lang={lang}")
+                assert response is not None and response.status == 200, (name, lang)
+                body = p.locator("body")
+                for text in texts:
+                    expect(body).to_contain_text(text)
+                # The page may scroll inside its tables, never sideways as a whole.
+                p.screenshot(path=str(artifacts_dir / f"report-{name}-{lang}-{width}.png"), full_page=True)
+                overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                widest = p.evaluate(
+                    "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+                    " > window.innerWidth + 1).slice(0, 3).map(e => e.tagName + '.' + e.className)"
+                )
+                assert overflow <= 1, (name, lang, width, overflow, widest)
+    finally:
+        context.close()
