@@ -344,6 +344,19 @@ def test_json_accepts_a_list_or_an_object_and_numbers_rows_from_one(session: Ses
     assert import_partnerships(session=session, path=path).rows == 1
 
 
+def test_an_empty_json_list_imports_as_nothing(session: Session, tmp_path: Path) -> None:
+    """An empty JSON list (what exporting an empty registry gives) has no columns to miss."""
+    path = tmp_path / "partners.json"
+    for document in ([], {"partnerships": []}):
+        path.write_text(json.dumps(document), encoding="utf-8")
+        report = import_partnerships(session=session, path=path)
+        assert (report.rows, report.created, report.errors) == (0, 0, [])
+    # A CSV header that lacks the columns is still refused, naming each.
+    path = write_csv(tmp_path, ["notes"])
+    fields = {p.field for p in problems_of(session, path)}
+    assert {"municipality", "partner", "partner_country", "type"} <= fields
+
+
 def test_an_undecodable_file_is_reported_clearly(session: Session, tmp_path: Path) -> None:
     path = tmp_path / "broken.csv"
     path.write_bytes(HEADER.encode() + b"\r\n\x82\xff\xfe\x80,\r\n")

@@ -377,12 +377,13 @@ def validate(*, session: Session, path: Path) -> tuple[int, list[PartnershipRow]
     )
     problems = list(table.problems)
     missing = {column for column in COLUMNS if column not in table.columns}
-    if all(column in missing for column in HOME_COLUMNS):
+    is_json = path.suffix.lower() == ".json"
+    if (table.rows or not is_json) and all(column in missing for column in HOME_COLUMNS):
         problems.append(
             Problem(
                 "required column is missing: municipality or municipality_code",
                 field="municipality",
-                row=1 if path.suffix.lower() != ".json" else None,
+                row=None if is_json else 1,
             )
         )
     validator = _Validator(session=session, file_name=path.name, missing_columns=missing)

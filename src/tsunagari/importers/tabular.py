@@ -95,6 +95,10 @@ def read_table(
         raise InvalidInput(
             f"the file has {len(rows):,} rows; the limit is {MAX_ROWS:,}", field="FILE", value=path.name
         )
+    if suffix == ".json" and not rows:
+        # A JSON file names its columns in its objects; an empty list (what exporting an empty
+        # registry gives) has none to miss and imports as nothing.
+        required_columns = ()
     problems = _header_problems(columns, known_columns, required_columns, header_line)
     if suffix == ".json":
         problems += _unknown_json_keys(rows, known_columns)
