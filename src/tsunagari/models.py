@@ -4,6 +4,7 @@ from tsunagari.audit.models import AuditEntry
 from tsunagari.auth.models import ApiToken, LoginFailure, LoginSession, User, UserMunicipality
 from tsunagari.db import Base
 from tsunagari.evaluation.models import Evaluation, EvaluationScore
+from tsunagari.exchange.benefit_models import Benefit
 from tsunagari.exchange.models import (
     Activity,
     Award,
@@ -30,6 +31,7 @@ __all__ = [
     "Award",
     "AwardPartner",
     "Base",
+    "Benefit",
     "Contact",
     "Country",
     "Evaluation",

@@ -1,6 +1,8 @@
 """The council's report pages in Chromium (issue 14): an administrator opens the verification report,
-the dormant ties, the 事務事業評価シート and a municipality's brochure, in Japanese and English, on a
-desktop and a 390 px phone; each page shows its headings and figures, and nothing scrolls sideways."""
+the dormant ties, the indicators (across a municipality's ties, and one programme's with its records a click
+away), the 事務事業評価シート, the award application and a municipality's brochure, in Japanese and English,
+on a desktop and a 390 px phone; each page shows its headings and figures in the page's language, and
+nothing scrolls sideways."""
 
 from __future__ import annotations
 
@@ -79,25 +81,49 @@ def test_each_report_page_opens_and_reads(
         p.locator("#login-password").fill(PASSWORD)
         p.locator("main button[type=submit]").click()
         p.wait_for_url(f"{site.base}/staff")
+        both = ["武蔵野市"]
         pages = {
             "verification": (
                 "/staff/evaluation/verification?municipality=武蔵野市&from=平成27年度&to=令和7年度",
-                ["武蔵野市", "ブラショフ"],
+                [*both, "ブラショフ", "提携ごとの指標"],
+                [*both, "ブラショフ", "Every tie with its indicators"],
             ),
-            "dormant": ("/staff/evaluation/dormant?municipality=武蔵野市", ["武蔵野市"]),
+            "dormant": ("/staff/evaluation/dormant?municipality=武蔵野市", both, both),
+            "indicators": (
+                "/staff/evaluation/indicators?municipality=武蔵野市&from=2015&to=2025",
+                [*both, "ブラショフ", "継続性 (最長連続年度)"],
+                [*both, "ブラショフ", "Continuity (longest run)"],
+            ),
+            "programme-indicators": (
+                f"/staff/evaluation/indicators/programme/{site.programme_id}?from=2015&to=2025",
+                ["参加者1人あたり公費", "数えた記録"],
+                ["Public cost per participant", "Records counted"],
+            ),
             "jimu-jigyo": (
                 f"/staff/evaluation/jimu-jigyo?programme={site.programme_id}&from=2015&to=2025",
                 ["フルコスト", "人件費", "活動指標", "成果指標"],
+                ["Full cost", "Labour cost", "Activity indicator", "Outcome indicator"],
             ),
-            "brochure": (f"/municipalities/{site.musashino_id}/brochure", ["武蔵野市"]),
+            "award": (
+                f"/staff/evaluation/award?programme={site.programme_id}",
+                ["地域の概要", "評価のポイント"],
+                ["The region", "Points against the six award criteria"],
+            ),
+            "brochure": (f"/municipalities/{site.musashino_id}/brochure", both, both),
         }
-        for name, (path, texts) in pages.items():
-            for lang in ("ja", "en"):
+        for name, (path, japanese, english) in pages.items():
+            for lang, texts in (("ja", japanese), ("en", english)):
                 response = p.goto(f"{site.base}{path}{'&' if '?' in path else '?'}lang={lang}")
                 assert response is not None and response.status == 200, (name, lang)
                 body = p.locator("body")
                 for text in texts:
                     expect(body).to_contain_text(text)
+                if name == "programme-indicators":
+                    # A click on a figure's records lists the activities it counts, each a link to its record.
+                    records = p.locator("#measure-participants details")
+                    expect(records.locator("ul.records")).to_be_hidden()
+                    records.locator("summary").click()
+                    expect(records.locator("ul.records a").first).to_be_visible()
                 # The page may scroll inside its tables, never sideways as a whole.
                 p.screenshot(path=str(artifacts_dir / f"report-{name}-{lang}-{width}.png"), full_page=True)
                 overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")

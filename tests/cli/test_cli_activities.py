@@ -155,3 +155,40 @@ def test_dry_run_writes_nothing(cli_database: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["created"] == 1
     assert _activity_count() == before
+
+
+def test_add_takes_fields_as_labels_and_defaults_to_the_programmes(cli_database: str) -> None:
+    programme = _programme()
+    with unit_of_work(get_engine()) as session:
+        programme_service.update_programme(
+            session=session,
+            programme=programme_service.get_programme(session=session, programme_id=programme),
+            changes={"fields": ["youth"]},
+        )
+    given = runner.invoke(
+        app,
+        [
+            "activities",
+            "add",
+            "--programme",
+            str(programme),
+            "--title",
+            "派遣",
+            "--fields",
+            "教育、スポーツ",
+            "--json",
+        ],
+    )
+    assert given.exit_code == 0, given.output
+    assert json.loads(given.stdout)["fields"] == ["education", "sports"]
+    plain = runner.invoke(
+        app, ["activities", "add", "--programme", str(programme), "--title", "受入", "--json"]
+    )
+    assert json.loads(plain.stdout)["fields"] == ["youth"]
+    before = _activity_count()
+    refused = runner.invoke(
+        app, ["activities", "add", "--programme", str(programme), "--title", "視察", "--fields", "宇宙開発"]
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "field 'fields'" in refused.stderr and "宇宙開発" in refused.stderr
+    assert _activity_count() == before

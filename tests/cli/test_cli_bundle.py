@@ -19,6 +19,7 @@ from tsunagari.audit.models import AuditEntry
 from tsunagari.cli import bundle as bundle_cli
 from tsunagari.db import get_engine
 from tsunagari.errors import PermissionDenied
+from tsunagari.exchange.benefit_models import Benefit
 from tsunagari.maintenance import actions as maintenance_actions
 from tsunagari.migrations import upgrade
 from tsunagari.municipality import service as municipality_service
@@ -74,6 +75,14 @@ def test_round_trip_through_an_empty_database_is_byte_identical(
     carried = tables(first)
     assert len(carried["partnership"]) == ties  # every kind, organisations' ties included
     assert "contact" not in carried  # personal data only when asked for
+    if name == "武蔵野市":  # its demo activities carry their exchange fields (those of their programmes)
+        assert any(row["fields"] for row in carried["activity"])
+        # and the benefits it offers residents travel with it
+        with unit_of_work(get_engine()) as session:
+            offered = session.scalar(
+                select(func.count()).select_from(Benefit).where(Benefit.municipality_id == me.id)
+            )
+        assert offered and len(carried["benefit"]) == offered
     release_database()
     empty = databases.empty()
     select_database(monkeypatch, empty)

@@ -327,3 +327,24 @@ def test_migration_0012_gives_partnerships_the_fields_of_their_programmes(tmp_pa
     engine.dispose()
     assert json.loads(stored[tie]) == ["youth", "culture", "economy"]
     assert json.loads(stored[other]) == []
+
+
+def test_migration_0013_gives_activities_the_fields_of_their_programme(tmp_path: Path) -> None:
+    """An existing activity takes its programme's fields; one of a programme without fields has none."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0012")
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.begin() as connection:
+        programmes, activities = tables.tables["programme"], tables.tables["activity"]
+        youth = _insert(
+            connection, programmes, title="青少年交流", format="people", owner_key="m1", fields=["youth"]
+        )
+        bare = _insert(connection, programmes, title="親善訪問", format="people", owner_key="m1", fields=[])
+        sent = _insert(connection, activities, programme_id=youth, title="派遣")
+        visit = _insert(connection, activities, programme_id=bare, title="訪問")
+    upgrade(engine)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(text("SELECT id, fields FROM activity")).all())
+    engine.dispose()
+    assert (json.loads(stored[sent]), json.loads(stored[visit])) == (["youth"], [])

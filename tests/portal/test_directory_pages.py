@@ -83,15 +83,16 @@ def test_country_and_prefecture_pages_download_csv_and_xlsx(shared_demo_client: 
     assert 'href="/countries/RO/partnerships.xlsx"' in page.text
     body = shared_demo_client.get("/countries/RO/partnerships.csv")
     assert body.status_code == 200
+    # The list-download shape (tests/portal/test_list_downloads.py): Japanese headers, labels, 和暦.
     rows = list(csv.DictReader(io.StringIO(body.content.decode("utf-8-sig"))))
-    assert rows and {r["partner_country"] for r in rows} == {"RO"}
-    assert MUSASHINO in {r["municipality"] for r in rows}
+    assert rows and {r["相手方の国"] for r in rows} == {"ルーマニア"}
+    assert MUSASHINO in {r["自治体"] for r in rows}
     xlsx = shared_demo_client.get("/prefectures/東京都/partnerships.xlsx")
     assert xlsx.status_code == 200
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet is not None
     header = [c.value for c in sheet[1]]
-    assert header[0] == "municipality"
+    assert header[0] == "自治体"
     assert MUSASHINO in {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert shared_demo_client.get("/countries/RO/partnerships.pdf").status_code == 404
 

@@ -44,6 +44,7 @@ API_PATHS = {
     f"{API}/networks",
     f"{API}/networks/{{id}}",
     f"{API}/awards",
+    f"{API}/activities",
 }
 
 

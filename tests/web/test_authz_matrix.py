@@ -55,7 +55,7 @@ EXPECTED: dict[str, frozenset[str]] = {
     "delete_municipality": frozenset({"admin"}),
     **{
         f"{verb}_{kind}": OWNERS
-        for kind in ("partnership", "organisation", "contact", "programme", "activity", "visit")
+        for kind in ("partnership", "organisation", "contact", "programme", "activity", "visit", "benefit")
         for verb in ("create", "update", "delete")
     },
     "login": EVERYONE,
@@ -106,6 +106,7 @@ def _version(kind: str, record_id: int) -> int:
         if kind == "programme":
             return programme_service.get_programme(session=session, programme_id=record_id).version
         from tsunagari.evaluation.models import LabourCostRate, ProgrammeSheet, ProgrammeSheetYear
+        from tsunagari.exchange.benefit_models import Benefit
         from tsunagari.exchange.models import Award, Network, NetworkMeeting
         from tsunagari.matching.models import SeekingProfile
         from tsunagari.organisation.models import Contact, Organisation
@@ -122,6 +123,7 @@ def _version(kind: str, record_id: int) -> int:
             "programme_sheet": ProgrammeSheet,
             "programme_sheet_year": ProgrammeSheetYear,
             "seeking_profile": SeekingProfile,
+            "benefit": Benefit,
         }[kind]
         record = session.get(model, record_id)
         assert record is not None
@@ -185,6 +187,16 @@ def _award() -> int:
         return award_service.create_award(
             session=session,
             data={"name": unique("表彰"), "recipient": {"municipality_id": municipality_id(session, OWN)}},
+        ).id
+
+
+def _benefit() -> int:
+    from tsunagari.exchange import benefit_service
+
+    with unit_of_work(get_engine()) as session:
+        return benefit_service.create_benefit(
+            session=session,
+            data={"municipality_id": municipality_id(session, OWN), "kind": "event", "title": unique("特典")},
         ).id
 
 
@@ -275,6 +287,7 @@ CREATE_BODIES: dict[str, Callable[[], dict[str, Any]]] = {
     "programme_sheet": lambda: {"programme_id": _own_programme(), "department": "国際交流課"},
     "programme_sheet_year": lambda: {"programme_id": _own_programme(), "fiscal_year": 2024},
     "seeking_profile": _seeking_body,
+    "benefit": lambda: {"municipality_id": _own_id(), "kind": "discount", "title": unique("割引")},
 }
 UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
     "municipality": (_own_id, {"overview_en": "updated by the matrix"}),
@@ -291,6 +304,7 @@ UPDATES: dict[str, tuple[Callable[[], int], dict[str, Any]]] = {
     "programme_sheet": (_programme_sheet, {"department": "matrix"}),
     "programme_sheet_year": (_programme_sheet_year, {"overall_comment": "matrix"}),
     "seeking_profile": (_seeking_profile, {"purpose": "matrix"}),
+    "benefit": (_benefit, {"title": "matrix"}),
 }
 DELETABLE: dict[str, Callable[[], int]] = {
     "municipality": lambda: _made(new_foreign_municipality),
@@ -308,6 +322,7 @@ DELETABLE: dict[str, Callable[[], int]] = {
     "programme_sheet": _programme_sheet,
     "programme_sheet_year": _programme_sheet_year,
     "seeking_profile": _seeking_profile,
+    "benefit": _benefit,
 }
 
 

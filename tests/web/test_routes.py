@@ -19,6 +19,7 @@ from tsunagari.web.public_api import PublicCachedRoute
 ROUTES = """
 DELETE /api/v1/activities/{id}
 DELETE /api/v1/awards/{id}
+DELETE /api/v1/benefits/{id}
 DELETE /api/v1/contacts/{id}
 DELETE /api/v1/meetings/{id}
 DELETE /api/v1/memberships/{id}
@@ -33,8 +34,11 @@ GET /
 GET /anniversaries
 GET /anniversaries.ics
 GET /anniversaries/{year}
+GET /anniversaries/{year}/partnerships.{fmt}
+GET /api/v1/activities
 GET /api/v1/anniversaries
 GET /api/v1/awards
+GET /api/v1/benefits
 GET /api/v1/cases
 GET /api/v1/contacts
 GET /api/v1/contacts/{id}
@@ -60,8 +64,12 @@ GET /api/v1/stats
 GET /api/v1/visits
 GET /api/v1/visits/due
 GET /awards
+GET /benefits
+GET /awards.{fmt}
 GET /cases
+GET /cases.{fmt}
 GET /countries
+GET /countries.{fmt}
 GET /countries/{alpha2}
 GET /countries/{alpha2}/partnerships.{fmt}
 GET /data
@@ -70,6 +78,10 @@ GET /data/partnerships.csv-metadata.json
 GET /data/partnerships.json
 GET /data/partnerships.jsonld
 GET /data/partnerships.xlsx
+GET /decades
+GET /decades.{fmt}
+GET /decades/{decade}
+GET /decades/{decade}/partnerships.{fmt}
 GET /docs
 GET /docs/oauth2-redirect
 GET /embed/municipalities/{municipality_id}
@@ -78,20 +90,28 @@ GET /map
 GET /municipalities/{municipality_id}
 GET /municipalities/{municipality_id}/anniversaries.ics
 GET /municipalities/{municipality_id}/brochure
+GET /municipalities/{municipality_id}/events.ics
+GET /municipalities/{municipality_id}/partners.{fmt}
 GET /municipalities/{municipality_id}/publications
 GET /municipalities/{municipality_id}/publications.atom
+GET /municipalities/{municipality_id}/publications.{fmt}
 GET /networks
+GET /networks.{fmt}
 GET /networks/{network_id}
 GET /openapi.json
 GET /partnerships/{partnership_id}
 GET /prefectures
+GET /prefectures.{fmt}
 GET /prefectures/{name}
 GET /prefectures/{name}/partnerships.{fmt}
 GET /programmes
+GET /programmes.{fmt}
 GET /programmes/{programme_id}
 GET /redoc
 GET /search
+GET /search.{fmt}
 GET /seeking
+GET /seeking.{fmt}
 GET /seeking/{profile_id}
 GET /staff
 GET /staff/activity/new
@@ -101,6 +121,12 @@ GET /staff/audit
 GET /staff/award/new
 GET /staff/award/{record_id}/delete
 GET /staff/award/{record_id}/edit
+GET /staff/benefit/new
+GET /staff/benefit/{record_id}/delete
+GET /staff/benefit/{record_id}/edit
+GET /staff/benefit/{record_id}/inline
+GET /staff/benefit/{record_id}/inline/edit
+GET /staff/benefits
 GET /staff/contact/new
 GET /staff/contact/{record_id}/delete
 GET /staff/contact/{record_id}/edit
@@ -108,7 +134,10 @@ GET /staff/contact/{record_id}/inline
 GET /staff/contact/{record_id}/inline/edit
 GET /staff/contacts
 GET /staff/echo/{kind}
+GET /staff/evaluation/award
 GET /staff/evaluation/dormant
+GET /staff/evaluation/indicators
+GET /staff/evaluation/indicators/{kind}/{record_id}
 GET /staff/evaluation/jimu-jigyo
 GET /staff/evaluation/verification
 GET /staff/evaluation/{kind}/{record_id}
@@ -165,6 +194,7 @@ GET /staff/visit/new
 GET /staff/visit/{record_id}/delete
 GET /staff/visit/{record_id}/edit
 GET /stats
+GET /stats.{fmt}
 GET /stats/{group_by}.{fmt}
 HEAD /docs
 HEAD /docs/oauth2-redirect
@@ -173,6 +203,7 @@ HEAD /redoc
 MOUNT /static
 PATCH /api/v1/activities/{id}
 PATCH /api/v1/awards/{id}
+PATCH /api/v1/benefits/{id}
 PATCH /api/v1/contacts/{id}
 PATCH /api/v1/meetings/{id}
 PATCH /api/v1/municipalities/{id}
@@ -183,6 +214,7 @@ PATCH /api/v1/programmes/{id}
 PATCH /api/v1/visits/{id}
 POST /api/v1/activities
 POST /api/v1/awards
+POST /api/v1/benefits
 POST /api/v1/contacts
 POST /api/v1/meetings
 POST /api/v1/memberships
@@ -199,6 +231,10 @@ POST /staff/activity/{record_id}/edit
 POST /staff/award/new
 POST /staff/award/{record_id}/delete
 POST /staff/award/{record_id}/edit
+POST /staff/benefit/new
+POST /staff/benefit/{record_id}/delete
+POST /staff/benefit/{record_id}/edit
+POST /staff/benefit/{record_id}/inline
 POST /staff/contact/new
 POST /staff/contact/{record_id}/delete
 POST /staff/contact/{record_id}/edit
@@ -260,6 +296,7 @@ POST /staff/visit/{record_id}/edit
 OPERATIONS = """
 DELETE /api/v1/activities/{id} delete_activity_api_v1_activities__id__delete -
 DELETE /api/v1/awards/{id} delete_award_api_v1_awards__id__delete -
+DELETE /api/v1/benefits/{id} delete_benefit_api_v1_benefits__id__delete -
 DELETE /api/v1/contacts/{id} delete_contact_api_v1_contacts__id__delete -
 DELETE /api/v1/meetings/{id} delete_meeting_api_v1_meetings__id__delete -
 DELETE /api/v1/memberships/{id} delete_membership_api_v1_memberships__id__delete -
@@ -270,8 +307,10 @@ DELETE /api/v1/partnerships/{id} delete_partnership_api_v1_partnerships__id__del
 DELETE /api/v1/programme-partners/{id} remove_programme_partner_api_v1_programme_partners__id__delete -
 DELETE /api/v1/programmes/{id} delete_programme_api_v1_programmes__id__delete -
 DELETE /api/v1/visits/{id} delete_visit_api_v1_visits__id__delete -
+GET /api/v1/activities list_activities_api_v1_activities_get Listing_ActivityRead_
 GET /api/v1/anniversaries anniversaries_api_v1_anniversaries_get Listing_AnniversaryRead_
 GET /api/v1/awards list_awards_api_v1_awards_get Listing_AwardRead_
+GET /api/v1/benefits list_benefits_api_v1_benefits_get Listing_BenefitRead_
 GET /api/v1/cases list_cases_api_v1_cases_get Listing_ProgrammeSummary_
 GET /api/v1/contacts view_contacts_api_v1_contacts_get array
 GET /api/v1/contacts/{id} view_contact_api_v1_contacts__id__get object
@@ -299,6 +338,7 @@ GET /api/v1/visits/due view_policy_api_v1_visits_due_get array
 GET /healthz healthz_healthz_get -
 PATCH /api/v1/activities/{id} update_activity_api_v1_activities__id__patch object
 PATCH /api/v1/awards/{id} update_award_api_v1_awards__id__patch object
+PATCH /api/v1/benefits/{id} update_benefit_api_v1_benefits__id__patch object
 PATCH /api/v1/contacts/{id} update_contact_api_v1_contacts__id__patch object
 PATCH /api/v1/meetings/{id} update_meeting_api_v1_meetings__id__patch object
 PATCH /api/v1/municipalities/{id} update_municipality_api_v1_municipalities__id__patch object
@@ -309,6 +349,7 @@ PATCH /api/v1/programmes/{id} update_programme_api_v1_programmes__id__patch obje
 PATCH /api/v1/visits/{id} update_visit_api_v1_visits__id__patch object
 POST /api/v1/activities create_activity_api_v1_activities_post object
 POST /api/v1/awards create_award_api_v1_awards_post object
+POST /api/v1/benefits create_benefit_api_v1_benefits_post object
 POST /api/v1/contacts create_contact_api_v1_contacts_post object
 POST /api/v1/meetings create_meeting_api_v1_meetings_post object
 POST /api/v1/memberships create_membership_api_v1_memberships_post object
@@ -323,8 +364,10 @@ POST /api/v1/visits create_visit_api_v1_visits_post object
 
 # The public read API: each of these is wrapped by PublicCachedRoute (ETag, Cache-Control, the cache).
 PUBLIC_API = {
+    ("GET", "/api/v1/activities"),
     ("GET", "/api/v1/anniversaries"),
     ("GET", "/api/v1/awards"),
+    ("GET", "/api/v1/benefits"),
     ("GET", "/api/v1/cases"),
     ("GET", "/api/v1/dormant"),
     ("GET", "/api/v1/indicators"),
@@ -344,6 +387,23 @@ PUBLIC_API = {
     ("GET", "/api/v1/seeking/{id}/matches"),
     ("GET", "/api/v1/stats"),
     ("GET", "/api/v1/visits"),
+    # Every public list page's CSV and XLSX download (portal.list_download_pages) is cached the same way.
+    ("GET", "/anniversaries/{year}/partnerships.{fmt}"),
+    ("GET", "/awards.{fmt}"),
+    ("GET", "/cases.{fmt}"),
+    ("GET", "/countries.{fmt}"),
+    ("GET", "/countries/{alpha2}/partnerships.{fmt}"),
+    ("GET", "/decades.{fmt}"),
+    ("GET", "/decades/{decade}/partnerships.{fmt}"),
+    ("GET", "/municipalities/{municipality_id}/partners.{fmt}"),
+    ("GET", "/municipalities/{municipality_id}/publications.{fmt}"),
+    ("GET", "/networks.{fmt}"),
+    ("GET", "/prefectures.{fmt}"),
+    ("GET", "/prefectures/{name}/partnerships.{fmt}"),
+    ("GET", "/programmes.{fmt}"),
+    ("GET", "/search.{fmt}"),
+    ("GET", "/seeking.{fmt}"),
+    ("GET", "/stats.{fmt}"),
 }
 
 

@@ -217,3 +217,36 @@ def test_records_are_picked_by_name_in_any_script(staff_database: str) -> None: 
         ambiguous.status_code == 422
         and 'class="field invalid" id="field-partner_municipality_id"' in ambiguous.text
     )
+
+
+def test_a_typed_partner_goes_through_the_one_partner_resolution(staff_database: str) -> None:  # noqa: F811
+    """The partner field resolves typed text as the importers do (names.partners.resolve_partner): a
+    prefecture or country written beside the name narrows it; a gazetteer place not yet in the registry
+    becomes a registry record; candidates are listed, never guessed."""
+    home, _, _ = _ids()
+    # An administrator: a tie between two Japanese municipalities needs rights over both (tenancy).
+    client, csrf = cookie_client(build_app(), make_user(Role.admin))
+    form = {
+        CSRF_FIELD: csrf,
+        "home_municipality_id": str(home),
+        "type": "friendship_city",
+        "status": "active",
+    }
+    fuchu = _created(
+        client.post("/staff/partnership/new", data={**form, "partner_municipality_id__q": "府中市（広島県）"})
+    )
+    partner = _get(Partnership, fuchu).partner_municipality
+    assert partner is not None and (partner.name, partner.region, partner.jis_code) == (
+        "府中市",
+        "広島県",
+        "342084",
+    )
+    tartu = _created(
+        client.post("/staff/partnership/new", data={**form, "partner_municipality_id__q": "Tartu, EE"})
+    )
+    partner = _get(Partnership, tartu).partner_municipality
+    assert partner is not None and (partner.country, partner.geonameid is not None) == ("EE", True)
+    assert "Tartu" in (partner.name, partner.name_en)
+    ambiguous = client.post("/staff/partnership/new", data={**form, "partner_municipality_id__q": "府中市"})
+    assert ambiguous.status_code == 422
+    assert "東京都" in ambiguous.text and "広島県" in ambiguous.text

@@ -106,7 +106,8 @@ def test_network_members_are_added_by_name_and_removed(staff_database: str) -> N
 
     exported = client.get(f"/staff/network/{network}/members", params={"format": "csv"})
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert lines[0] == ["会員", "役割", "加入年度", "備考"] and lines[1][1:3] == ["会員", "2025"], lines
+    assert lines[0] == ["会員", "役割", "加入年度", "加入年度（和暦）", "備考"], lines
+    assert lines[1][1:4] == ["会員", "2025", "令和7年度"], lines
     assert lines[1][0].startswith(partner_name)
     book = load_workbook(io.BytesIO(client.get(f"/staff/network/{network}/members?format=xlsx").content))
     assert book.active.cell(2, 3).value == 2025
@@ -205,10 +206,10 @@ def test_the_audit_log_filters_by_record_type_user_and_date(staff_database: str)
     exported = admin.get("/staff/audit", params={**filters, "format": "csv"})
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert lines[0][:4] == ["日時", "利用者", "経路", "記録の種類"] and len(lines) == 2, lines
-    assert lines[1][3] == "提携" and lines[1][6] == "備考" and lines[1][8] == "x"
+    assert lines[0][:5] == ["日時", "日時（和暦）", "利用者", "経路", "記録の種類"] and len(lines) == 2, lines
+    assert lines[1][4] == "提携" and lines[1][7] == "備考" and lines[1][9] == "x"
     book = load_workbook(io.BytesIO(admin.get("/staff/audit", params={**filters, "format": "xlsx"}).content))
-    assert [c.value for c in next(book.active.iter_rows(min_row=2, max_row=2))][6:] == ["備考", None, "x"]
+    assert [c.value for c in next(book.active.iter_rows(min_row=2, max_row=2))][7:] == ["備考", None, "x"]
     wrong = admin.get("/staff/audit", params={"since": "令和0年4月1日"})
     assert wrong.status_code == 422 and "令和0年4月1日" in wrong.text and 'class="field-error"' in wrong.text
 

@@ -35,6 +35,7 @@ TABLE_LABELS: dict[str, tuple[str, str]] = {
     "award": ("表彰", "awards"),
     "award_partner": ("表彰の相手方", "award partners"),
     "visit": ("訪問計画", "visits"),
+    "benefit": ("市民向けの特典", "citizen benefits"),
     "policy_rules": ("交流の方針", "policy rules"),
     "staff_user_municipality": ("職員の担当", "staff assignments"),
     "evaluation": ("評価", "evaluations"),

@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from tsunagari.access import permissions
 from tsunagari.access.action_kit import TABLE_LABELS
 from tsunagari.audit import service as audit_service
+from tsunagari.audit.download_staff_pages import AUDIT as AUDIT_EXPORT
+from tsunagari.audit.download_staff_pages import change_rows
 from tsunagari.audit.models import AuditEntry
-from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.web.forms import PICKERS, FormField, Lang, display, read_date
 from tsunagari.web.i18n import translations
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_crud import KINDS
@@ -180,36 +182,6 @@ def entry_view(entry: AuditEntry, namer: Namer) -> EntryView:
     )
 
 
-def _download(entries: list[EntryView], fmt: str, lang: Lang) -> Response:
-    """The filtered log as the one export writer writes it: one row per changed field."""
-    _ = translations(lang).gettext
-    columns = [
-        _(c) for c in ("When", "Who", "Via", "Record type", "Record", "Action", "Item", "Before", "After")
-    ]
-    rows = [
-        [
-            v.entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-            v.entry.actor_name,
-            v.entry.via,
-            v.record_type,
-            v.record_name,
-            v.action,
-            c.label,
-            c.before,
-            c.after,
-        ]
-        for v in entries
-        for c in (v.changes or [Change("", "", "")])
-    ]
-    if fmt == "csv":
-        body, media = write_csv(columns, rows), CSV_MEDIA_TYPE
-    else:
-        body = write_xlsx(columns, rows, sheet_title="audit", title=_("Audit log"))
-        media = XLSX_MEDIA_TYPE
-    disposition = f'attachment; filename="audit-log.{fmt}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
-
-
 @router.get("/history/{table}/{record_id}", name="staff.history")
 def history(
     request: Request, table: str, record_id: str, actor: CurrentUser, session: SessionDep
@@ -221,6 +193,8 @@ def history(
         entry_view(e, namer)
         for e in audit_service.history(session=session, table_name=table, record_id=record_id)
     ]
+    if wanted_format(request):
+        return AUDIT_EXPORT.response(request, change_rows(entries))
     name = entries[-1].record_name if entries else f"#{record_id}"
     return render(
         request,
@@ -228,6 +202,7 @@ def history(
         title=f"{table_label(table, lang)} {name}: {_('History')}",
         entries=entries,
         lang=lang,
+        downloads=download_links(request),
     )
 
 
@@ -272,8 +247,8 @@ def audit_log(
             )
         )
     namer = Namer(session, lang)
-    if format in ("csv", "xlsx") and not date_errors:
-        return _download([entry_view(e, namer) for e in found], format, lang)
+    if wanted_format(request) and not date_errors:
+        return AUDIT_EXPORT.response(request, change_rows([entry_view(e, namer) for e in found]))
     filters = {
         "user": user or "",
         "table": table or "",

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from sqlalchemy import Engine, Table, event, func, insert, inspect, select
+from sqlalchemy import Connection, Engine, Table, event, func, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from tsunagari.audit.models import AuditEntry
@@ -56,7 +56,12 @@ _DATA_VERSION_SQL: Final = (
 def data_version(engine: Engine) -> DataVersion:
     """(largest audit entry id, largest municipality name id): it changes with every write."""
     with engine.connect() as connection:
-        audit, names = connection.exec_driver_sql(_DATA_VERSION_SQL).one()
+        return data_version_on(connection)
+
+
+def data_version_on(connection: Connection) -> DataVersion:
+    """The data version as a connection sees it (a request's own, in its transaction)."""
+    audit, names = connection.exec_driver_sql(_DATA_VERSION_SQL).one()
     return int(audit), int(names)
 
 

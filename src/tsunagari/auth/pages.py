@@ -14,10 +14,13 @@ from tsunagari.access.principal import Principal
 from tsunagari.access.roles import Role
 from tsunagari.auth import actions as auth_actions
 from tsunagari.auth import service as auth_service
+from tsunagari.auth.download_staff_pages import TOKENS as TOKENS_EXPORT
+from tsunagari.auth.download_staff_pages import USERS as USERS_EXPORT
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Problem
 from tsunagari.names import service as names_service
 from tsunagari.web.forms import FormField, display, form_version
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.security import (
     CurrentUser,
     FormFields,
@@ -149,6 +152,7 @@ def _users_page(request: Request, session: Session, status_code: int = 200, **co
         status_code,
         title="職員アカウント / Staff accounts",
         rows=_user_rows(session),
+        downloads=download_links(request, "/staff/users"),
         roles=[r.value for r in Role],
         errors=context.pop("errors", []),
         # A new account starts as 閲覧者 (the least privilege) unless the admin picks otherwise.
@@ -160,6 +164,8 @@ def _users_page(request: Request, session: Session, status_code: int = 200, **co
 @router.get("/users", name="staff.users")
 def users(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
     permissions.require("view_users", actor)
+    if wanted_format(request):
+        return USERS_EXPORT.response(request, _user_rows(session))
     return _users_page(request, session, created=request.query_params.get("created"))
 
 
@@ -270,12 +276,16 @@ def _tokens_page(
         status_code,
         title="APIトークン / API tokens",
         tokens=auth_service.tokens_of(session=session, user=user),
+        downloads=download_links(request, "/staff/tokens"),
         **context,
     )
 
 
 @router.get("/tokens", name="staff.tokens")
 def tokens(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
+    if wanted_format(request):
+        user = auth_service.get(session=session, user_id=actor.user_id)
+        return TOKENS_EXPORT.response(request, auth_service.tokens_of(session=session, user=user))
     return _tokens_page(request, session, actor, revoked=request.query_params.get("revoked") == "1")
 
 

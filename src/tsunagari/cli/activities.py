@@ -27,6 +27,7 @@ def _activity_json(activity: Activity) -> dict[str, Any]:
         "end_on_precision": activity.end_on_precision,
         "direction": activity.direction,
         "place": activity.place,
+        "fields": list(activity.fields or []),
         "participants": activity.participants,
         "public_cost": activity.public_cost,
         "private_cost": activity.private_cost,
@@ -59,6 +60,14 @@ def add(
         typer.Option("--direction", help="outbound (派遣), inbound (受入), both (相互派遣), hosted (開催)."),
     ] = "",
     place: Annotated[str, typer.Option("--place", help="Where it took place.")] = "",
+    fields: Annotated[
+        str,
+        typer.Option(
+            "--fields",
+            help="Exchange fields (交流分野) as codes or labels: 'education; youth' or 教育、青少年. "
+            "Default: the programme's.",
+        ),
+    ] = "",
     participants: Annotated[
         str, typer.Option("--participants", help="Counts by category: students=12; staff=3.")
     ] = "",
@@ -80,6 +89,7 @@ def add(
         "end": end,
         "direction": direction,
         "place": place,
+        "fields": fields,
         "participants": participants,
         "public_cost": public_cost,
         "private_cost": private_cost,

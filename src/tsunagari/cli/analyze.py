@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tsunagari.analytics import service as analytics_service
 from tsunagari.cli.common import console, handle_errors, print_json, session_scope
 from tsunagari.evaluation import indicators as indicators_service
+from tsunagari.evaluation import programme_indicators
 from tsunagari.municipality.models import Municipality
 from tsunagari.names import service as names_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
@@ -22,6 +23,7 @@ app = typer.Typer(help="分析 / Strategic analyses over the partnership graph."
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 T = TypeVar("T")
+Explained = programme_indicators.Explained
 
 
 def _one_municipality(session: Session, name: str) -> Municipality:
@@ -247,7 +249,11 @@ ToOption = Annotated[str | None, typer.Option("--to", help="Last fiscal year (de
 @app.command("indicators")
 @handle_errors
 def indicators(
-    municipality: Annotated[str, typer.Option(help="Municipality name (any script) or id")],
+    municipality: Annotated[
+        str | None, typer.Option(help="Every tie of this municipality: name (any script) or id")
+    ] = None,
+    programme: Annotated[str | None, typer.Option(help="One programme instead: its id or title")] = None,
+    partnership: Annotated[int | None, typer.Option(help="One tie instead: the partnership id")] = None,
     first: FromOption = None,
     last: ToOption = None,
     explain: Annotated[
@@ -255,30 +261,36 @@ def indicators(
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """指標: indicators of every tie of a municipality over fiscal years (継続性, 活発性, 公費, 休眠 …)."""
-    first_fy = indicators_service.fiscal_year_option(first, field="--from")
-    last_fy = indicators_service.fiscal_year_option(last, field="--to")
+    """指標: indicators of every tie of a municipality, of one programme or of one tie, over fiscal years
+    (継続性, 活発性, 公費, 休眠 …)."""
     with session_scope() as session:
-        me = indicators_service.municipality_named(session=session, text=municipality, field="--municipality")
-        found = indicators_service.ties(
-            session=session, municipality_id=me.id, first_fy=first_fy, last_fy=last_fy, today=dt.date.today()
+        indicated = programme_indicators.indicators_of(
+            session=session,
+            municipality=municipality,
+            programme=programme,
+            partnership=partnership,
+            first=first,
+            last=last,
+            today=dt.date.today(),
+            option=lambda name: f"--{name}",
         )
+    found, title = indicated.found, indicated.title
     if json_output:
         rows = []
-        for tie in found:
-            row = tie.as_json()
+        for subject in found:
+            row = subject.as_json()
             if explain:
                 row["explain"] = [
-                    {"key": m.key, "formula": m.formula, "records": list(m.records)} for m in tie.explain()
+                    {"key": m.key, "formula": m.formula, "value": m.value, "records": list(m.records)}
+                    for m in subject.explain()
                 ]
             rows.append(row)
         print_json(rows)
         return
-    table = Table(title=f"{me.name}: 提携ごとの指標 / indicators per tie ({len(found)})")
+    table = Table(title=title)
     for column in (
-        "相手",
-        "種別",
-        "締結後年数",
+        "相手 / 事業",
+        "締結・開始後年数",
         "活動年度",
         "最長連続",
         "年度あたり",
@@ -289,25 +301,32 @@ def indicators(
         "休眠",
     ):
         table.add_column(column)
-    for tie in found:
+    for subject in found:
+        if isinstance(subject, programme_indicators.ProgrammeIndicators):
+            name, since = subject.title, subject.years_since_start
+        else:
+            name, since = f"{subject.partner} ({subject.type_label})", subject.years_since_signing
         table.add_row(
-            tie.partner,
-            tie.type_label,
-            _text(tie.years_since_signing),
-            str(tie.active_years),
-            str(tie.longest_run_years),
-            _text(tie.activities_per_year),
-            f"{tie.participants:,}",
-            f"{tie.public_cost_yen:,}",
-            "" if tie.cost_per_participant_yen is None else f"{tie.cost_per_participant_yen:,}",
-            _text(tie.last_activity),
-            "休眠" if tie.dormant else "",
+            name,
+            _text(since),
+            str(subject.active_years),
+            str(subject.longest_run_years),
+            _text(subject.activities_per_year),
+            f"{subject.participants:,}",
+            f"{subject.public_cost_yen:,}",
+            "" if subject.cost_per_participant_yen is None else f"{subject.cost_per_participant_yen:,}",
+            _text(subject.last_activity),
+            "休眠" if subject.dormant else "",
         )
     console.print(table)
     if explain:
-        for tie in found:
-            console.print(f"\n[bold]{tie.partner}[/] (partnership {tie.partnership_id})", highlight=False)
-            for measure in tie.explain():
+        for subject in found:
+            if isinstance(subject, programme_indicators.ProgrammeIndicators):
+                heading = f"{subject.title} (programme {subject.programme_id})"
+            else:
+                heading = f"{subject.partner} (partnership {subject.partnership_id})"
+            console.print(f"\n{heading}", style="bold", markup=False, highlight=False)
+            for measure in subject.explain():
                 console.print(
                     f"  {measure.label_ja}: {_text(measure.value)} = {measure.formula}",
                     markup=False,

@@ -17,6 +17,18 @@ from tsunagari.reports import brochure as brochure_report
 from tsunagari.reports import jimu_jigyo as jimu_jigyo_report
 from tsunagari.reports import output, sheet_output
 from tsunagari.reports import verification as verification_report
+from tsunagari.reports.output import Lang
+
+LangOption = Annotated[
+    str, typer.Option("--lang", help="Wording of the HTML and PDF: ja (default) or en; the XLSX is Japanese")
+]
+
+
+def _lang(text: str) -> Lang:
+    if text not in ("ja", "en"):
+        raise InvalidInput("ja か en / ja or en", field="--lang", value=text)
+    return "en" if text == "en" else "ja"
+
 
 app = typer.Typer(
     help="報告書 / Reports: verification, 事務事業評価シート, the award application and the brochure."
@@ -36,8 +48,10 @@ def verification(
     last: Annotated[str, typer.Option("--to", help="Last fiscal year")],
     output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
     format: Annotated[str, typer.Option("--format", help="html, pdf or xlsx")] = "pdf",
+    lang: LangOption = "ja",
 ) -> None:
     """交流事業検証報告書: every tie, programme, dormant tie, policy finding and trend of a municipality."""
+    language = _lang(lang)
     if format not in output.FORMATS:
         raise InvalidInput(
             "html, pdf, xlsx のいずれか / one of html, pdf, xlsx", field="--format", value=format
@@ -53,7 +67,7 @@ def verification(
         report = verification_report.build(
             session=session, municipality=me, first_fy=first_fy, last_fy=last_fy, today=dt.date.today()
         )
-    output_path.write_bytes(output.verification(report, format))
+    output_path.write_bytes(output.verification(report, format, lang=language))
     typer.echo(str(output_path))
 
 
@@ -72,8 +86,10 @@ def jimu_jigyo(
     last: Annotated[str, typer.Option("--to", help="Last fiscal year")],
     output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
     format: Annotated[str, typer.Option("--format", help="xlsx, pdf or html")] = "xlsx",
+    lang: LangOption = "ja",
 ) -> None:
     """事務事業評価シート: indicators, full cost, funding and evaluation of programmes per fiscal year."""
+    language = _lang(lang)
     if format not in sheet_output.SHEET_FORMATS:
         raise InvalidInput(
             "xlsx, pdf, html のいずれか / one of xlsx, pdf, html", field="--format", value=format
@@ -99,7 +115,7 @@ def jimu_jigyo(
                     field="--programme",
                     value=programme_id,
                 ) from None
-    output_path.write_bytes(sheet_output.jimu_jigyo(sheets, format))
+    output_path.write_bytes(sheet_output.jimu_jigyo(sheets, format, lang=language))
     typer.echo(str(output_path))
 
 
@@ -109,9 +125,11 @@ def award(
     programme: Annotated[int, typer.Option(help="Programme id")],
     output_path: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
     format: Annotated[str, typer.Option("--format", help="html or pdf")] = "pdf",
+    lang: LangOption = "ja",
 ) -> None:
     """姉妹自治体交流表彰の応募資料: partners with signing dates, regional overview, the undertaking, its
     effects and its points against the six award criteria."""
+    language = _lang(lang)
     if format not in sheet_output.AWARD_FORMATS:
         raise InvalidInput("html, pdf のいずれか / one of html, pdf", field="--format", value=format)
     with session_scope() as session:
@@ -121,7 +139,7 @@ def award(
             raise InvalidInput(
                 "この番号の事業はありません / no programme has this id", field="--programme", value=programme
             ) from None
-    output_path.write_bytes(sheet_output.award(application, format))
+    output_path.write_bytes(sheet_output.award(application, format, lang=language))
     typer.echo(str(output_path))
 
 

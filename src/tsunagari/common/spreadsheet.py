@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Final
@@ -23,7 +24,19 @@ Cell = str | int | None
 WORKBOOK_TIMESTAMP: Final = dt.datetime(2000, 1, 1)
 _ZIP_TIMESTAMP: Final = (1980, 1, 1, 0, 0, 0)
 CSV_MEDIA_TYPE: Final = "text/csv; charset=utf-8"
+MAX_COLUMN_WIDTH: Final = 60
 XLSX_MEDIA_TYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: a full-width (CJK) character counts two; the longest line."""
+    return max(
+        (
+            sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+            for line in text.splitlines()
+        ),
+        default=0,
+    )
 
 
 def safe_text(value: str) -> str:
@@ -58,6 +71,7 @@ def write_xlsx(
     description; importers read the first sheet only."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import ExcelWriter
 
     workbook = Workbook()
@@ -67,21 +81,33 @@ def write_xlsx(
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    widths = [display_width(column) for column in columns]
+    last_line = 1
     for line, row in enumerate(rows, start=2):
+        last_line = line
         for index, value in enumerate(row, start=1):
             if value is None or value == "":
                 continue
+            if index > len(widths):
+                widths.append(0)
             if isinstance(value, int) and not isinstance(value, bool):
                 sheet.cell(row=line, column=index, value=value)
+                widths[index - 1] = max(widths[index - 1], len(str(value)))
                 continue
             text = without_control_characters(str(value))
             if not text:
                 continue
+            widths[index - 1] = max(widths[index - 1], display_width(text))
             cell = sheet.cell(row=line, column=index, value=text)
             # Stored as a string, never as a formula; one Excel would run is shown with a quote prefix.
             cell.data_type = "s"
             if needs_formula_guard(text):
                 cell.quotePrefix = True
+    for index, width in enumerate(widths, start=1):
+        # Wide enough for the longest cell (a CJK character counts two), within reason.
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 4) + 2, MAX_COLUMN_WIDTH)
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(widths))}{last_line}"
     if about:
         notes = workbook.create_sheet("about")
         for note in about:

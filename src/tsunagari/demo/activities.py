@@ -156,6 +156,8 @@ class _ActivityLoader:
             "end_on": end.value if end else None,
             "end_on_precision": end.precision if end else None,
             "participants": entry.get("participants") or {},
+            # 交流分野: the entry's own, else (None) the programme's.
+            "fields": entry.get("fields"),
             "official_visit": bool(entry.get("official_visit")),
             **{name: entry.get(name) for name in copied},
             "source": self.source(entry.get("sources")),

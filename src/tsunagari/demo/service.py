@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate, parse_date
 from tsunagari.demo.activities import load_demo_activities
+from tsunagari.demo.benefits import load_demo_benefits
 from tsunagari.demo.exchange import load_exchange_demo
 from tsunagari.demo.seeking import load_seeking_profiles
 from tsunagari.errors import InvalidInput
@@ -283,5 +284,6 @@ def load_demo(*, session: Session) -> DemoSummary:
     )
     load_seeking_profiles(session=session)
     load_demo_activities(session=session, by_key=by_key, sources=sources)
+    load_demo_benefits(session=session)
     session.flush()
     return summary

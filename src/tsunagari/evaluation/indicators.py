@@ -153,20 +153,26 @@ class CountedActivity:
 
 
 @dataclass(frozen=True)
-class TieIndicators:
-    """One tie (提携) of a municipality, seen from that municipality, with its indicators."""
+class Measure:
+    """One indicator as shown: its value, its formula and the records it counts."""
 
-    partnership_id: int
-    municipality: str
-    partner: str
-    partner_id: int | None
-    partner_country: str | None
-    type: str
-    status: str
-    signed_on: dt.date | None
+    key: str
+    label_ja: str
+    label_en: str
+    value: object
+    formula: str
+    records: tuple[str, ...] = field(default_factory=tuple)
+    counted: tuple[CountedActivity, ...] = field(default_factory=tuple)
+    """The activity records behind `records`, when the figure counts activities (for links)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figures:
+    """The figures counted from one subject's records over a fiscal range: a tie's (its programmes'
+    activities) or one programme's. TieIndicators and ProgrammeIndicators add who the subject is."""
+
     span_first_fy: int | None
     span_last_fy: int
-    years_since_signing: int | None
     active_years: int
     active_fiscal_years: tuple[int, ...]
     longest_run_years: int
@@ -185,6 +191,53 @@ class TieIndicators:
     activities: tuple[CountedActivity, ...] = ()
     undated: tuple[CountedActivity, ...] = ()
     programmes: tuple[tuple[int, str], ...] = ()
+
+    def counted_by(self, key: str) -> tuple[CountedActivity, ...]:
+        """The activity records a figure counts (none for figures that count years or the signing)."""
+        if key in ("activities_per_year", "participants", "public_cost_yen", "cost_per_participant_yen"):
+            return self.activities
+        if key in ("purpose_published_share", "report_on_time_share"):
+            return tuple(a for a in self.activities if a.visit)
+        if key in ("last_activity", "dormant"):
+            return self.activities[-1:]
+        return ()
+
+    def _measures(
+        self, formulas: dict[str, tuple[str, str, str]], values: dict[str, object], first: tuple[str, ...]
+    ) -> list[Measure]:
+        first_key = next(iter(formulas))
+        years = tuple(f"FY{fy}" for fy in self.active_fiscal_years)
+        records: dict[str, tuple[str, ...]] = {
+            first_key: first,
+            "active_years": years,
+            "longest_run_years": years,
+            "actor_kinds": tuple(f"programme {pid}: {title}" for pid, title in self.programmes),
+        }
+        values = {
+            **values,
+            "actor_kinds": ", ".join(ACTOR_LABELS.get(a, (a, a))[0] for a in self.actor_kinds),
+        }
+        measures = []
+        for key, (ja, en, formula) in formulas.items():
+            counted = self.counted_by(key)
+            listed = records.get(key, tuple(a.describe() for a in counted))
+            measures.append(Measure(key, ja, en, values.get(key), formula, listed, counted))
+        return measures
+
+
+@dataclass(frozen=True, kw_only=True)
+class TieIndicators(Figures):
+    """One tie (提携) of a municipality, seen from that municipality, with its indicators."""
+
+    partnership_id: int
+    municipality: str
+    partner: str
+    partner_id: int | None
+    partner_country: str | None
+    type: str
+    status: str
+    signed_on: dt.date | None
+    years_since_signing: int | None
 
     @property
     def type_label(self) -> str:
@@ -216,43 +269,8 @@ class TieIndicators:
 
     def explain(self) -> list[Measure]:
         """Each indicator with its formula and the records it counts."""
-        listed = tuple(a.describe() for a in self.activities)
-        visits = tuple(a.describe() for a in self.activities if a.visit)
-        programmes = tuple(f"programme {pid}: {title}" for pid, title in self.programmes)
         signed = (f"partnership {self.partnership_id}: 締結 {self.signed_on}",) if self.signed_on else ()
-        records: dict[str, tuple[str, ...]] = {
-            "years_since_signing": signed,
-            "active_years": tuple(f"FY{fy}" for fy in self.active_fiscal_years),
-            "longest_run_years": tuple(f"FY{fy}" for fy in self.active_fiscal_years),
-            "activities_per_year": listed,
-            "participants": listed,
-            "actor_kinds": programmes,
-            "public_cost_yen": listed,
-            "cost_per_participant_yen": listed,
-            "purpose_published_share": visits,
-            "report_on_time_share": visits,
-            "last_activity": listed[-1:],
-            "dormant": listed[-1:],
-        }
-        values: dict[str, object] = {
-            **self.as_json(),
-            "actor_kinds": ", ".join(ACTOR_LABELS.get(a, (a, a))[0] for a in self.actor_kinds),
-            "participants": self.participants,
-        }
-        return [
-            Measure(key, ja, en, values.get(key), formula, records.get(key, ()))
-            for key, (ja, en, formula) in FORMULAS.items()
-        ]
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    label_ja: str
-    label_en: str
-    value: object
-    formula: str
-    records: tuple[str, ...] = field(default_factory=tuple)
+        return self._measures(FORMULAS, self.as_json(), signed)
 
 
 def longest_run(years: Sequence[int]) -> int:
@@ -343,22 +361,19 @@ def _counted(
     )
 
 
-def _tie(
-    partnership: Partnership,
-    municipality_id: int,
-    programmes: list[Programme],
+def count_figures(
+    programmes: Sequence[Programme],
     activities: dict[int, list[Activity]],
     span: FiscalRange,
+    *,
+    begins_fy: int | None,
     visit_ids: set[int],
     deadline_days: int,
     dormant_years: int,
-) -> TieIndicators:
-    partner, partner_id, country = _other_side(partnership, municipality_id)
-    home = (
-        partnership.home_municipality
-        if partnership.home_municipality_id == municipality_id
-        else partnership.partner_municipality
-    )
+) -> Figures:
+    """The figures of the programmes' activities in the span; `begins_fy` is when the subject began (a
+    tie's signing, a programme's first year): the per-year rate counts from it, or from the range's first
+    year when later, or from an earlier recorded activity."""
     every = [
         _counted(a, p, visit_ids, deadline_days, span.as_of) for p in programmes for a in activities[p.id]
     ]
@@ -368,8 +383,7 @@ def _tie(
     )
     counted = [a for a in dated if a.start_on is not None and span.contains(a.start_on)]
     years = sorted({a.fiscal_year for a in counted if a.fiscal_year is not None})
-    signing_fy = fiscal_year_of(partnership.signed_on) if partnership.signed_on else None
-    starts = [fy for fy in (span.first_fy, signing_fy) if fy is not None]
+    starts = [fy for fy in (span.first_fy, begins_fy) if fy is not None]
     start = max(starts) if starts else (years[0] if years else None)
     if start is not None and years and years[0] < start:
         start = years[0]  # exchange recorded before the signing still counts
@@ -382,22 +396,9 @@ def _tie(
     visits = [a for a in counted if a.visit]
     reported = [a for a in visits if a.report_on_time is not None]
     last = dated[-1].start_on if dated else None
-    return TieIndicators(
-        partnership_id=partnership.id,
-        municipality=home.name if home is not None else "",
-        partner=partner,
-        partner_id=partner_id,
-        partner_country=country,
-        type=partnership.type,
-        status=partnership.status,
-        signed_on=partnership.signed_on,
+    return Figures(
         span_first_fy=start,
         span_last_fy=span.last_fy,
-        years_since_signing=(
-            whole_years(partnership.signed_on, span.as_of)
-            if partnership.signed_on and partnership.signed_on <= span.as_of
-            else None
-        ),
         active_years=len(years),
         active_fiscal_years=tuple(years),
         longest_run_years=longest_run(years),
@@ -416,6 +417,49 @@ def _tie(
         activities=tuple(counted),
         undated=tuple(a for a in every if a.start_on is None),
         programmes=tuple((p.id, p.title) for p in programmes),
+    )
+
+
+def _tie(
+    partnership: Partnership,
+    municipality_id: int | None,
+    programmes: list[Programme],
+    activities: dict[int, list[Activity]],
+    span: FiscalRange,
+    visit_ids: set[int],
+    deadline_days: int,
+    dormant_years: int,
+) -> TieIndicators:
+    partner, partner_id, country = _other_side(partnership, municipality_id)
+    home: Municipality | Organisation | None = (
+        partnership.partner_municipality
+        if municipality_id is not None and partnership.home_municipality_id != municipality_id
+        else partnership.home_municipality or partnership.home_organisation
+    )
+    figures = count_figures(
+        programmes,
+        activities,
+        span,
+        begins_fy=fiscal_year_of(partnership.signed_on) if partnership.signed_on else None,
+        visit_ids=visit_ids,
+        deadline_days=deadline_days,
+        dormant_years=dormant_years,
+    )
+    return TieIndicators(
+        **vars(figures),
+        partnership_id=partnership.id,
+        municipality=home.name if home is not None else "",
+        partner=partner,
+        partner_id=partner_id,
+        partner_country=country,
+        type=partnership.type,
+        status=partnership.status,
+        signed_on=partnership.signed_on,
+        years_since_signing=(
+            whole_years(partnership.signed_on, span.as_of)
+            if partnership.signed_on and partnership.signed_on <= span.as_of
+            else None
+        ),
     )
 
 
@@ -444,14 +488,48 @@ def ties(
     ]
     programmes = _programmes_by_tie(session, [p.id for p in partnerships])
     activities = _activities_of(session, [prog.id for progs in programmes.values() for prog in progs])
-    visit_ids = {
-        v.activity_id for v in policy_service.list_visits(session=session, municipality_id=municipality_id)
-    }
-    deadline = policy_service.rules_for(session=session, municipality_id=municipality_id).report_deadline_days
+    visit_ids, deadline = visits_and_deadline(session, [municipality_id])
     return [
         _tie(p, municipality_id, programmes[p.id], activities, span, visit_ids, deadline, dormant_years)
         for p in partnerships
     ]
+
+
+def tie(
+    *,
+    session: Session,
+    partnership_id: int,
+    municipality_id: int | None = None,
+    first_fy: int | None = None,
+    last_fy: int | None = None,
+    today: dt.date,
+    dormant_years: int = DORMANT_YEARS,
+) -> TieIndicators:
+    """One tie's indicators (ended or not), seen from `municipality_id` or else from its home side;
+    NotFound when there is no such partnership."""
+    span = FiscalRange.make(first_fy=first_fy, last_fy=last_fy, today=today)
+    partnership = partnership_service.get(session=session, partnership_id=partnership_id)
+    side = municipality_id or partnership.home_municipality_id or partnership.partner_municipality_id
+    programmes = _programmes_by_tie(session, [partnership.id])[partnership.id]
+    activities = _activities_of(session, [prog.id for prog in programmes])
+    visit_ids, deadline = visits_and_deadline(session, [side] if side is not None else [])
+    return _tie(
+        partnership, municipality_id, programmes, activities, span, visit_ids, deadline, dormant_years
+    )
+
+
+def visits_and_deadline(session: Session, municipality_ids: Sequence[int]) -> tuple[set[int], int]:
+    """The activities recorded as visits by these municipalities, and the report deadline (days) of the
+    first one's visit policy (seed 002's default of 30 days when none is given)."""
+    visit_ids = {
+        v.activity_id
+        for municipality_id in municipality_ids
+        for v in policy_service.list_visits(session=session, municipality_id=municipality_id)
+    }
+    if not municipality_ids:
+        return visit_ids, 30
+    rules = policy_service.rules_for(session=session, municipality_id=municipality_ids[0])
+    return visit_ids, rules.report_deadline_days
 
 
 # ----------------------------------------------------------------------------- dormant ties

@@ -1,6 +1,7 @@
 """Staff pages of the 事務事業評価: the generic forms of a programme's sheet, its fiscal years and each
-municipality's unit labour cost, and the sheet itself (HTML, PDF, XLSX); thin: reads through
-`evaluation.sheet_service` and `reports`, writes through `evaluation.actions`."""
+municipality's unit labour cost, the sheet itself (HTML, PDF, XLSX) and a programme's award application
+(HTML, PDF); thin: reads through `evaluation.sheet_service` and `reports`, writes through
+`evaluation.actions`."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tsunagari.evaluation import indicators as indicators_service
 from tsunagari.evaluation import sheet_service
 from tsunagari.evaluation.models import GRADE_LABELS, METHOD_LABELS, METRICS, OVERALL_LABELS
 from tsunagari.exchange import programme_service
+from tsunagari.reports import award as award_report
 from tsunagari.reports import jimu_jigyo as jimu_jigyo_report
 from tsunagari.reports import sheet_output
 from tsunagari.web.forms import FormField, field, options_of
@@ -234,3 +236,57 @@ def jimu_jigyo(
     ):
         links[f"FY{year.fiscal_year}"] = f"/staff/programme_sheet_year/{year.id}/edit"
     return HTMLResponse(sheet_output.jimu_jigyo_html([sheet], lang=lang_of(request), links=links))
+
+
+AWARD_TITLE = "表彰応募資料 / Award application"
+
+
+@router.get("/evaluation/award", name="staff.award_application")
+def award_application(
+    request: Request,
+    session: SessionDep,
+    actor: CurrentUser,
+    programme: Annotated[str, Query(max_length=20)] = "",
+    format: Literal["html", "pdf"] = "html",
+) -> Response:
+    """姉妹自治体交流表彰の応募資料 of one programme, rebuilt from the records: the page or its PDF."""
+    permissions.require("view_evaluations", actor)
+    values = {"programme": programme}
+    if not programme.strip():
+        return render(request, "evaluation/award_form.html", title=AWARD_TITLE, values=values, errors=[])
+    try:
+        if not programme.strip().isdigit():
+            raise InvalidInput("事業のID (数字) / a programme id", field="programme", value=programme)
+        try:
+            application = award_report.build(
+                session=session, programme_id=int(programme), today=dt.date.today()
+            )
+        except NotFound:
+            raise InvalidInput(
+                "この番号の事業はありません / no programme has this id", field="programme", value=programme
+            ) from None
+    except InvalidInput as error:
+        return render(
+            request,
+            "evaluation/award_form.html",
+            422,
+            title=AWARD_TITLE,
+            values=values,
+            errors=problem_texts(error),
+        )
+    if format == "pdf":
+        return Response(
+            sheet_output.award(application, "pdf"),
+            media_type=MEDIA_TYPES["pdf"],
+            headers={"Content-Disposition": f'attachment; filename="award-{application.programme_id}.pdf"'},
+        )
+    lang = lang_of(request)
+    query = {"programme": str(application.programme_id)}
+    links = {
+        "PDF": f"/staff/evaluation/award?{urlencode({**query, 'format': 'pdf'})}",
+        ("English" if lang == "ja" else "日本語"): (
+            f"/staff/evaluation/award?{urlencode({**query, 'lang': 'en' if lang == 'ja' else 'ja'})}"
+        ),
+        "← 職員ページ / Staff": "/staff/evaluation/award",
+    }
+    return HTMLResponse(sheet_output.award_html(application, lang=lang, links=links))

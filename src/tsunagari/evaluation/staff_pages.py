@@ -15,9 +15,12 @@ from tsunagari.access.principal import Principal
 from tsunagari.errors import Conflict, InvalidInput, Problem
 from tsunagari.evaluation import actions as evaluation_actions
 from tsunagari.evaluation import service as evaluation_service
+from tsunagari.evaluation.download_staff_pages import EVALUATIONS as EVALUATIONS_EXPORT
+from tsunagari.evaluation.download_staff_pages import evaluation_rows
 from tsunagari.exchange import award_service, programme_service
 from tsunagari.web.forms import FormField, display, form_version
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_pages import render, staff_router
 
@@ -29,11 +32,15 @@ SubjectKind = Literal["partnership", "programme"]
 @router.get("/evaluations", name="staff.evaluations")
 def evaluations(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
     permissions.require("view_evaluations", actor)
+    recent = evaluation_service.recent(session=session)
+    if wanted_format(request):
+        return EVALUATIONS_EXPORT.response(request, evaluation_rows(session, list(recent)))
     return render(
         request,
         "evaluation/evaluations.html",
         title="評価 / Evaluations",
-        recent=evaluation_service.recent(session=session),
+        recent=recent,
+        downloads=download_links(request),
         programmes=programme_service.list_programmes(session=session)[:200],
     )
 

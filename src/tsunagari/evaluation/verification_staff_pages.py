@@ -14,10 +14,13 @@ from fastapi.responses import HTMLResponse, Response
 from tsunagari.access import permissions
 from tsunagari.errors import InvalidInput
 from tsunagari.evaluation import indicators as indicators_service
+from tsunagari.evaluation.download_staff_pages import DORMANT as DORMANT_EXPORT
+from tsunagari.evaluation.download_staff_pages import dormant_rows
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.reports import output
 from tsunagari.reports import verification as verification_report
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_pages import render, staff_router
@@ -55,6 +58,8 @@ def dormant(
             session=session, municipality_id=me.id if me else None, years=int(years), today=dt.date.today()
         )
     except InvalidInput as error:
+        if wanted_format(request):
+            raise
         return render(
             request,
             "evaluation/dormant.html",
@@ -64,6 +69,8 @@ def dormant(
             values=values,
             errors=problem_texts(error),
         )
+    if wanted_format(request):
+        return DORMANT_EXPORT.response(request, dormant_rows(session, found))
     # The type as its label in the page's language (the template shows one half of a pair), not a code.
     shown = [
         dataclasses.replace(tie, type=" / ".join(PARTNERSHIP_TYPE_LABELS.get(tie.type, (tie.type, tie.type))))
@@ -77,6 +84,7 @@ def dormant(
         total=len(found),
         values=values,
         errors=[],
+        downloads=download_links(request),
     )
 
 

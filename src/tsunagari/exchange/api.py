@@ -1,4 +1,4 @@
-"""Public JSON endpoints of exchange (/api/v1 programmes, cases, networks, awards), thin over the
+"""Public JSON endpoints of exchange (/api/v1 programmes, activities, cases, networks, awards), thin over the
 exchange service (no SQL here); unresolved partner text is shown as written and flagged."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from tsunagari.exchange import activity_service, award_service, network_service,
 from tsunagari.exchange.models import (
     FIELD_CODES,
     FORMAT_LABELS,
+    Activity,
     Network,
     NetworkKind,
     Programme,
@@ -21,7 +22,7 @@ from tsunagari.exchange.models import (
 )
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.api import MunicipalityRef, Party, municipality_ref, party
-from tsunagari.web.deps import Pagination, PaginationDep, SessionDep
+from tsunagari.web.deps import MAX_ID, Pagination, PaginationDep, SessionDep
 from tsunagari.web.public_api import (
     CountryQuery,
     IdPath,
@@ -76,11 +77,13 @@ class ProgrammeSummary(BaseModel):
 
 class ActivityRead(BaseModel):
     id: int
+    programme_id: int
     title: str
     start_on: str | None
     end_on: str | None
     direction: str | None
     place: str | None
+    fields: list[str] = Field(description="交流分野: codes of the exchange fields vocabulary")
     participants: dict[str, int]
     public_cost: int | None
     private_cost: int | None
@@ -230,6 +233,12 @@ FieldQuery = Annotated[
 FiscalYearQuery = Annotated[
     int | None, Query(ge=1868, le=2200, description="年度 the stated schedule includes, e.g. 2010")
 ]
+ProgrammeQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="a programme id: its activities only")
+]
+RunByQuery = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="a municipality id: activities of the programmes it runs")
+]
 ProgrammeText = Annotated[
     str | None, Query(min_length=1, max_length=200, description="words in titles, texts or partner names")
 ]
@@ -332,22 +341,48 @@ def get_programme(session: SessionDep, id: IdPath) -> ProgrammeDetail:
         urls=list(programme.urls or []),
         source=programme.source,
         activities=[
-            ActivityRead(
-                id=a.id,
-                title=a.title,
-                start_on=iso(a.start_on, a.start_on_precision),
-                end_on=iso(a.end_on, a.end_on_precision),
-                direction=a.direction,
-                place=a.place,
-                participants=dict(a.participants or {}),
-                public_cost=a.public_cost,
-                private_cost=a.private_cost,
-                official_visit=a.official_visit,
-                outcomes=a.outcomes,
-            )
+            _activity_read(a)
             for a in activity_service.activities_for_programme(session=session, programme_id=programme.id)
         ],
     )
+
+
+def _activity_read(a: Activity) -> ActivityRead:
+    return ActivityRead(
+        id=a.id,
+        programme_id=a.programme_id,
+        title=a.title,
+        start_on=iso(a.start_on, a.start_on_precision),
+        end_on=iso(a.end_on, a.end_on_precision),
+        direction=a.direction,
+        place=a.place,
+        fields=list(a.fields or []),
+        participants=dict(a.participants or {}),
+        public_cost=a.public_cost,
+        private_cost=a.private_cost,
+        official_visit=a.official_visit,
+        outcomes=a.outcomes,
+    )
+
+
+@router.get("/activities", response_model=Listing[ActivityRead])
+def list_activities(
+    session: SessionDep,
+    page: PaginationDep,
+    field: FieldQuery = None,
+    programme: ProgrammeQuery = None,
+    municipality: RunByQuery = None,
+) -> Listing[ActivityRead]:
+    """実施記録: activities of programmes by start date and id; `field` is an exchange field code."""
+    if programme is not None:
+        programme_service.get_programme(session=session, programme_id=programme)  # 404 rather than []
+    if municipality is not None:
+        municipality_service.get(session=session, municipality_id=municipality)
+    found = activity_service.list_activities(
+        session=session, field=field, programme_id=programme, municipality_id=municipality
+    )
+    items = [_activity_read(a) for a in found[page.offset : page.offset + page.limit]]
+    return Listing(total=len(found), limit=page.limit, offset=page.offset, items=items)
 
 
 @router.get("/networks", response_model=Listing[NetworkSummary])

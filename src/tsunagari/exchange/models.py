@@ -411,6 +411,8 @@ class Activity(Timestamped, Base):
     direction: Mapped[str | None] = mapped_column(String(20))
     """派遣 outbound, 受入 inbound, both, or hosted (an event held at home)."""
     place: Mapped[str | None] = mapped_column(String(300))
+    fields: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    """交流分野 this activity touched (codes of common.fields); new activities start from the programme's."""
     participants: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
     """Participants by category, e.g. {"students": 12, "staff": 2}."""
     public_cost: Mapped[int | None] = mapped_column(BigInteger)

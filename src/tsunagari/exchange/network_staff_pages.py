@@ -9,10 +9,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, write_csv, write_xlsx
 from tsunagari.errors import Conflict, InvalidInput, Problem
 from tsunagari.exchange import actions as exchange_actions
 from tsunagari.exchange import award_service, network_service
+from tsunagari.exchange.download_staff_pages import NETWORK_MEMBERS as NETWORK_MEMBERS_EXPORT
 from tsunagari.exchange.models import (
     CLAIR_AWARD_CRITERIA,
     FIELD_LABELS,
@@ -23,7 +23,6 @@ from tsunagari.exchange.models import (
 )
 from tsunagari.web.forms import (
     PICKERS,
-    Lang,
     Option,
     Picker,
     field,
@@ -34,6 +33,7 @@ from tsunagari.web.forms import (
     register_picker,
 )
 from tsunagari.web.i18n import translations
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
@@ -255,39 +255,19 @@ def _members_page(
         values=context.pop("values", None) or {"role": MembershipRole.member.value},
         errors=context.pop("errors", []),
         lang=lang,
+        downloads=download_links(request, f"/staff/network/{network_id}/members"),
         **context,
     )
-
-
-def _members_download(session: Session, network_id: int, fmt: str, lang: Lang) -> Response:
-    """The members as the one export writer writes them."""
-    network = network_service.get_network(session=session, network_id=network_id)
-    _ = translations(lang).gettext
-    columns = [_("Member"), _("Role"), _("Joined (fiscal year)"), _("Notes")]
-    rows = [
-        [
-            _party_name(m),
-            MEMBERSHIP_ROLE_LABELS.get(m.role, (m.role, m.role))[1 if lang == "en" else 0],
-            m.joined_fy,
-            m.notes,
-        ]
-        for m in sorted(network.memberships, key=lambda m: (m.role != "secretariat", m.id))
-    ]
-    if fmt == "csv":
-        body, media = write_csv(columns, rows), CSV_MEDIA_TYPE
-    else:
-        body = write_xlsx(columns, rows, sheet_title="members", title=describe_network(network))
-        media = XLSX_MEDIA_TYPE
-    disposition = f'attachment; filename="network-{network_id}-members.{fmt}"'
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
 @router.get("/network/{record_id}/members", name="staff.network_members")
 def network_members(
     request: Request, record_id: int, session: SessionDep, actor: CurrentUser, format: str = ""
 ) -> Response:
-    if format in ("csv", "xlsx"):
-        return _members_download(session, record_id, format, lang_of(request))
+    if wanted_format(request):
+        network = network_service.get_network(session=session, network_id=record_id)
+        members = sorted(network.memberships, key=lambda m: (m.role != "secretariat", m.id))
+        return NETWORK_MEMBERS_EXPORT.response(request, members)
     return _members_page(
         request,
         session,

@@ -303,6 +303,8 @@ class ActivityView:
     official_visit: bool = False
     hidden: bool = False
     """A visit whose purpose and report are both unpublished: not shown to citizens yet."""
+    field_labels: tuple[str, ...] = ()
+    """交流分野 of the activity, as labels in the page's language."""
 
 
 @dataclass(frozen=True)
@@ -369,6 +371,7 @@ def _activity(a: Activity, lang: Lang, *, visit: bool = False, today: dt.date | 
         public_cost=a.public_cost,
         official_visit=a.official_visit,
         hidden=subject and not publication_service.is_public(a, today=today),
+        field_labels=tuple(label_of(FIELD_LABELS, code, lang) for code in a.fields or []),
     )
 
 

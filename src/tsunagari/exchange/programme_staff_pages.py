@@ -9,9 +9,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from tsunagari.errors import Conflict, InvalidInput, Problem
+from tsunagari.errors import Conflict, InvalidInput, NotFound, Problem
 from tsunagari.exchange import actions as exchange_actions
 from tsunagari.exchange import activity_service, programme_service
+from tsunagari.exchange.download_staff_pages import PROGRAMME_PARTNERS as PROGRAMME_PARTNERS_EXPORT
+from tsunagari.exchange.download_staff_pages import numbered
 from tsunagari.exchange.models import (
     DIRECTION_LABELS,
     FIELD_LABELS,
@@ -21,6 +23,7 @@ from tsunagari.exchange.models import (
 )
 from tsunagari.exchange.schemas import PARTICIPANT_CATEGORY_LABELS
 from tsunagari.web.forms import Picker, field, form_values, messages, options_of, register_picker
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
@@ -68,6 +71,14 @@ ACTIVITY_FIELDS = (
         group=BASIC,
     ),
     field("place", "場所 / Place", group=BASIC),
+    field(
+        "fields",
+        "分野 / Fields",
+        "checkboxes",
+        options=options_of(FIELD_LABELS, FIELD_LABELS),
+        group=BASIC,
+        help="選ばなければ交流事業の分野 / None ticked: the programme's fields",
+    ),
     field("official_visit", "公式訪問 / Official visit", "bool", group=BASIC),
     field("start_on", "開始日 / Start", "date", precision=True, group=DATES, help=DATE_HELP),
     field("end_on", "終了日 / End", "date", precision=True, group=DATES),
@@ -143,6 +154,24 @@ PROGRAMME = StaffKind(
     describe=describe_programme,
     edit_context=lambda _s, _r, record_id: {"partners_url": f"/staff/programme/{record_id}/partners"},
 )
+
+
+def _new_activity_inputs(session: Session, inputs: dict[str, str]) -> dict[str, str]:
+    """/staff/activity/new?programme_id=3: the programme named, its fields ticked (unless some are given)."""
+    raw = inputs.get("programme_id", "").strip()
+    if not raw.isdigit():
+        return inputs
+    try:
+        programme = programme_service.get_programme(session=session, programme_id=int(raw))
+    except NotFound:
+        return inputs
+    shown = dict(inputs)
+    shown.setdefault("programme_id__q", describe_programme(programme))
+    if not any(key.startswith("fields.") for key in inputs):
+        shown.update({f"fields.{code}": "on" for code in programme.fields or []})
+    return shown
+
+
 ACTIVITY = StaffKind(
     kind="activity",
     title="実施記録 / Activity",
@@ -153,6 +182,7 @@ ACTIVITY = StaffKind(
     delete=exchange_actions.delete_activity,
     table="activity",
     describe=lambda record: str(record.title),
+    new_inputs=_new_activity_inputs,
 )
 register_kind(router, PROGRAMME)
 register_kind(router, ACTIVITY)
@@ -181,12 +211,16 @@ def _partners_page(
         title=title,
         programme=programme,
         picker_fields=PARTNER_FIELDS[:2],
+        downloads=download_links(request, f"/staff/programme/{programme_id}/partners"),
         **context,
     )
 
 
 @router.get("/programme/{record_id}/partners", name="staff.programme_partners")
 def programme_partners(request: Request, record_id: int, session: SessionDep, actor: CurrentUser) -> Response:
+    if wanted_format(request):
+        programme = programme_service.get_programme(session=session, programme_id=record_id)
+        return PROGRAMME_PARTNERS_EXPORT.response(request, numbered(list(programme.partners)))
     return _partners_page(request, session, record_id, saved=request.query_params.get("saved") == "1")
 
 

@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from tsunagari.common.fields import field_codes, parse_field_text
 from tsunagari.common.links import WebLink
 from tsunagari.errors import parse as parse  # services and importers parse through this name too
 from tsunagari.exchange.models import (
@@ -340,6 +341,9 @@ class ActivityCreate(BaseModel):
     end_on_precision: PrecisionName | None = None
     direction: ActivityDirection | None = None
     place: str | None = Field(default=None, max_length=300)
+    fields: list[str] | None = None
+    """交流分野 as codes (labels in Japanese, English or Korean, or one text such as "教育、青少年", are
+    read as their codes). None: a new activity takes its programme's fields, an update keeps them."""
     participants: dict[str, NonNegative] = Field(default_factory=dict)
     public_cost: NonNegative | None = None
     private_cost: NonNegative | None = None
@@ -358,6 +362,15 @@ class ActivityCreate(BaseModel):
         start = info.data.get("start_on")
         if value is not None and start is not None and value < start:
             raise ValueError(f"ends before it starts ({start.isoformat()})")
+        return value
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _field_codes(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_field_text(value)
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return field_codes(value)
         return value
 
     @field_validator("participants")
@@ -380,6 +393,7 @@ class ActivityRead(ActivityCreate):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
+    fields: list[str]
     version: int
 
 

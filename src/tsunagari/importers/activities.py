@@ -20,6 +20,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tsunagari.common.fields import parse_field_text
 from tsunagari.dates import parse_date
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.exchange import activity_service, programme_service
@@ -35,6 +36,7 @@ COLUMNS: Final = (
     "end",
     "direction",
     "place",
+    "fields",
     "participants",
     "public_cost",
     "private_cost",
@@ -123,6 +125,17 @@ def _participants(text: str) -> dict[str, int]:
     return counts
 
 
+def _fields(text: str) -> list[str] | None:
+    """交流分野: codes or labels (教育、青少年 / education; youth), separated as the partnerships file's
+    column is; an empty cell is None (a new activity takes its programme's fields, a stored one keeps its)."""
+    if not text.strip():
+        return None
+    try:
+        return parse_field_text(text)
+    except ValueError as error:
+        raise InvalidInput(str(error), field="fields", value=text) from None
+
+
 def _flag(text: str, column: str) -> bool:
     value = unicodedata.normalize("NFKC", text).strip().lower()
     if value in _TRUE:
@@ -196,6 +209,7 @@ def activity_from_values(session: Session, values: Mapping[str, str]) -> Activit
     for column in ("purpose_published_on", "report_published_on"):
         read("", partial(_date, values, column, data, precision=False))
     read("direction", lambda: _direction(values.get("direction", "")))
+    read("fields", lambda: _fields(values.get("fields", "")))
     read("participants", lambda: _participants(values.get("participants", "")))
     for column in ("public_cost", "private_cost"):
         read(column, partial(_yen, values.get(column, ""), column))
@@ -217,10 +231,12 @@ def activity_from_values(session: Session, values: Mapping[str, str]) -> Activit
 
 
 # ----------------------------------------------------------------------------- import
-def _as_written(activity: Activity) -> ActivityCreate:
-    return ActivityCreate.model_validate(
-        {name: getattr(activity, name) for name in ActivityCreate.model_fields}
-    )
+def _as_written(activity: Activity, activity_in: ActivityCreate) -> ActivityCreate:
+    """The stored activity as a row would write it; a row without fields leaves them out of the comparison."""
+    stored = {name: getattr(activity, name) for name in ActivityCreate.model_fields}
+    if activity_in.fields is None:
+        stored["fields"] = None
+    return ActivityCreate.model_validate(stored)
 
 
 def import_activities(*, session: Session, path: Path, dry_run: bool = False) -> ActivitiesReport:
@@ -265,7 +281,7 @@ def import_activities(*, session: Session, path: Path, dry_run: bool = False) ->
             outcome = "created"
             if not dry_run:
                 activity_id = activity_service.record_activity(session=session, data=activity_in).id
-        elif _as_written(existing) == activity_in:
+        elif _as_written(existing, activity_in) == activity_in:
             outcome = "unchanged"
         else:
             outcome = "updated"

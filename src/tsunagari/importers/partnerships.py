@@ -5,7 +5,9 @@ candidates waits on the review list.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,11 +18,16 @@ from sqlalchemy.orm import Session
 
 from tsunagari.errors import InvalidInput, Problem
 from tsunagari.importers.partnerships_validation import PartnershipRow, validate
-from tsunagari.municipality import service as municipality_service
+from tsunagari.importers.partnerships_writing import (
+    BulkWriter,
+    StoredPartnerships,
+    write_partnership,
+)
 from tsunagari.municipality.models import Municipality
 from tsunagari.municipality.schemas import MunicipalityCreate
 from tsunagari.names import service as names_service
-from tsunagari.names.partners import SettledNames, resolve_partner
+from tsunagari.names.candidates import exact_keys
+from tsunagari.names.partners import RegistryNames, SettledNames, resolve_partner
 from tsunagari.names.pending import PendingAction, register
 from tsunagari.partnership import service as partnership_service
 
@@ -68,55 +75,11 @@ class ImportRefused(InvalidInput):
 
 
 # ----------------------------------------------------------------------------- writing
-def learn_partner_names(*, session: Session, municipality: Municipality, row: PartnershipRow) -> None:
-    """What the row says about the partner is kept: the name as written and the English name become
-    names to find it by; partner_name_en becomes its English name (the previous one stays an alias);
-    a missing region is filled in."""
-    municipality_service.add_aliases(
-        session=session, municipality=municipality, names=[n for n in (row.partner, row.partner_name_en) if n]
-    )
-    changes: dict[str, object] = {}
-    if row.partner_name_en and municipality.name_en != row.partner_name_en:
-        changes["name_en"] = row.partner_name_en
-    if row.partner_region and not municipality.region:
-        changes["region"] = row.partner_region
-    if changes:
-        municipality_service.update(session=session, municipality=municipality, changes=changes)
-
-
-def _write(
-    session: Session, row: PartnershipRow, partner: Municipality
-) -> tuple[partnership_service.UpsertOutcome, bool]:
-    """Insert or update the row's partnership by its natural key (home, partner, type); the flag says
-    whether the stored partnership is the row's home's (and so keeps the written name)."""
-    learn_partner_names(session=session, municipality=partner, row=row)
-    data = row.create_data(partner)
-    home_party = partnership_service.party_key(row.home_municipality_id, None)
-    existing = partnership_service.find(
-        session=session,
-        home_party=home_party,
-        partner_party=partnership_service.party_key(partner.id, None),
-        type_=row.type.value,
-        either_direction=True,
-    )
-    from_home = existing is None or existing.home_party == home_party
-    if existing is not None:
-        # The v1 columns cannot say whether it came through a merger: keep what is stored rather
-        # than reset it. A partnership stored from the other side keeps its written partner name,
-        # which names the other party.
-        keep: dict[str, object] = {"inherited_through_merger": existing.inherited_through_merger}
-        if not from_home:
-            keep["partner_written_name"] = None
-        data = data.model_copy(update=keep)
-    _, outcome = partnership_service.upsert(session=session, data=data)
-    return outcome, from_home
-
-
 def write_row(
     *, session: Session, row: PartnershipRow, partner: Municipality
 ) -> partnership_service.UpsertOutcome:
     """Insert or update the row's partnership by its natural key (home, partner, type)."""
-    return _write(session, row, partner)[0]
+    return write_partnership(session, row, partner)[1]
 
 
 @register
@@ -140,23 +103,38 @@ class PendingPartnership(PendingAction):
 
 @dataclass
 class _Writer:
-    """Writes valid rows in file order: a partner that one row adds to the registry, the next finds."""
+    """Writes valid rows in file order: a partner that one row adds to the registry, the next finds.
+
+    A row whose partner has an exact registry name is decided in memory and written in bulk
+    (BulkWriter); any other row goes through resolve_partner and the services on its own, after
+    what the rows before it hold is written.
+    """
 
     session: Session
     file_name: str
     report: ImportReport
     settled: SettledNames
-    open_reviews: set[tuple[str, str | None, str]] = field(default_factory=set)
-
-    def __post_init__(self) -> None:
-        # A re-import must not queue the same row for review twice.
-        self.open_reviews = {
-            (item.text, item.country, _canonical(item.pending))
-            for item in names_service.open_reviews(session=self.session)
-            if item.pending and item.pending.get("kind") == PENDING_KIND
-        }
+    registry: RegistryNames
+    bulk: BulkWriter
+    open_reviews: set[tuple[str, str | None, str]] | None = None
+    """What waits on the review list, read when the first row goes there."""
 
     def write(self, row: PartnershipRow) -> None:
+        outcome = self.bulk.write(row)
+        if outcome is None:
+            outcome = self._write_one(row)
+            if outcome is None:
+                return
+        if outcome == "created":
+            self.report.created += 1
+        elif outcome == "updated":
+            self.report.updated += 1
+        else:
+            self.report.unchanged += 1
+
+    def _write_one(self, row: PartnershipRow) -> partnership_service.UpsertOutcome | None:
+        """The row resolved and written through the services, after what the rows before it hold."""
+        self.bulk.flush_names()
         found = resolve_partner(
             session=self.session,
             name=row.partner,
@@ -180,10 +158,16 @@ class _Writer:
         partner = found.municipality
         if partner is None:
             self._send_to_review(row, found.resolution)
-            return
+            return None
         if found.new_to_registry:
             self.report.municipalities_created += 1
-        outcome, from_home = _write(self.session, row, partner)
+        self.bulk.flush()
+        try:
+            partnership, outcome, from_home = write_partnership(self.session, row, partner)
+        finally:
+            # The partner's new names are stored even when the row then fails (it is reported).
+            self.registry.refresh(partner)
+        self.bulk.partnerships.remember(partnership)
         if from_home:
             self.settled.remember(
                 home_municipality_id=row.home_municipality_id,
@@ -191,15 +175,17 @@ class _Writer:
                 written=row.partner,
                 partner=partner,
             )
-        if outcome == "created":
-            self.report.created += 1
-        elif outcome == "updated":
-            self.report.updated += 1
-        else:
-            self.report.unchanged += 1
+        return outcome
 
     def _send_to_review(self, row: PartnershipRow, resolution: names_service.Resolution) -> None:
         pending = PendingPartnership(row)
+        if self.open_reviews is None:
+            # A re-import must not queue the same row for review twice.
+            self.open_reviews = {
+                (item.text, item.country, _canonical(item.pending))
+                for item in names_service.open_reviews(session=self.session)
+                if item.pending and item.pending.get("kind") == PENDING_KIND
+            }
         key = (resolution.text, resolution.country, _canonical(pending.to_json()))
         if key not in self.open_reviews:
             names_service.send_to_review(
@@ -229,16 +215,41 @@ def import_partnerships(
     problem and nothing is written. The writes run in a savepoint, so a dry run (or a failure in
     the middle) leaves the caller's transaction as it was.
     """
+    # As in import_pairs: the rows and records live until the end, and the cyclic collector would walk
+    # them again and again while freeing almost nothing; reference counting frees the rest.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _import_partnerships(session=session, path=path, dry_run=dry_run, progress=progress)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import_partnerships(
+    *, session: Session, path: Path, dry_run: bool, progress: ProgressCallback | None
+) -> ImportReport:
     rows, valid, problems = validate(session=session, path=path)
     report = ImportReport(rows=rows, dry_run=dry_run)
     if problems:
         report.errors = problems
         raise ImportRefused(report)
     with session.begin_nested() as savepoint:
-        settled = SettledNames.load(
-            session=session, home_municipality_ids={row.home_municipality_id for row in valid}
+        homes = {row.home_municipality_id for row in valid}
+        settled = SettledNames.load(session=session, home_municipality_ids=homes)
+        keys_by_country: dict[str, set[str]] = defaultdict(set)
+        for row in valid:
+            keys_by_country[row.partner_country].update(exact_keys(row.partner))
+        registry = RegistryNames.load(session=session, keys_by_country=keys_by_country)
+        bulk = BulkWriter(
+            session=session,
+            registry=registry,
+            partnerships=StoredPartnerships.load(session=session, home_municipality_ids=homes),
+            settled=settled,
         )
-        writer = _Writer(session=session, file_name=path.name, report=report, settled=settled)
+        writer = _Writer(
+            session=session, file_name=path.name, report=report, settled=settled, registry=registry, bulk=bulk
+        )
         for done, row in enumerate(valid, start=1):
             try:
                 writer.write(row)
@@ -256,6 +267,7 @@ def import_partnerships(
         if problems:
             report.errors = problems
             raise ImportRefused(report)
+        bulk.flush()
         if dry_run:
             savepoint.rollback()
     return report

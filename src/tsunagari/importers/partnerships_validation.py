@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -87,10 +89,11 @@ class PartnershipRow:
     fields: tuple[str, ...] = ()
     """交流分野 as codes; none given leaves a stored partnership's fields as they are."""
 
-    def create_data(self, partner: Municipality) -> PartnershipCreate:
+    def create_data(self, partner: Municipality | int) -> PartnershipCreate:
+        """The partnership the row stands for, with this partner (a record or its id)."""
         return PartnershipCreate(
             home_municipality_id=self.home_municipality_id,
-            partner_municipality_id=partner.id,
+            partner_municipality_id=partner if isinstance(partner, int) else partner.id,
             partner_written_name=self.partner,
             type=self.type,
             signed_on=self.signed_on.value if self.signed_on else None,
@@ -159,12 +162,63 @@ class _Validator:
     file_name: str
     missing_columns: set[str]
     homes: dict[tuple[str, str, str], tuple[int | None, list[Problem]]] = field(default_factory=dict)
+    by_code: dict[str, int] = field(default_factory=dict)
+    """The ids of the registry's municipalities of the codes the file gives (load_codes)."""
+    # Values repeat from row to row: each distinct one is read once (results, or the error).
+    countries: dict[str, str | InvalidInput] = field(default_factory=dict)
+    dates: dict[tuple[str, str], PartialDate | InvalidInput] = field(default_factory=dict)
+
+    def load_codes(self, rows: Sequence[Row]) -> None:
+        codes: set[str] = set()
+        for row in rows:
+            code = row.get("municipality_code").strip()
+            for candidate in (code, code.zfill(6)) if len(code) == 5 else (code,):
+                with suppress(InvalidInput):  # reported by _find_home
+                    codes.add(validate_code(candidate))
+        wanted = sorted(codes)
+        for start in range(0, len(wanted), 500):
+            self.by_code.update(
+                municipality_service.ids_by_jis_code(
+                    session=self.session, jis_codes=wanted[start : start + 500]
+                )
+            )
+
+    def _by_code(self, code: str) -> int | None:
+        """The id municipality_service.get_by_jis_code finds, from the codes read beforehand."""
+        return self.by_code.get(validate_code(code))
+
+    def _country(self, written: str) -> str:
+        """resolve_country(written).alpha2, or its InvalidInput."""
+        if written not in self.countries:
+            try:
+                self.countries[written] = resolve_country(written, field="partner_country").alpha2
+            except InvalidInput as error:
+                self.countries[written] = error
+        found = self.countries[written]
+        if isinstance(found, InvalidInput):
+            raise found
+        return found
+
+    def _date(self, written: str, column: str) -> PartialDate:
+        """parse_date(written), or its InvalidInput."""
+        key = (written, column)
+        if key not in self.dates:
+            try:
+                self.dates[key] = parse_date(written, field=column)
+            except InvalidInput as error:
+                self.dates[key] = error
+        found = self.dates[key]
+        if isinstance(found, InvalidInput):
+            raise found
+        return found
 
     def row(self, row: Row) -> tuple[PartnershipRow | None, list[Problem]]:
         line = row.line
 
+        texts = {column: value.strip() for column, value in row.values.items()}
+
         def text(column: str) -> str:
-            return row.get(column).strip()
+            return texts.get(column, "")
 
         problems: list[Problem] = []
 
@@ -188,7 +242,7 @@ class _Validator:
         country: str | None = None
         if "partner_country" not in self.missing_columns:
             try:
-                country = resolve_country(text("partner_country"), field="partner_country").alpha2
+                country = self._country(text("partner_country"))
             except InvalidInput as error:
                 refused(error)
 
@@ -203,11 +257,11 @@ class _Validator:
 
         signed_on = ended_on = None
         try:
-            signed_on = parse_date(text("signed_on"), field="signed_on") if text("signed_on") else None
+            signed_on = self._date(text("signed_on"), "signed_on") if text("signed_on") else None
         except InvalidInput as error:
             refused(error)
         try:
-            ended_on = parse_date(text("ended_on"), field="ended_on") if text("ended_on") else None
+            ended_on = self._date(text("ended_on"), "ended_on") if text("ended_on") else None
         except InvalidInput as error:
             refused(error)
 
@@ -277,11 +331,11 @@ class _Validator:
             )
         return status
 
-    def _code_without_its_zero(self, code: str) -> Municipality | None:
+    def _code_without_its_zero(self, code: str) -> int | None:
         """Excel turns 062081 into 62081, which would otherwise read as a 5-digit code without its
         check digit; the 6-digit reading is taken only when it is valid and in the registry."""
         try:
-            return municipality_service.get_by_jis_code(session=self.session, jis_code=code.zfill(6))
+            return self._by_code(code.zfill(6))
         except InvalidInput:
             return None
 
@@ -296,26 +350,28 @@ class _Validator:
         session = self.session
         if code:
             try:
-                home = municipality_service.get_by_jis_code(session=session, jis_code=code)
+                home_id = self._by_code(code)
             except InvalidInput as error:
                 return None, error.problems
-            if home is None and len(code) == 5:
-                home = self._code_without_its_zero(code)
-            if home is None:
+            if home_id is None and len(code) == 5:
+                home_id = self._code_without_its_zero(code)
+            if home_id is None:
                 return None, [
                     Problem(
                         "no municipality has this code in the registry", field="municipality_code", value=code
                     )
                 ]
-            if name and home not in municipality_service.find_by_name(session=session, name=name):
-                return None, [
-                    Problem(
-                        f"municipality_code {validate_code(code)} is {home.display_name()}, not {name}",
-                        field="municipality",
-                        value=name,
-                    )
-                ]
-            return home.id, []
+            if name:
+                home = municipality_service.get(session=session, municipality_id=home_id)
+                if home not in municipality_service.find_by_name(session=session, name=name):
+                    return None, [
+                        Problem(
+                            f"municipality_code {validate_code(code)} is {home.display_name()}, not {name}",
+                            field="municipality",
+                            value=name,
+                        )
+                    ]
+            return home_id, []
         if not name:
             if HOME_COLUMNS[0] in self.missing_columns:
                 return None, []  # already reported once for the whole file
@@ -387,6 +443,7 @@ def validate(*, session: Session, path: Path) -> tuple[int, list[PartnershipRow]
             )
         )
     validator = _Validator(session=session, file_name=path.name, missing_columns=missing)
+    validator.load_codes(table.rows)
     valid: list[PartnershipRow] = []
     for row in table.rows:
         checked, row_problems = validator.row(row)

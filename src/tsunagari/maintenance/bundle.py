@@ -1,7 +1,8 @@
 """Everything one municipality owns, as one JSON document that imports into another database (an empty
 one included) and exports from there again byte for byte: its partnerships of every kind, organisations,
 programmes with their owners, partners, activities, visits, awards and evaluation sheets, the networks it
-runs, its policy rules, seeking profile and labour-cost rate; contacts only when asked (staff only).
+runs, its policy rules, seeking profile, labour-cost rate and citizen benefits; contacts only when asked
+(staff only).
 
 Rows carry no database ids: each has a key ("@key": "programme#3") numbered in a stable order of its
 content, and links name keys. Municipalities travel whole with their names; on import each is matched to
@@ -81,7 +82,7 @@ def select_owned(session: Session, municipality_id: int, *, with_contacts: bool)
     """The rows one municipality owns, and the rows they need (partners, organisations, networks)."""
     chosen = Selection()
     chosen.add(MUNICIPALITY, [municipality_id])
-    for table in ("policy_rules", "seeking_profile", "labour_cost_rate", "organisation"):
+    for table in ("policy_rules", "seeking_profile", "labour_cost_rate", "organisation", "benefit"):
         if table in Base.metadata.tables:
             chosen.add(table, _ids(session, table, lambda t: t.c.municipality_id == municipality_id))
     organisations = sorted(chosen.of("organisation"))
@@ -197,6 +198,7 @@ _CARRIED = frozenset(
         "labour_cost_rate",
         "programme_sheet",
         "programme_sheet_year",
+        "benefit",
     }
 )
 

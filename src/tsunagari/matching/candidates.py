@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from tsunagari.analytics.service import load_graph
 from tsunagari.config import get_settings
 from tsunagari.errors import InvalidInput
-from tsunagari.exchange import network_service, programme_service
+from tsunagari.exchange import activity_service, network_service, programme_service
 from tsunagari.matching import scoring
 from tsunagari.matching import service as matching_service
 from tsunagari.matching.models import SeekingProfile
 from tsunagari.matching.vocabulary import features_in
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.models import Municipality, MunicipalityStatus
+from tsunagari.partnership import service as partnership_service
 
 
 def weights() -> scoring.Weights:
@@ -34,12 +35,27 @@ def weights() -> scoring.Weights:
     return scoring.Weights(**overrides)
 
 
+def fields_by_municipality(*, session: Session) -> dict[int, set[str]]:
+    """The exchange fields each municipality's ties have spread to: those of the programmes it runs, of
+    their activities and of its partnerships (either side), one query each, so that a municipality whose
+    ties spread to the environment counts the environment."""
+    found: dict[int, set[str]] = {}
+    for by_municipality in (
+        programme_service.fields_by_owner(session=session),
+        activity_service.fields_by_owner(session=session),
+        partnership_service.fields_by_municipality(session=session),
+    ):
+        for municipality_id, codes in by_municipality.items():
+            found.setdefault(municipality_id, set()).update(codes)
+    return found
+
+
 def places(*, session: Session, today: dt.date | None = None) -> dict[int, scoring.Place]:
     """Every municipality that has a partnership or a valid seeking profile, as the score sees it."""
     every_tie = load_graph(session=session, active_only=False).neighbours
     active = load_graph(session=session, active_only=True).neighbours
     profiles = {p.municipality_id: p for p in matching_service.list_profiles(session=session, today=today)}
-    fields = programme_service.fields_by_owner(session=session)
+    fields = fields_by_municipality(session=session)
     networks = network_service.network_ids_by_member(session=session)
     ids = set(every_tie) | set(profiles)
     found: dict[int, scoring.Place] = {}

@@ -7,17 +7,22 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from tsunagari.dates import PartialDate
+from tsunagari.errors import InvalidInput
 from tsunagari.exchange.models import FIELD_CODES, FIELD_LABELS
 from tsunagari.matching import candidates as matching_candidates
 from tsunagari.matching import service as matching_service
 from tsunagari.matching.models import SeekingProfile
 from tsunagari.matching.vocabulary import AREA_LABELS, CONDITION_LABELS, LANGUAGE_LABELS
+from tsunagari.portal.list_download_pages import download_response, lang_param
+from tsunagari.portal.list_downloads import Column, ListTable
 from tsunagari.portal.pages import prefecture_label
 from tsunagari.reference.countries import all_countries
 from tsunagari.web.deps import SessionDep
+from tsunagari.web.public_api import PublicCachedRoute
 from tsunagari.web.rendering import Lang, country_name, format_number, label_of, lang_of, render, render_found
 
 router = APIRouter(include_in_schema=False)
@@ -140,6 +145,67 @@ def seeking(
         session=session, lang=lang_of(request), direction=direction, country=country, field=field
     )
     return render(request, "matching/seeking.html", page)
+
+
+downloads = APIRouter(include_in_schema=False, route_class=PublicCachedRoute)
+"""The seeking directory's CSV and XLSX (portal.list_download_pages' one shape)."""
+
+
+@downloads.get("/seeking.{fmt}")
+def seeking_download(
+    request: Request,
+    session: SessionDep,
+    fmt: str,
+    direction: str = "",
+    country: str = "",
+    field: str = "",
+    lang: str = "",
+) -> Response:
+    """The profiles the directory lists for these filters, each municipality with its JIS code."""
+    chosen = lang_param(lang)
+    if direction and direction not in DIRECTION_LABELS:
+        raise InvalidInput(
+            f"direction: “{direction}” is not one of the choices", field="direction", value=direction
+        )
+    if field and field not in FIELD_CODES:
+        raise InvalidInput(f"field: “{field}” is not one of the choices", field="field", value=field)
+    if country and not (len(country) == 2 and country.isalpha()):
+        raise InvalidInput(f"country: “{country}” is not a two-letter code", field="country", value=country)
+    profiles = matching_service.list_profiles(
+        session=session,
+        direction=direction or None,  # type: ignore[arg-type]  # checked against DIRECTION_LABELS above
+        country=country.upper() or None,
+        field=field or None,
+    )
+    table = ListTable(
+        "seeking",
+        "Seeking partners",
+        (
+            Column("Municipality"),
+            Column("Municipality code"),
+            Column("Where"),
+            Column("Looking for"),
+            Column("Hoped for"),
+            Column("Fields"),
+            Column("Conditions"),
+            Column("Valid until", date=True),
+        ),
+        [
+            [
+                line.name,
+                p.municipality.jis_code if p.municipality.country == "JP" else None,
+                line.where,
+                line.direction,
+                line.hoped,
+                line.fields,
+                line.conditions,
+                PartialDate(p.valid_until, "day") if p.valid_until else None,
+            ]
+            for p in profiles
+            for line in [profile_line(p, chosen)]
+        ],
+    )
+    return download_response(request, table, fmt, chosen)
 
 
 @dataclass(frozen=True)

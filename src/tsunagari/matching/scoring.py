@@ -86,6 +86,7 @@ class Place:
     lng: float | None = None
     features: frozenset[str] = frozenset()
     fields: frozenset[str] = frozenset()
+    """Exchange fields of its programmes, their activities and its partnerships (candidates.places)."""
     partners: frozenset[int] = frozenset()
     """Every municipality it has a partnership with, whatever its status: never suggested again."""
     active_partners: frozenset[int] = frozenset()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from tsunagari.dates import PartialDate
 from tsunagari.demo.citations import citation
 from tsunagari.errors import InvalidInput
+from tsunagari.municipality.benefit_pages import BenefitView, benefit_views
 from tsunagari.municipality.models import KIND_LABELS_JA, Municipality
 from tsunagari.municipality.publication_pages import PublicationView, publication_views
 from tsunagari.organisation import service as organisation_service
@@ -24,13 +25,13 @@ from tsunagari.partnership.models import STATUS_LABELS
 from tsunagari.partnership.schemas import PartnerRow
 from tsunagari.portal import service as portal_service
 from tsunagari.reference import countries, japan
+from tsunagari.reference.service import GEONAMES_POPULATION_SOURCE
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
     country_name,
     format_date,
     label_of,
-    map_json,
     partial_date,
     render_found,
 )
@@ -128,6 +129,36 @@ class PartnerView:
 
 
 @dataclass(frozen=True)
+class FigureSource:
+    """Where a profile figure (人口, 面積) comes from, shown next to it: the source as the record names it
+    and, for a reference dataset Tsunagari ships, the link to that dataset's licence on /data."""
+
+    label: str
+    href: str | None = None
+
+    @property
+    def lang(self) -> str:
+        """The label's language tag, so a Japanese document's name is marked lang="ja" on English pages."""
+        return text_lang(self.label)
+
+
+# Reference datasets a figure can come from, by the exact source text their loader stores.
+_DATASET_SOURCES: dict[str, tuple[str, str]] = {
+    GEONAMES_POPULATION_SOURCE: ("GeoNames", "/data#dataset-geonames"),
+}
+
+
+def figure_source(text: str | None) -> FigureSource | None:
+    """The source of a figure as public pages show it: a shipped dataset by its name and /data entry,
+    any other source as its citation (seed ids replaced by their documents); None when none is stored."""
+    if text and text in _DATASET_SOURCES:
+        label, href = _DATASET_SOURCES[text]
+        return FigureSource(label, href)
+    shown = citation(text)
+    return FigureSource(shown) if shown else None
+
+
+@dataclass(frozen=True)
 class Profile:
     id: int
     name: str
@@ -142,8 +173,10 @@ class Profile:
     """The region in the page's language (Yamagata on English pages)."""
     population: int | None
     population_as_of: str
+    population_source: FigureSource | None
     area_km2: float | None
     area_as_of: str
+    area_source: FigureSource | None
     overview: str | None
     overview_lang: str
     website: str | None
@@ -185,9 +218,12 @@ class MunicipalityPage:
     former: list[FormerMunicipality]
     organisations: list[OrganisationView]
     sources: list[str]
-    map_lines: str
+    map_url: str
+    """Where the map fetches its lines (the public map API for this municipality)."""
     publications: list[PublicationView]
     """公表 (seed 002): the official visits published so far, newest first."""
+    benefits: list[BenefitView]
+    """市民向けの特典: what its partnerships offer its residents now (none: no block)."""
 
 
 def _profile(session: Session, m: Row[Any], lang: Lang) -> Profile:
@@ -213,8 +249,10 @@ def _profile(session: Session, m: Row[Any], lang: Lang) -> Profile:
         region_label=region_label(m.region, m.country, lang),
         population=m.population,
         population_as_of=as_of(m.population_as_of, m.population_as_of_precision),
+        population_source=figure_source(m.population_source) if m.population is not None else None,
         area_km2=m.area_km2,
         area_as_of=as_of(m.area_as_of, m.area_as_of_precision),
+        area_source=figure_source(m.area_source) if m.area_km2 is not None else None,
         overview=overview,
         overview_lang=text_lang(overview),
         website=m.website,
@@ -318,8 +356,9 @@ def municipality_page(*, session: Session, municipality_id: int, lang: Lang) -> 
         former=former,
         organisations=organisations,
         sources=sources,
-        map_lines=map_json(partnership_rows.partnerships_for_map(session=session, municipality_id=m.id)),
+        map_url=f"/api/v1/map?municipality={m.id}",
         publications=publication_views(session=session, lang=lang, municipality_id=m.id),
+        benefits=benefit_views(session=session, lang=lang, municipality_id=m.id),
     )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tsunagari.dates import PartialDate
 from tsunagari.demo.citations import citation
-from tsunagari.exchange.models import DIRECTION_LABELS
+from tsunagari.exchange.models import DIRECTION_LABELS, FIELD_LABELS
 from tsunagari.exchange.schemas import PARTICIPANT_CATEGORY_LABELS
 from tsunagari.policy import publication_service
 from tsunagari.policy.publication_service import Party, Publication
@@ -44,6 +44,8 @@ class PublicationView:
     public_cost: str
     participants: str
     source: str | None
+    field_labels: tuple[str, ...] = ()
+    """交流分野 of the visit, as labels in the page's language."""
 
 
 def _name(party: Party | None, lang: Lang) -> str | None:
@@ -104,6 +106,7 @@ def publication_view(p: Publication, lang: Lang) -> PublicationView:
         public_cost=yen(p.public_cost, lang),
         participants=participants_text(p.participants, lang),
         source=citation(p.source),
+        field_labels=tuple(label_of(FIELD_LABELS, code, lang) for code in p.fields),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from tsunagari.audit import service as audit_service
 from tsunagari.common.bulk import complete_rows, insert_returning
@@ -28,6 +29,12 @@ def get(*, session: Session, municipality_id: int) -> Municipality:
 def get_by_jis_code(*, session: Session, jis_code: str) -> Municipality | None:
     code = validate_code(jis_code)
     return session.scalars(select(Municipality).where(Municipality.jis_code == code)).first()
+
+
+def ids_by_jis_code(*, session: Session, jis_codes: Sequence[str]) -> dict[str, int]:
+    """The ids of the municipalities with these validated codes (a few hundred: one statement)."""
+    statement = select(Municipality.jis_code, Municipality.id).where(Municipality.jis_code.in_(jis_codes))
+    return {code: mid for code, mid in session.execute(statement) if code is not None}
 
 
 def _alias_rows(municipality: Municipality, extra: Iterable[str]) -> list[MunicipalityName]:
@@ -124,6 +131,18 @@ def add_aliases(*, session: Session, municipality: Municipality, names: Iterable
             existing.add(row.key)
             municipality.aliases.append(row)
     session.flush()
+
+
+def add_name_rows(*, session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Many new name rows (municipality_id, name, key, kind) in one INSERT, for an import that knows
+    which names add_aliases would add; records already loaded in the session see them afterwards."""
+    if not rows:
+        return
+    insert_rows(session, cast(Table, MunicipalityName.__table__), rows)
+    for municipality_id in {row["municipality_id"] for row in rows}:
+        loaded = session.identity_map.get(identity_key(Municipality, municipality_id))
+        if loaded is not None:
+            session.expire(loaded, ["aliases"])
 
 
 def update(*, session: Session, municipality: Municipality, changes: dict[str, object]) -> Municipality:

@@ -13,11 +13,15 @@ from tsunagari.errors import InvalidInput
 from tsunagari.exchange import network_service, programme_service
 from tsunagari.municipality import actions as municipality_actions
 from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.download_staff_pages import HOME_LISTS
 from tsunagari.names import service as names_service
 from tsunagari.partnership import service as partnership_service
 from tsunagari.portal import service as portal_service
 from tsunagari.reference import countries
 from tsunagari.web.forms import Picker, field, register_picker
+from tsunagari.web.i18n import pair_half
+from tsunagari.web.list_export import download_links, wanted_format
+from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_form_helpers, register_kind, staff_kinds
 from tsunagari.web.staff_pages import render, staff_router
@@ -41,7 +45,7 @@ def describe_municipality(municipality: Any) -> str:
     return f"{municipality.name}（{where}）" if where else municipality.name
 
 
-def _search_municipalities(session: Session, text: str) -> list[tuple[int, str]]:
+def search_municipalities(session: Session, text: str) -> list[tuple[int, str]]:
     found = portal_service.search_municipalities(session=session, q=text, limit=10).items
     return [(m.id, describe_municipality(m)) for m in found]
 
@@ -54,7 +58,7 @@ def _resolve_municipality(session: Session, text: str) -> Any:
 register_picker(
     Picker(
         what="municipality",
-        search=_search_municipalities,
+        search=search_municipalities,
         load=lambda s, i: municipality_service.get(session=s, municipality_id=i),
         describe=describe_municipality,
         resolve=_resolve_municipality,
@@ -107,6 +111,24 @@ def home(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
     networks = {
         m.id: network_service.networks_run_by(session=session, municipality_id=m.id) for m in municipalities
     }
+    if wanted_format(request):  # ?list=programmes|activities|networks&format=csv|xlsx: one of the lists below
+        name = request.query_params.get("list", "")
+        if name not in HOME_LISTS:
+            raise InvalidInput(
+                "programmes・activities・networks のいずれか / one of programmes, activities, networks",
+                field="list",
+                value=name,
+            )
+        rows: list[tuple[Any, Any]] = []
+        for m in municipalities:
+            if name == "networks":
+                rows += [(m, n) for n in networks[m.id]]
+            elif name == "programmes":
+                rows += [(m, p) for p in programmes[m.id]]
+            else:
+                rows += [(m, a) for p in programmes[m.id] for a in p.activities]
+        return HOME_LISTS[name].response(request, rows)
+    lang = lang_of(request)
     return render(
         request,
         "municipality/home.html",
@@ -115,4 +137,10 @@ def home(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
         programmes=programmes,
         networks=networks,
         kinds=staff_kinds(request),
+        home_downloads=[
+            (pair_half(export.title, lang), download_links(request, list=name))
+            for name, export in HOME_LISTS.items()
+        ]
+        if municipalities
+        else [],
     )

@@ -17,7 +17,9 @@ from tsunagari.access.action_kit import TABLE_LABELS
 from tsunagari.errors import InvalidInput
 from tsunagari.names import actions as names_actions
 from tsunagari.names import service as names_service
+from tsunagari.names.download_staff_pages import REVIEW as REVIEW_EXPORT
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import KINDS
@@ -39,6 +41,7 @@ def _review_page(request: Request, session: Session, status_code: int = 200, **c
         status_code,
         title="要確認リスト / Review list",
         items=items,
+        downloads=download_links(request, "/staff/review"),
         candidate_value=_candidate_value,
         can_resolve=permissions.allowed("resolve_review", getattr(request.state, "principal", None)),
         errors=context.pop("errors", {}),
@@ -49,6 +52,8 @@ def _review_page(request: Request, session: Session, status_code: int = 200, **c
 @router.get("/review", name="staff.review")
 def review(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
     permissions.require("view_review_list", actor)
+    if wanted_format(request):
+        return REVIEW_EXPORT.response(request, names_service.open_reviews(session=session))
     resolved = request.query_params.get("resolved")
     return _review_page(request, session, resolved=resolved)
 

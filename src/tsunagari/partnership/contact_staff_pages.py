@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from tsunagari.access import permissions
 from tsunagari.errors import InvalidInput
 from tsunagari.partnership import contact_actions
+from tsunagari.partnership.download_staff_pages import CONTACTS as CONTACTS_EXPORT
+from tsunagari.partnership.download_staff_pages import contact_rows
 from tsunagari.partnership.staff_pages import municipality_choice
 from tsunagari.web.forms import field
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_crud import InlineRows, StaffKind, inline_html, register_inline, register_kind
 from tsunagari.web.staff_pages import render, staff_router
@@ -74,10 +77,14 @@ def contacts_page(
         chosen = municipality_choice(session, actor, municipality)
         error = None
     except InvalidInput as invalid:
+        if wanted_format(request):
+            raise
         chosen, error = None, "; ".join(p.describe() for p in invalid.problems)
     records = contact_actions.list_contacts(
         session=session, actor=actor, municipality_id=chosen.id if chosen else None
     )[:500]
+    if wanted_format(request):
+        return CONTACTS_EXPORT.response(request, contact_rows(session, records))
     rows = [inline_html(request, session, CONTACT_ROWS, c.id) for c in records]
     return render(
         request,
@@ -93,4 +100,5 @@ def contacts_page(
         action="/staff/contacts",
         evaluate_kind=None,
         ids=[c.id for c in records],
+        downloads=download_links(request),
     )

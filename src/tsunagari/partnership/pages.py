@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from tsunagari.common.fields import FIELD_LABELS
 from tsunagari.dates import PartialDate
 from tsunagari.demo.citations import citation
+from tsunagari.municipality.benefit_pages import BenefitView, benefit_views
 from tsunagari.municipality.pages import MunicipalityRef, municipality_ref, region_label, text_lang
 from tsunagari.municipality.publication_pages import PublicationView, publication_views
 from tsunagari.partnership import rows as partnership_rows
@@ -126,6 +127,8 @@ class PartnershipPage:
     map_lines: str
     publications: list[PublicationView]
     """公表 (seed 002): official visits between the two parties or of the partnership's programmes."""
+    benefits: list[BenefitView]
+    """市民向けの特典 offered through this partnership, current ones only."""
 
 
 def _party(p: Partnership, side: Literal["home", "partner"], lang: Lang) -> PartyView:
@@ -185,6 +188,7 @@ def partnership_page(*, session: Session, partnership_id: int, lang: Lang) -> Pa
         source=citation(p.source),
         map_lines=map_json(lines),
         publications=publication_views(session=session, lang=lang, partnership_id=p.id),
+        benefits=benefit_views(session=session, lang=lang, partnership_id=p.id),
     )
 
 

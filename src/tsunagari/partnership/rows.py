@@ -447,12 +447,23 @@ def _years_between(start: dt.date, today: dt.date) -> int:
     return years
 
 
+# A line needs both ends placed; a tie under negotiation is no line yet.
+_ON_THE_MAP = (
+    _HOME.lat.is_not(None),
+    _HOME.lng.is_not(None),
+    _PARTNER.lat.is_not(None),
+    _PARTNER.lng.is_not(None),
+    Partnership.status.not_in(NOT_CONCLUDED),
+)
+
+
 def partnerships_for_map(
     *,
     session: Session,
     municipality_id: int | None = None,
     municipality_ids: Collection[int] | None = None,
     country: str | None = None,
+    type_: str | None = None,
 ) -> Sequence[dict[str, object]]:
     """Line segments for the map: both parties' coordinates, names and the type.
 
@@ -474,24 +485,33 @@ def partnerships_for_map(
         )
         .join(_HOME, _HOME.id == Partnership.home_municipality_id)
         .join(_PARTNER, _PARTNER.id == Partnership.partner_municipality_id)
-        .where(
-            _HOME.lat.is_not(None),
-            _HOME.lng.is_not(None),
-            _PARTNER.lat.is_not(None),
-            _PARTNER.lng.is_not(None),
-            Partnership.status.not_in(NOT_CONCLUDED),  # a tie under negotiation is no line yet
-        )
+        .where(*_ON_THE_MAP)
         .order_by(*_PARTNERSHIP_ORDER)
     )
-    filters = _Filters(municipality_id=municipality_id, country=country, municipality_ids=municipality_ids)
+    filters = _Filters(
+        municipality_id=municipality_id, country=country, type_=type_, municipality_ids=municipality_ids
+    )
     statement = statement.where(*_conditions(filters.signature))
     lines = session.connection().execute(statement, filters.params)
     return [
         {
             "id": pid,
-            "type": type_,
+            "type": kind,
             "from": {"id": a_id, "name": a_name, "lat": a_lat, "lng": a_lng},
             "to": {"id": b_id, "name": b_name, "lat": b_lat, "lng": b_lng},
         }
-        for pid, type_, a_id, a_name, a_lat, a_lng, b_id, b_name, b_lat, b_lng in lines
+        for pid, kind, a_id, a_name, a_lat, a_lng, b_id, b_name, b_lat, b_lng in lines
     ]
+
+
+def map_line_count(*, session: Session, country: str | None = None, type_: str | None = None) -> int:
+    """How many lines partnerships_for_map gives for these filters, counted in the database."""
+    filters = _Filters(country=country, type_=type_)
+    statement = (
+        select(func.count())
+        .select_from(Partnership)
+        .join(_HOME, _HOME.id == Partnership.home_municipality_id)
+        .join(_PARTNER, _PARTNER.id == Partnership.partner_municipality_id)
+        .where(*_ON_THE_MAP, *_conditions(filters.signature))
+    )
+    return session.connection().scalar(statement, filters.params) or 0

@@ -254,3 +254,21 @@ def written_partner_links(
         for home, type_, written, partner, country in session.execute(statement)
         if home is not None and written is not None
     ]
+
+
+def fields_by_municipality(*, session: Session) -> dict[int, set[str]]:
+    """The exchange fields of each municipality's partnerships, either side of the tie (for matchmaking),
+    in one query."""
+    found: dict[int, set[str]] = {}
+    statement = select(
+        Partnership.home_municipality_id, Partnership.partner_municipality_id, Partnership.fields
+    ).where(
+        or_(Partnership.home_municipality_id.is_not(None), Partnership.partner_municipality_id.is_not(None))
+    )
+    for home_id, partner_id, fields in session.execute(statement):
+        if not fields:
+            continue
+        for municipality_id in (home_id, partner_id):
+            if municipality_id is not None:
+                found.setdefault(municipality_id, set()).update(fields)
+    return found

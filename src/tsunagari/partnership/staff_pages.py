@@ -3,6 +3,7 @@ reads through services, writes through `partnership.actions`."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -12,18 +13,24 @@ from sqlalchemy.orm import Session
 from tsunagari.access import permissions
 from tsunagari.access.principal import Principal
 from tsunagari.common.fields import FIELD_LABELS
-from tsunagari.errors import InvalidInput
+from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.municipality import service as municipality_service
+from tsunagari.municipality.models import Municipality
+from tsunagari.municipality.staff_pages import describe_municipality, search_municipalities
 from tsunagari.names import service as names_service
+from tsunagari.names.partners import resolve_partner
 from tsunagari.partnership import actions as partnership_actions
 from tsunagari.partnership import service as partnership_service
+from tsunagari.partnership.download_staff_pages import PARTNERSHIPS as PARTNERSHIPS_EXPORT
 from tsunagari.partnership.models import (
     PARTNERSHIP_TYPE_LABELS,
     STATUS_LABELS,
     PartnershipStatus,
     PartnershipType,
 )
+from tsunagari.reference.countries import resolve_country
 from tsunagari.web.forms import Picker, display, field, options_of, register_picker
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_crud import InlineRows, StaffKind, inline_html, register_inline, register_kind
 from tsunagari.web.staff_pages import render, staff_router
@@ -63,6 +70,62 @@ register_picker(
     )
 )
 
+_WITH_COUNTRY = (
+    re.compile(r"^(?P<name>.+?)\s*[（(]\s*(?P<country>[^（()）]+?)\s*[)）]\s*$"),
+    re.compile(r"^(?P<name>.+?)\s*[,、，]\s*(?P<country>[^,、，]+?)\s*$"),
+)
+
+
+def _name_and_place(text: str) -> tuple[str, str | None, str | None]:
+    """ブラショフ（ルーマニア）, Brașov, RO, Brașov (Romania) or 府中市（東京都）: the name, and its country
+    and prefecture when given."""
+    for pattern in _WITH_COUNTRY:
+        found = pattern.match(text.strip())
+        if found is None:
+            continue
+        # What the picker echoes is "name（country, region）": the country is the first part.
+        written_place = re.split(r"[,、，]", found["country"])[0].strip()
+        if written_place.endswith(("都", "道", "府", "県")):
+            return found["name"], "JP", written_place
+        try:
+            return found["name"], resolve_country(written_place).alpha2, None
+        except InvalidInput:
+            continue
+    return text.strip(), None, None
+
+
+def _resolve_partner_text(session: Session, text: str) -> Municipality:
+    """Typed partner text → one municipality, through the one partner resolution the importers use
+    (issue #12): a registry name, or a gazetteer place made a registry record; several candidates are
+    refused with each named, for the officer to choose (a form never guesses)."""
+    name, country, prefecture = _name_and_place(text)
+    found = resolve_partner(session=session, name=name, country=country, region=prefecture)
+    if found.municipality is not None:
+        return found.municipality
+    candidates = found.resolution.alternatives
+    if not candidates:
+        raise NotFound(f"no municipality is called {name!r}")
+    named = "、".join(
+        f"{c.name}（{c.country}{', ' + c.region if c.region else ''}）" for c in candidates[:10]
+    )
+    raise InvalidInput(
+        f"{len(candidates)}件の候補があります。一覧から選ぶか国名を添えてください: {named} / "
+        f"{len(candidates)} candidates; choose one from the list or add the country",
+        field="name",
+        value=text,
+    )
+
+
+register_picker(
+    Picker(
+        what="partner",
+        search=search_municipalities,
+        load=lambda s, i: municipality_service.get(session=s, municipality_id=i),
+        describe=describe_municipality,
+        resolve=_resolve_partner_text,
+    )
+)
+
 PARTNERSHIP = StaffKind(
     kind="partnership",
     title="提携 / Partnership",
@@ -72,7 +135,7 @@ PARTNERSHIP = StaffKind(
             "partner_municipality_id",
             "相手自治体 / Partner municipality",
             "ref",
-            pick="municipality",
+            pick="partner",
             group=BASIC,
         ),
         field(
@@ -160,15 +223,20 @@ def municipality_choice(session: Session, actor: Principal, municipality: str | 
 def partnerships_page(
     request: Request, session: SessionDep, actor: CurrentUser, municipality: str | None = None
 ) -> Response:
-    """A municipality's partnerships, whose status and notes can be edited in place."""
+    """A municipality's partnerships, whose status and notes can be edited in place; `?format=csv|xlsx`
+    downloads the same rows."""
     try:
         chosen = municipality_choice(session, actor, municipality)
         error = None
     except InvalidInput as invalid:
+        if wanted_format(request):
+            raise
         chosen, error = None, "; ".join(p.describe() for p in invalid.problems)
     records = (
         partnership_service.for_municipality(session=session, municipality_id=chosen.id) if chosen else []
     )
+    if wanted_format(request):
+        return PARTNERSHIPS_EXPORT.response(request, records)
     rows = [inline_html(request, session, PARTNERSHIP_ROWS, p.id) for p in records]
     return render(
         request,
@@ -184,4 +252,5 @@ def partnerships_page(
         action="/staff/partnerships",
         evaluate_kind="partnership",
         ids=[p.id for p in records],
+        downloads=download_links(request),
     )

@@ -51,6 +51,8 @@ class Publication:
     public_cost: int | None
     participants: dict[str, int] = field(default_factory=dict)
     source: str | None = None
+    fields: tuple[str, ...] = ()
+    """交流分野 of the activity (codes)."""
 
     @property
     def participant_total(self) -> int | None:
@@ -127,6 +129,7 @@ def _publication(activity: Activity, visit: Visit | None, today: dt.date) -> Pub
         public_cost=activity.public_cost,
         participants=dict(activity.participants or {}),
         source=activity.source,
+        fields=tuple(activity.fields or []),
     )
 
 

@@ -16,9 +16,12 @@ from tsunagari.exchange.programme_staff_pages import ACTIVITY_FIELDS
 from tsunagari.municipality import service as municipality_service
 from tsunagari.policy import actions as policy_actions
 from tsunagari.policy import service as policy_service
+from tsunagari.policy.download_staff_pages import FINDINGS as FINDINGS_EXPORT
+from tsunagari.policy.download_staff_pages import RulesRow, rules_index
 from tsunagari.policy.models import PolicyRules
 from tsunagari.web.forms import FormField, display, field, form_values, form_version, messages, record_json
 from tsunagari.web.forms import problems as problem_texts
+from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
@@ -81,7 +84,9 @@ def policy(
 ) -> Response:
     permissions.require("view_policy", actor)
     findings = policy_service.check(session=session, municipality_id=municipality_id, today=dt.date.today())
-    return render(request, "policy/policy.html", findings=findings)
+    if wanted_format(request):
+        return FINDINGS_EXPORT.response(request, findings)
+    return render(request, "policy/policy.html", findings=findings, downloads=download_links(request))
 
 
 # ----------------------------------------------------------------------------- policy rules
@@ -115,6 +120,7 @@ def _rules_values(rules: PolicyRules) -> dict[str, Any]:
 
 
 LOOKUP = field("municipality_id", "自治体 / Municipality", "ref", pick="municipality")
+RULES_EXPORT = rules_index(RULE_FIELDS)
 
 
 @router.get("/policy/rules", name="staff.policy_rules_index")
@@ -139,6 +145,12 @@ def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser
         municipality_service.get(session=session, municipality_id=m)
         for m in sorted((set(actor.municipality_ids) | with_visits) - stored_ids)
     ]
+    if wanted_format(request):
+        rows = [
+            RulesRow(municipality_service.get(session=session, municipality_id=r.municipality_id), r)
+            for r in stored
+        ]
+        return RULES_EXPORT.response(request, [*rows, *(RulesRow(m, None) for m in own)])
     return render(
         request,
         "policy/policy_rules_index.html",
@@ -151,6 +163,7 @@ def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser
         lookup_field=LOOKUP,
         lookup=lookup,
         lookup_errors=lookup_errors,
+        downloads=download_links(request),
     )
 
 

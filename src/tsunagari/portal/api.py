@@ -5,17 +5,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from sqlalchemy.orm import Session
 
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.api import summary
 from tsunagari.municipality.schemas import MunicipalitySummary
 from tsunagari.partnership import rows as partnership_rows
-from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, PartnershipType
 from tsunagari.portal import service as portal_service
 from tsunagari.web.deps import PaginationDep, SessionDep
-from tsunagari.web.public_api import Listing, MunicipalityQuery, SearchText, json_response, public_router
+from tsunagari.web.download_store import kept_download
+from tsunagari.web.public_api import (
+    CountryQuery,
+    Listing,
+    MunicipalityQuery,
+    SearchText,
+    json_response,
+    public_router,
+)
 
 router = public_router()
 
@@ -123,13 +133,68 @@ _MAP_LINES = TypeAdapter(list[MapLine])
 
 
 @router.get("/map", response_model=Listing[MapLine])
-def map_lines(session: SessionDep, municipality: MunicipalityQuery = None) -> Response:
-    """Line segments for the map, all in one response (the map draws every one); parties without
-    coordinates are left out.
+def map_lines(
+    request: Request,
+    session: SessionDep,
+    municipality: MunicipalityQuery = None,
+    country: CountryQuery = None,
+    type_: Annotated[PartnershipType | None, Query(alias="type")] = None,
+    prefecture: Annotated[
+        str | None,
+        Query(max_length=200, description="都道府県 name or ISO 3166-2 code: its municipalities' lines"),
+    ] = None,
+) -> Response:
+    """Line segments for the maps, all in one response (the map draws every one); parties without
+    coordinates are left out. The portal's pages fetch their map from here rather than carry it:
+    the whole registry's map is megabytes. Filters combine: either party's country, the type, one
+    municipality or a prefecture's municipalities. The unfiltered map (the home page's) is kept as a
+    file per data version, like the bulk downloads: it is too large for the response cache.
     """
+    if municipality is None and country is None and type_ is None and prefecture is None:
+        return kept_download(request, session, "api/v1/map", lambda: _lines(session=session))
     if municipality is not None:
         municipality_service.get(session=session, municipality_id=municipality)
+    members: list[int] | None = None
+    if prefecture is not None:
+        found = portal_service.search_municipalities(
+            session=session, country="JP", prefecture=prefecture, limit=10_000
+        )
+        if not found.total:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "unknown_prefecture",
+                        "loc": ("query", "prefecture"),
+                        "msg": f"no prefecture {prefecture}: write its name (東京都) or code (JP-13)",
+                        "input": prefecture,
+                    }
+                ]
+            )
+        members = [m.id for m in found.items]
+    return _lines(
+        session=session,
+        municipality_id=municipality,
+        municipality_ids=members,
+        country=country,
+        type_=type_.value if type_ else None,
+    )
+
+
+def _lines(
+    *,
+    session: Session,
+    municipality_id: int | None = None,
+    municipality_ids: list[int] | None = None,
+    country: str | None = None,
+    type_: str | None = None,
+) -> Response:
     lines = _MAP_LINES.validate_python(
-        partnership_rows.partnerships_for_map(session=session, municipality_id=municipality)
+        partnership_rows.partnerships_for_map(
+            session=session,
+            municipality_id=municipality_id,
+            municipality_ids=municipality_ids,
+            country=country,
+            type_=type_,
+        )
     )
     return json_response(Listing[MapLine](total=len(lines), limit=len(lines), offset=0, items=lines))

@@ -1,6 +1,6 @@
 """Public directory pages: the map of every partnership, anniversaries of any year, the indexes of
-prefectures and countries, and the country and prefecture downloads; thin views over the read services
-(no SQL here), each page's context a dataclass."""
+prefectures and countries; thin views over the read services (no SQL here), each page's context a
+dataclass. Their downloads are in list_download_pages."""
 
 from __future__ import annotations
 
@@ -9,24 +9,21 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
-from tsunagari.common.spreadsheet import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.partnership import export as partnership_export
+from tsunagari.errors import NotFound
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.portal import service as portal_service
-from tsunagari.portal.pages import AnniversaryRow, Choice, anniversary_rows, prefecture_label
-from tsunagari.reference import countries, japan, licences
+from tsunagari.portal.pages import AnniversaryRow, Choice, anniversary_rows, map_url, prefecture_label
+from tsunagari.reference import japan
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.rendering import (
     Lang,
     country_name,
     label_of,
     lang_of,
-    map_json,
     not_found,
     render,
     render_found,
@@ -45,7 +42,8 @@ class MapPage:
     country: str
     types: list[Choice]
     countries: list[Choice]
-    map_lines: str
+    map_url: str
+    """Where the map fetches its lines ("" when the filters were refused: no map)."""
     count: int
     errors: dict[str, str]
 
@@ -62,10 +60,12 @@ def map_page(*, session: Session, lang: Lang, type_: str, country: str) -> MapPa
         errors["type"] = type_
     if country and country.upper() not in {c.value for c in choices}:
         errors["country"] = country
-    lines: list[dict[str, object]] = []
+    count, url = 0, ""
     if not errors:
-        found = partnership_rows.partnerships_for_map(session=session, country=country.upper() or None)
-        lines = [dict(line) for line in found if not type_ or line.get("type") == type_]
+        count = partnership_rows.map_line_count(
+            session=session, country=country.upper() or None, type_=type_ or None
+        )
+        url = map_url(type=type_, country=country.upper())
     return MapPage(
         type=type_,
         country=country,
@@ -73,8 +73,8 @@ def map_page(*, session: Session, lang: Lang, type_: str, country: str) -> MapPa
             Choice(code, label_of(PARTNERSHIP_TYPE_LABELS, code, lang)) for code in PARTNERSHIP_TYPE_LABELS
         ],
         countries=choices,
-        map_lines=map_json(lines),
-        count=len(lines),
+        map_url=url,
+        count=count,
         errors=errors,
     )
 
@@ -176,46 +176,4 @@ def countries_index(request: Request, session: SessionDep) -> HTMLResponse:
     return render(request, "portal/index.html", countries_page(session=session, lang=lang_of(request)))
 
 
-# --------------------------------------------------------------------------- downloads
-def _download(rows: list[partnership_export.ExportRow], stem: str, fmt: str) -> Response:
-    disposition = {
-        "Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
-        "Link": licences.link_header(row["source"] for row in rows),
-    }
-    if fmt == "csv":
-        return Response(partnership_export.rows_to_csv(rows), media_type=CSV_MEDIA_TYPE, headers=disposition)
-    return Response(partnership_export.rows_to_xlsx(rows), media_type=XLSX_MEDIA_TYPE, headers=disposition)
-
-
-@router.get("/countries/{alpha2}/partnerships.{fmt}")
-def country_download(request: Request, session: SessionDep, alpha2: str, fmt: str) -> Response:
-    """A country page's partnerships in the open-data columns (partnership.export), as CSV or XLSX."""
-    try:
-        found = countries.country(alpha2)
-    except InvalidInput:
-        return not_found(request, f"no country {alpha2}")
-    if fmt not in ("csv", "xlsx"):
-        return not_found(request, f"no download format {fmt}: csv or xlsx")
-    rows = [
-        row
-        for row in partnership_export.export_rows(session=session)
-        if row["partner_country"] == found.alpha2
-    ]
-    return _download(rows, f"partnerships-{found.alpha2}", fmt)
-
-
-@router.get("/prefectures/{name}/partnerships.{fmt}")
-def prefecture_download(request: Request, session: SessionDep, name: str, fmt: str) -> Response:
-    """A prefecture page's partnerships (either party in the prefecture), as CSV or XLSX."""
-    if name not in japan.prefecture_names():
-        return not_found(request, f"no prefecture {name}")
-    if fmt not in ("csv", "xlsx"):
-        return not_found(request, f"no download format {fmt}: csv or xlsx")
-    rows = [
-        row
-        for row in partnership_export.export_rows(session=session)
-        if (row["municipality_code"] and row["municipality_prefecture"] == name)
-        or (row["partner_country"] == "JP" and row["partner_region"] == name)
-    ]
-    code = next(g.code[:2] for g in japan.by_name(name) if g.kind == "prefecture")
-    return _download(rows, f"partnerships-prefecture-{code}", fmt)
+# The country and prefecture pages' downloads are list downloads: portal.list_download_pages.

@@ -116,3 +116,15 @@ def english_names(*, session: Session, municipality_ids: Collection[int]) -> dic
         )
     )
     return {municipality_id: name_en for municipality_id, name_en in found if name_en}
+
+
+def jis_codes(*, session: Session, municipality_ids: Collection[int]) -> dict[int, str]:
+    """全国地方公共団体コード of the municipalities that have one, in one query (for list downloads)."""
+    if not municipality_ids:
+        return {}
+    found = session.execute(
+        select(Municipality.id, Municipality.jis_code).where(
+            Municipality.id.in_(sorted(municipality_ids)), Municipality.jis_code.is_not(None)
+        )
+    )
+    return {municipality_id: code for municipality_id, code in found if code}

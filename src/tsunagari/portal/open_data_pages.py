@@ -1,5 +1,6 @@
 """The open-data page (/data) and its downloads, each stating the licence and attribution of every dataset
-it holds or draws on (reference.licences): thin views over the portal's read service, no SQL here."""
+it holds or draws on (reference.licences): thin views over the portal's read service, no SQL here. Each
+download is built once per data version and streamed from the file kept (web.download_store)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tsunagari.portal.pages import GROUP_BYS
 from tsunagari.reference import licences
 from tsunagari.reference.licences import DatasetLicence
 from tsunagari.web.deps import SessionDep
+from tsunagari.web.download_store import kept_download
 from tsunagari.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -80,9 +82,13 @@ def _sources(rows: list[partnership_export.ExportRow]) -> list[str | None]:
 
 
 @router.get("/data/partnerships.csv")
-def data_csv(session: SessionDep) -> Response:
+def data_csv(request: Request, session: SessionDep) -> Response:
     """The v1 columns only (the file imports back as it is); its licence travels in the Link header and in
     the CSV on the Web metadata it points to."""
+    return kept_download(request, session, "partnerships.csv", lambda: build_csv(session=session))
+
+
+def build_csv(*, session: Session) -> Response:
     rows = partnership_export.export_rows(session=session)
     return Response(
         partnership_export.rows_to_csv(rows),
@@ -95,8 +101,12 @@ def data_csv(session: SessionDep) -> Response:
 
 
 @router.get("/data/partnerships.xlsx")
-def data_xlsx(session: SessionDep) -> Response:
+def data_xlsx(request: Request, session: SessionDep) -> Response:
     """The v1 columns on the first sheet; the licences on a second sheet, "about"."""
+    return kept_download(request, session, "partnerships.xlsx", lambda: build_xlsx(session=session))
+
+
+def build_xlsx(*, session: Session) -> Response:
     rows = partnership_export.export_rows(session=session)
     return Response(
         partnership_export.rows_to_xlsx(rows),
@@ -109,7 +119,11 @@ def data_xlsx(session: SessionDep) -> Response:
 
 
 @router.get("/data/partnerships.json")
-def data_json(session: SessionDep) -> JSONResponse:
+def data_json(request: Request, session: SessionDep) -> Response:
+    return kept_download(request, session, "partnerships.json", lambda: build_json(session=session))
+
+
+def build_json(*, session: Session) -> JSONResponse:
     rows = partnership_export.export_rows(session=session)
     objects = json.loads(partnership_export.rows_to_json(rows))
     counts = Counter(licences.dataset_of_partnership(s) for s in _sources(rows))
@@ -123,6 +137,12 @@ def data_json(session: SessionDep) -> JSONResponse:
 def data_csv_metadata(request: Request, session: SessionDep) -> Response:
     """CSV on the Web (W3C) metadata for partnerships.csv: its columns, licence and sources."""
     base = str(request.base_url).rstrip("/")
+    return kept_download(
+        request, session, "partnerships.csv-metadata.json", lambda: build_csv_metadata(session, base), base
+    )
+
+
+def build_csv_metadata(session: Session, base: str) -> Response:
     sources = portal_service.partnership_sources(session=session)
     overall = licences.partnership_download_licence(sources)
     document = {
@@ -263,6 +283,11 @@ def jsonld_document(*, session: Session, base: str) -> dict[str, Any]:
 
 @router.get("/data/partnerships.jsonld")
 def data_jsonld(request: Request, session: SessionDep) -> Response:
+    """Kept per address the site is reached at: every node's @id starts with it."""
     base = str(request.base_url).rstrip("/")
+    return kept_download(request, session, "partnerships.jsonld", lambda: build_jsonld(session, base), base)
+
+
+def build_jsonld(session: Session, base: str) -> Response:
     body = json.dumps(jsonld_document(session=session, base=base), ensure_ascii=False, indent=1)
     return Response(body.encode("utf-8"), media_type="application/ld+json")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -32,7 +32,6 @@ from tsunagari.web.rendering import (
     format_date,
     label_of,
     lang_of,
-    map_json,
     not_found,
     partial_date,
     render,
@@ -77,7 +76,8 @@ class HomePage:
     figures: dict[str, int]
     year: int
     anniversaries: list[AnniversaryRow]
-    map_lines: str
+    map_url: str
+    """Where the map fetches its lines: the whole registry's are megabytes, too many to carry."""
     q: str = ""
 
 
@@ -119,11 +119,20 @@ def home_page(*, session: Session, lang: Lang, today: dt.date | None = None) -> 
         figures=portal_service.headline_figures(session=session),
         year=year,
         anniversaries=anniversary_rows(session=session, year=year, lang=lang),
-        map_lines=map_json(partnership_rows.partnerships_for_map(session=session)),
+        map_url=MAP_API,
     )
 
 
 SEARCH_PAGE_SIZE = 20
+MAP_API = "/api/v1/map"
+LIST_PAGE_SIZE = 200
+"""Partnerships a country or prefecture page lists at a time: Germany alone has 4,500 in the world corpus."""
+
+
+def map_url(**filters: str) -> str:
+    """The map API's address for these filters (the pages' maps fetch their lines there)."""
+    kept = {name: value for name, value in filters.items() if value}
+    return f"{MAP_API}?{urlencode(kept)}" if kept else MAP_API
 
 
 @dataclass(frozen=True)
@@ -348,35 +357,87 @@ def search(
 
 # --------------------------------------------------------------------------- country and prefecture
 @dataclass(frozen=True)
+class ListPages:
+    """Which part of a long list a page shows, and the links to the others (?page=2)."""
+
+    total: int
+    page: int = 1
+    pages: list[PageLink] = field(default_factory=list)
+    previous_url: str | None = None
+    next_url: str | None = None
+    first_shown: int = 0
+    last_shown: int = 0
+
+
+def page_number(page: str) -> int:
+    """The ?page= of a list: a positive whole number, 1 when absent."""
+    if not page:
+        return 1
+    if not page.isdigit() or not 0 < int(page) < 100_000:
+        raise NotFound(f"page “{page}” is not a page number: write 1, 2, 3 …")
+    return int(page)
+
+
+def list_pages(*, path: str, total: int, number: int, shown: int) -> ListPages:
+    last = max(1, -(-total // LIST_PAGE_SIZE))
+    if number > last:
+        raise NotFound(f"no page {number}: the list has {last} page(s)")
+
+    def url(n: int) -> str:
+        return f"{path}?page={n}" if n > 1 else path
+
+    offset = (number - 1) * LIST_PAGE_SIZE
+    window = range(max(1, number - 3), min(last, number + 3) + 1)
+    return ListPages(
+        total=total,
+        page=number,
+        pages=[PageLink(n, url(n), n == number) for n in window] if last > 1 else [],
+        previous_url=url(number - 1) if number > 1 else None,
+        next_url=url(number + 1) if number < last else None,
+        first_shown=offset + 1 if shown else 0,
+        last_shown=offset + shown,
+    )
+
+
+@dataclass(frozen=True)
 class CountryPage:
     alpha2: str
     name: str
     name_other: str
     partnerships: list[PartnershipLine]
-    map_lines: str
+    """This page's part of the list (LIST_PAGE_SIZE at a time)."""
+    map_url: str
+    listing: ListPages
 
 
-def country_page(*, session: Session, alpha2: str, lang: Lang) -> CountryPage:
+def country_page(*, session: Session, alpha2: str, lang: Lang, page: str = "") -> CountryPage:
     try:
         found = countries.country(alpha2)
     except InvalidInput as error:
         raise NotFound(f"no country {alpha2}") from error
-    listed = partnership_rows.list_partnerships(session=session, country=found.alpha2, limit=100_000).items
-    lines = partnership_rows.partnerships_for_map(session=session, country=found.alpha2)
+    number = page_number(page)
+    listed = partnership_rows.list_partnerships(
+        session=session, country=found.alpha2, limit=LIST_PAGE_SIZE, offset=(number - 1) * LIST_PAGE_SIZE
+    )
     name, other = (found.name_en, found.name_ja) if lang == "en" else (found.name_ja, found.name_en)
     return CountryPage(
         alpha2=found.alpha2,
         name=name,
         name_other=other,
-        partnerships=[partnership_line(p, lang) for p in listed],
-        map_lines=map_json(lines),
+        partnerships=[partnership_line(p, lang) for p in listed.items],
+        map_url=map_url(country=found.alpha2),
+        listing=list_pages(
+            path=f"/countries/{found.alpha2}", total=listed.total, number=number, shown=len(listed.items)
+        ),
     )
 
 
 @router.get("/countries/{alpha2}", response_class=HTMLResponse)
-def country(request: Request, session: SessionDep, alpha2: str) -> HTMLResponse:
+def country(request: Request, session: SessionDep, alpha2: str, page: str = "") -> HTMLResponse:
     return render_found(
-        request, "portal/country.html", lambda lang: country_page(session=session, alpha2=alpha2, lang=lang)
+        request,
+        "portal/country.html",
+        lambda lang: country_page(session=session, alpha2=alpha2, lang=lang, page=page),
     )
 
 
@@ -388,35 +449,44 @@ class PrefecturePage:
     label_other: str
     municipalities: list[MunicipalityRef]
     partnerships: list[PartnershipLine]
-    map_lines: str
+    """This page's part of the list (LIST_PAGE_SIZE at a time)."""
+    map_url: str
+    listing: ListPages
 
 
-def prefecture_page(*, session: Session, name: str, lang: Lang) -> PrefecturePage:
+def prefecture_page(*, session: Session, name: str, lang: Lang, page: str = "") -> PrefecturePage:
     members = portal_service.search_municipalities(
         session=session, country="JP", prefecture=name, limit=10_000
     )
     if not members.total:
         raise NotFound(f"no prefecture {name}")
+    number = page_number(page)
     # Filtered in SQL: reading every partnership of the registry to keep a prefecture's took seconds.
     ids = {m.id for m in members.items}
     listed = partnership_rows.list_partnerships(session=session, municipality_ids=ids, limit=100_000).items
     with_partners = {p.home_municipality_id for p in listed} | {p.partner_municipality_id for p in listed}
-    lines = partnership_rows.partnerships_for_map(session=session, municipality_ids=ids)
     english = prefecture_label(name, "en")
+    offset = (number - 1) * LIST_PAGE_SIZE
+    shown = listed[offset : offset + LIST_PAGE_SIZE]
     return PrefecturePage(
         name=name,
         label=english if lang == "en" else name,
         label_other=name if lang == "en" else english,
         municipalities=[municipality_ref(m, lang) for m in members.items if m.id in with_partners],
-        partnerships=[partnership_line(p, lang) for p in listed],
-        map_lines=map_json(lines),
+        partnerships=[partnership_line(p, lang) for p in shown],
+        map_url=map_url(prefecture=name),
+        listing=list_pages(
+            path=f"/prefectures/{quote(name)}", total=len(listed), number=number, shown=len(shown)
+        ),
     )
 
 
 @router.get("/prefectures/{name}", response_class=HTMLResponse)
-def prefecture(request: Request, session: SessionDep, name: str) -> HTMLResponse:
+def prefecture(request: Request, session: SessionDep, name: str, page: str = "") -> HTMLResponse:
     return render_found(
-        request, "portal/prefecture.html", lambda lang: prefecture_page(session=session, name=name, lang=lang)
+        request,
+        "portal/prefecture.html",
+        lambda lang: prefecture_page(session=session, name=name, lang=lang, page=page),
     )
 
 

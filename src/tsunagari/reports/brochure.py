@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from tsunagari.common.fields import FIELD_LABELS
 from tsunagari.dates import fiscal_year_of
+from tsunagari.demo.citations import citation
 from tsunagari.exchange import programme_service
 from tsunagari.exchange.models import Programme
 from tsunagari.municipality.models import Municipality
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import NOT_IN_FORCE, PARTNERSHIP_TYPE_LABELS, Partnership
+from tsunagari.reference.service import GEONAMES_POPULATION_SOURCE
 from tsunagari.reports.charts import data_uri
 from tsunagari.reports.maps import Place, partner_map
 from tsunagari.reports.output import environment, pdf_from_html
@@ -66,6 +68,16 @@ class Brochure:
     maps: tuple[tuple[str, str], ...]
     """(title, data URI of the SVG) per map: Japan for domestic partners, the world for the others."""
     as_of: dt.date
+    population_source: str | None = None
+    """出典 of the population, as the municipality page names it (GeoNames, or the document)."""
+    area_as_of: str | None = None
+    area_source: str | None = None
+
+
+def _figure_source(text: str | None) -> str | None:
+    """A figure's source as the brochure prints it: GeoNames for the figure init took from it (its licence
+    is credited on /data), else the record's citation."""
+    return "GeoNames" if text == GEONAMES_POPULATION_SOURCE else citation(text)
 
 
 def _date_text(value: dt.date | None, precision: str | None) -> str | None:
@@ -175,6 +187,9 @@ def build(*, session: Session, municipality: Municipality, today: dt.date) -> Br
         international=tuple(international),
         maps=tuple(maps),
         as_of=today,
+        population_source=_figure_source(municipality.population_source) if municipality.population else None,
+        area_as_of=_date_text(municipality.area_as_of, municipality.area_as_of_precision),
+        area_source=_figure_source(municipality.area_source) if municipality.area_km2 else None,
     )
 
 

@@ -1,5 +1,6 @@
-"""Writes a report dataclass as HTML (Jinja, one template per report), an A4 PDF (WeasyPrint, Noto CJK
-fonts) or an XLSX (openpyxl: one sheet per section, Japanese headers, widths, frozen header rows)."""
+"""Writes a report dataclass as HTML (Jinja, one template per report, its wording from the message
+catalogue in Japanese or English), an A4 PDF (WeasyPrint, Noto CJK fonts; Japanese unless asked) or an
+XLSX (openpyxl: one sheet per section, Japanese headers, widths, frozen header rows)."""
 
 from __future__ import annotations
 
@@ -10,21 +11,25 @@ from pathlib import Path
 from typing import Literal
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tsunagari.evaluation.indicators import FORMULAS
-from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
+from tsunagari.evaluation.models import GRADE_LABELS, METHOD_LABELS, OVERALL_LABELS
+from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, STATUS_LABELS
 from tsunagari.reports.charts import bar_chart, data_uri
 from tsunagari.reports.verification import STATUS_JA, VerificationReport
+from tsunagari.web.i18n import half, translations
 
 TEMPLATES = Path(__file__).parent / "templates"
 Lang = Literal["ja", "en"]
 Format = Literal["html", "pdf", "xlsx"]
 FORMATS: tuple[Format, ...] = ("html", "pdf", "xlsx")
 
-# Section headings: the report is a Japanese council document; English mode shows the English beside.
+# Section headings, (Japanese, English): the report is a Japanese council document; the English is the
+# catalogue's msgid (context "report"), shown when the page is in English.
 HEADINGS: dict[str, tuple[str, str]] = {
     "summary": ("概要", "Summary"),
     "ties": ("提携ごとの指標", "Every tie with its indicators"),
@@ -36,10 +41,41 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "sources": ("出典", "Sources"),
     "formulas": ("指標の算式", "How each indicator is computed"),
 }
+REPORT_CONTEXT = "report"
+"""The catalogue context of the reports' wording, so a word can read differently here than on the portal."""
+
+# Japanese labels the report dataclasses carry (実施手法, 評価, 種別 …) → English, for English pages.
+SHEET_LABELS: dict[str, tuple[str, str]] = {
+    "activity": ("活動指標", "Activity indicator"),
+    "outcome": ("成果指標", "Outcome indicator"),
+    "necessity": ("必要性", "Necessity"),
+    "effectiveness": ("有効性", "Effectiveness"),
+    "efficiency": ("効率性", "Efficiency"),
+    "fairness": ("公平性", "Fairness"),
+}
+_ENGLISH_OF_LABEL: dict[str, str] = {
+    ja: en
+    for table in (
+        PARTNERSHIP_TYPE_LABELS,
+        STATUS_LABELS,
+        METHOD_LABELS,
+        GRADE_LABELS,
+        OVERALL_LABELS,
+        SHEET_LABELS,
+    )
+    for ja, en in table.values()
+}
 
 
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
+def say(lang: Lang, message: str, **params: object) -> Markup:
+    """A report's wording in `lang` from the message catalogue (context "report"); the catalogue is ours,
+    so its text may carry markup (a <br> in a narrow column head); parameters are escaped."""
+    text = translations(lang).pgettext(REPORT_CONTEXT, message)
+    return Markup(text) % params if params else Markup(text)
+
+
+@lru_cache(maxsize=2)
+def _environment(lang: Lang = "ja") -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -51,17 +87,23 @@ def _environment() -> Environment:
     env.filters["share"] = lambda v: "—" if v is None else f"{v:.0%}"
     env.filters["type_ja"] = lambda code: PARTNERSHIP_TYPE_LABELS.get(code, (code, code))[0]
     env.filters["status_ja"] = lambda code: STATUS_JA.get(code, code)
+    index = 1 if lang == "en" else 0
+    env.filters["type_label"] = lambda code: PARTNERSHIP_TYPE_LABELS.get(code, (code, code))[index]
+    env.filters["status_label"] = lambda code: STATUS_LABELS.get(code, (code, code))[index]
+    env.filters["pair"] = lambda text: half(str(text or ""), lang)
+    env.filters["label"] = lambda ja: _ENGLISH_OF_LABEL.get(ja, ja) if lang == "en" else ja
+    env.globals["t"] = lambda message, **params: say(lang, message, **params)
     return env
 
 
-def environment() -> Environment:
-    """The reports' Jinja environment (templates/ beside this module, the yen/num/share filters)."""
-    return _environment()
+def environment(lang: Lang = "ja") -> Environment:
+    """The reports' Jinja environment in one language (templates/ beside this module; the yen/num/share
+    filters; `t()` for the catalogue's wording, `pair` and `label` for the records' labels)."""
+    return _environment(lang)
 
 
 def heading(key: str, lang: Lang) -> str:
-    ja, en = HEADINGS[key]
-    return ja if lang == "ja" else f"{ja} / {en}"
+    return str(say(lang, HEADINGS[key][1]))
 
 
 def charts(report: VerificationReport) -> list[tuple[str, str]]:
@@ -84,7 +126,7 @@ def verification_html(
     report: VerificationReport, *, lang: Lang = "ja", links: dict[str, str] | None = None
 ) -> str:
     return (
-        _environment()
+        _environment(lang)
         .get_template("verification.html")
         .render(
             report=report,

@@ -30,25 +30,49 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 YEN = "#,##0"
 
 
+COST_LABELS: dict[str, str] = {
+    # The cost table's wording: the catalogue's msgid (context "report") → the Japanese the sheet prints.
+    "Cost": "コスト",
+    "Funding": "財源内訳",
+    "Direct cost (budget)": "直接事業費 (予算)",
+    "Direct cost (settled)": "直接事業費 (決算)",
+    "Regular staff (FTE)": "正職員 従事量 (人工)",
+    "Unit labour cost (yen per FTE)": "人件費単価 (円/人工)",
+    "Regular staff cost (FTE × unit cost)": "正職員人件費 (FTE × 単価)",
+    "Part-time staff": "会計年度任用職員",
+    "Labour cost": "人件費",
+    "Indirect cost": "間接費",
+    "Full cost": "フルコスト",
+    "Full cost per unit of outcome": "成果1単位あたりフルコスト",
+    "National funds": "国庫支出金",
+    "Prefectural funds": "都道府県支出金",
+    "Local bonds": "地方債",
+    "Other": "その他",
+    "General funds": "一般財源",
+}
+TOTAL_ROWS = frozenset({"Full cost", "Labour cost", "General funds"})
+
+
 def cost_rows(sheet: JimuJigyoSheet) -> list[tuple[str, str, list[object], str]]:
-    """(区分, 項目, a value per fiscal year, number format) of the cost table, in the order printed."""
+    """(区分, 項目, a value per fiscal year, number format) of the cost table, in the order printed; 区分
+    and 項目 are the catalogue's msgids (COST_LABELS gives their Japanese)."""
     y = sheet.years
     return [
-        ("コスト", "直接事業費 (予算)", [c.budget_yen for c in y], YEN),
-        ("コスト", "直接事業費 (決算)", [c.direct_cost_yen for c in y], YEN),
-        ("コスト", "正職員 従事量 (人工)", [c.regular_fte for c in y], "0.00"),
-        ("コスト", "人件費単価 (円/人工)", [c.unit_cost_yen for c in y], YEN),
-        ("コスト", "正職員人件費 (FTE × 単価)", [c.regular_labour_yen for c in y], YEN),
-        ("コスト", "会計年度任用職員", [c.part_time_cost_yen for c in y], YEN),
-        ("コスト", "人件費", [c.labour_cost_yen for c in y], YEN),
-        ("コスト", "間接費", [c.indirect_cost_yen for c in y], YEN),
-        ("コスト", "フルコスト", [c.full_cost_yen for c in y], YEN),
-        ("コスト", "成果1単位あたりフルコスト", [c.cost_per_outcome_yen for c in y], YEN),
-        ("財源内訳", "国庫支出金", [c.fund_national_yen for c in y], YEN),
-        ("財源内訳", "都道府県支出金", [c.fund_prefecture_yen for c in y], YEN),
-        ("財源内訳", "地方債", [c.fund_bonds_yen for c in y], YEN),
-        ("財源内訳", "その他", [c.fund_other_yen for c in y], YEN),
-        ("財源内訳", "一般財源", [c.fund_general_yen for c in y], YEN),
+        ("Cost", "Direct cost (budget)", [c.budget_yen for c in y], YEN),
+        ("Cost", "Direct cost (settled)", [c.direct_cost_yen for c in y], YEN),
+        ("Cost", "Regular staff (FTE)", [c.regular_fte for c in y], "0.00"),
+        ("Cost", "Unit labour cost (yen per FTE)", [c.unit_cost_yen for c in y], YEN),
+        ("Cost", "Regular staff cost (FTE × unit cost)", [c.regular_labour_yen for c in y], YEN),
+        ("Cost", "Part-time staff", [c.part_time_cost_yen for c in y], YEN),
+        ("Cost", "Labour cost", [c.labour_cost_yen for c in y], YEN),
+        ("Cost", "Indirect cost", [c.indirect_cost_yen for c in y], YEN),
+        ("Cost", "Full cost", [c.full_cost_yen for c in y], YEN),
+        ("Cost", "Full cost per unit of outcome", [c.cost_per_outcome_yen for c in y], YEN),
+        ("Funding", "National funds", [c.fund_national_yen for c in y], YEN),
+        ("Funding", "Prefectural funds", [c.fund_prefecture_yen for c in y], YEN),
+        ("Funding", "Local bonds", [c.fund_bonds_yen for c in y], YEN),
+        ("Funding", "Other", [c.fund_other_yen for c in y], YEN),
+        ("Funding", "General funds", [c.fund_general_yen for c in y], YEN),
     ]
 
 
@@ -123,8 +147,8 @@ def _write_sheet(ws: Worksheet, sheet: JimuJigyoSheet) -> None:
             row += 1
     row = _section(ws, row + 1, "3. コストと財源 (円)", last)
     for section, item, amounts, amount_format in cost_rows(sheet):
-        _cell(ws, row, 1, section, label=True)
-        _cell(ws, row, 2, item, label=True)
+        _cell(ws, row, 1, COST_LABELS[section], label=True)
+        _cell(ws, row, 2, COST_LABELS[item], label=True)
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=4)
         for index, amount in enumerate(amounts):
             _cell(ws, row, first_year_column + index, amount)
@@ -177,9 +201,16 @@ def jimu_jigyo_html(
     sheets: Sequence[JimuJigyoSheet], *, lang: Lang = "ja", links: dict[str, str] | None = None
 ) -> str:
     return (
-        environment()
+        environment(lang)
         .get_template("jimu_jigyo.html")
-        .render(sheets=sheets, lang=lang, cost_rows=cost_rows, links=links or {}, TITLE=TITLE)
+        .render(
+            sheets=sheets,
+            lang=lang,
+            cost_rows=cost_rows,
+            links=links or {},
+            TITLE=TITLE,
+            TOTAL_ROWS=TOTAL_ROWS,
+        )
     )
 
 
@@ -194,7 +225,7 @@ def award_html(
     application: AwardApplication, *, lang: Lang = "ja", links: dict[str, str] | None = None
 ) -> str:
     return (
-        environment()
+        environment(lang)
         .get_template("award.html")
         .render(a=application, lang=lang, links=links or {}, TITLE=AWARD_TITLE)
     )

@@ -19,11 +19,15 @@ from tsunagari.auth import pages as auth_pages
 from tsunagari.config import get_settings
 from tsunagari.db import get_engine
 from tsunagari.evaluation import api as evaluation_api
+from tsunagari.evaluation import indicator_staff_pages as evaluation_indicator_staff_pages
 from tsunagari.evaluation import sheet_staff_pages as evaluation_sheet_staff_pages
 from tsunagari.evaluation import staff_pages as evaluation_staff_pages
 from tsunagari.evaluation import verification_staff_pages as evaluation_verification_staff_pages
 from tsunagari.exchange import api as exchange_api
 from tsunagari.exchange import award_pages as exchange_award_pages
+from tsunagari.exchange import benefit_api as exchange_benefit_api
+from tsunagari.exchange import benefit_staff_api as exchange_benefit_staff_api
+from tsunagari.exchange import benefit_staff_pages as exchange_benefit_staff_pages
 from tsunagari.exchange import network_pages as exchange_network_pages
 from tsunagari.exchange import network_staff_pages as exchange_network_staff_pages
 from tsunagari.exchange import pages as exchange_pages
@@ -34,6 +38,7 @@ from tsunagari.matching import api as matching_api
 from tsunagari.matching import pages as matching_pages
 from tsunagari.matching import staff_pages as matching_staff_pages
 from tsunagari.municipality import api as municipality_api
+from tsunagari.municipality import benefit_pages as municipality_benefit_pages
 from tsunagari.municipality import embed_pages as municipality_embed_pages
 from tsunagari.municipality import pages as municipality_pages
 from tsunagari.municipality import staff_api as municipality_staff_api
@@ -53,7 +58,10 @@ from tsunagari.policy import staff_api as policy_staff_api
 from tsunagari.policy import staff_pages as policy_staff_pages
 from tsunagari.portal import api as portal_api
 from tsunagari.portal import calendar_pages as portal_calendar_pages
+from tsunagari.portal import decade_pages as portal_decade_pages
 from tsunagari.portal import directory_pages as portal_directory_pages
+from tsunagari.portal import exchange_download_pages as portal_exchange_download_pages
+from tsunagari.portal import list_download_pages as portal_list_download_pages
 from tsunagari.portal import open_data_pages as portal_open_data_pages
 from tsunagari.portal import pages as portal_pages
 from tsunagari.portal import service as portal_service
@@ -72,12 +80,14 @@ PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
     exchange_api.router,
     evaluation_api.router,
     policy_api.router,
+    exchange_benefit_api.router,
     portal_pages.router,
     portal_calendar_pages.router,
     portal_directory_pages.router,
     portal_open_data_pages.router,
     municipality_pages.router,
     municipality_embed_pages.router,
+    municipality_benefit_pages.router,
     partnership_pages.router,
     exchange_pages.router,
     exchange_network_pages.router,
@@ -85,6 +95,12 @@ PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
     policy_pages.router,
     matching_api.router,
     matching_pages.router,
+    # After every page: /municipalities/{id}/publications.atom is matched before the list downloads.
+    portal_decade_pages.router,
+    portal_list_download_pages.downloads,
+    portal_decade_pages.downloads,
+    portal_exchange_download_pages.downloads,
+    matching_pages.downloads,
 )
 
 # The write API (staff and scripts) and the staff pages under /staff; the kinds' forms in the order the
@@ -95,6 +111,7 @@ STAFF_ROUTERS: tuple[APIRouter, ...] = (
     organisation_staff_api.router,
     exchange_staff_api.router,
     policy_staff_api.router,
+    exchange_benefit_staff_api.router,
     auth_api.router,
     records_router,
     municipality_staff_pages.router,
@@ -103,6 +120,7 @@ STAFF_ROUTERS: tuple[APIRouter, ...] = (
     partnership_contact_staff_pages.router,
     exchange_programme_staff_pages.router,
     policy_staff_pages.router,
+    exchange_benefit_staff_pages.router,
     exchange_network_staff_pages.router,
     auth_pages.router,
     audit_pages.router,
@@ -110,6 +128,7 @@ STAFF_ROUTERS: tuple[APIRouter, ...] = (
     evaluation_staff_pages.router,
     evaluation_verification_staff_pages.router,
     evaluation_sheet_staff_pages.router,
+    evaluation_indicator_staff_pages.router,
     matching_staff_pages.router,
     importer_staff_pages.router,
 )

@@ -90,14 +90,25 @@ class Chrome:
     tile_url: str = ""
     """TSUNAGARI_TILE_URL: a deployment with internet may add map tiles; offline the map draws the
     vendored Natural Earth outlines only."""
+    download_query: str = ""
+    """The page's filters as a download link's query ("?q=…&lang=en"; no page number): a list page's CSV
+    and XLSX links keep what the page shows."""
 
 
 def chrome(request: Request, lang: Lang) -> Chrome:
     other: Lang = "en" if lang == "ja" else "ja"
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     params.append(("lang", other))
+    kept = [(k, v) for k, v in params if k not in ("lang", "page") and v]
+    if lang == "en":
+        kept.append(("lang", "en"))
     return Chrome(
-        lang, other, f"{request.url.path}?{urlencode(params)}", request.url.path, get_settings().tile_url
+        lang,
+        other,
+        f"{request.url.path}?{urlencode(params)}",
+        request.url.path,
+        get_settings().tile_url,
+        download_query=f"?{urlencode(kept)}" if kept else "",
     )
 
 

@@ -76,6 +76,8 @@ class StaffKind:
     """The record as its confirmation step names it."""
     dependents: Callable[[Session, Any], list[str]] | None = None
     """What depends on the record (named on the confirmation step before a delete)."""
+    new_inputs: Callable[[Session, dict[str, str]], dict[str, str]] | None = None
+    """A new form's inputs from its query (?programme_id=3 → that programme's fields ticked)."""
 
     @property
     def id_keyword(self) -> str:
@@ -209,8 +211,11 @@ def register_kind(router: APIRouter, spec: StaffKind) -> None:
         )
 
     @router.get(f"/{kind}/new", name=f"staff.new_{kind}")
-    def new_form(request: Request, actor: CurrentUser) -> Response:
-        return new_page(request, 200, dict(request.query_params), None)
+    def new_form(request: Request, session: SessionDep, actor: CurrentUser) -> Response:
+        inputs = dict(request.query_params)
+        if spec.new_inputs is not None:
+            inputs = spec.new_inputs(session, inputs)
+        return new_page(request, 200, inputs, None)
 
     @router.post(f"/{kind}/new", name=f"staff.create_{kind}")
     def create(request: Request, session: SessionDep, actor: CurrentUser, form: FormFields) -> Response:

@@ -1,5 +1,6 @@
 // Maps without network: Natural Earth outlines (world-atlas) as a GeoJSON layer, partner points and lines.
-// Names come from the page's data-lines attribute and are put in the DOM as text, never as HTML.
+// Lines come from the page's data-lines attribute or, for the larger maps, from the map API at
+// data-lines-url once the map comes into view; names are put in the DOM as text, never as HTML.
 (function () {
   "use strict";
   var worldCache = {};
@@ -55,6 +56,25 @@
     });
   }
 
+  // The lines of a map whose page does not carry them: fetched (once) when it is about to be seen.
+  function whenShown(element, then) {
+    if (typeof IntersectionObserver === "undefined") { then(); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) {
+        observer.disconnect();
+        then();
+      }
+    }, { rootMargin: "200px" });
+    observer.observe(element);
+  }
+
+  function fetchLines(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) { throw new Error("map lines: HTTP " + r.status); }
+      return r.json();
+    }).then(function (listing) { return listing.items || []; });
+  }
+
   function drawMap(element) {
     if (element.dataset.drawn) { return; }
     element.dataset.drawn = "1";
@@ -73,7 +93,7 @@
     }
     var points = {};
     var bounds = [];
-    lines.forEach(function (line) {
+    function drawLine(line) {
       var a = line.from, b = line.to;
       var bLng = b.lng;
       // Draw the short way round: Japan–America lines cross the antimeridian instead of Europe.
@@ -90,7 +110,8 @@
         }).bindPopup(popup(p)).addTo(map);
         bounds.push([p.lat, pair[1]]);
       });
-    });
+    }
+    lines.forEach(drawLine);
     // Network members: points without lines (data-points), each a link to its municipality.
     var members = [];
     try { members = JSON.parse(element.dataset.points || "[]"); } catch (e) { members = []; }
@@ -104,7 +125,8 @@
     });
     function fit() {
       if (bounds.length) {
-        map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7 });
+        // Without animation: lines fetched later move the view at once, not under a test's or a reader's eyes.
+        map.fitBounds(bounds, { padding: [20, 20], maxZoom: 7, animate: false });
       } else {
         map.setView([36, 138], 2);
       }
@@ -113,6 +135,22 @@
     map.on("zoomend", function () { element.dataset.zoom = String(map.getZoom()); });
     fit();
     element.dataset.zoom = String(map.getZoom());
+    // data-lines-drawn: how many lines are on the map, once they are (tests wait for it).
+    if (element.dataset.linesUrl) {
+      element.setAttribute("aria-busy", "true");
+      whenShown(element, function () {
+        fetchLines(element.dataset.linesUrl).then(function (fetched) {
+          fetched.forEach(drawLine);
+          fit();
+          element.dataset.zoom = String(map.getZoom());
+          element.dataset.linesDrawn = String(fetched.length);
+        }).catch(function () {
+          element.dataset.linesFailed = "1";
+        }).then(function () { element.removeAttribute("aria-busy"); });
+      });
+    } else {
+      element.dataset.linesDrawn = String(lines.length);
+    }
     // A map laid out before its box had its final size draws grey bands where no tiles or outlines
     // were placed: redraw and refit whenever the box changes size (rotation, window resize).
     if (typeof ResizeObserver !== "undefined") {
@@ -148,7 +186,7 @@
   function drawAll(root) {
     drawBars(root);
     if (typeof L === "undefined") { return; }
-    (root || document).querySelectorAll(".map[data-lines]").forEach(drawMap);
+    (root || document).querySelectorAll(".map[data-lines], .map[data-lines-url]").forEach(drawMap);
   }
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
