@@ -233,6 +233,26 @@ def test_seeking_directory_downloads_with_its_filters(shared_demo_client: TestCl
     _sheet(shared_demo_client, "/seeking.xlsx", country="AU")
 
 
+def test_citizen_benefits_download_with_their_filters(
+    shared_demo_client: TestClient, shared_demo_session: Session
+) -> None:
+    musashino = str(_id(shared_demo_session, "132039"))
+    _links(shared_demo_client, "/benefits", "/benefits", municipality=musashino)
+    rows = _csv(shared_demo_client, "/benefits.csv", municipality=musashino)
+    lubbock = next(r for r in rows if r["名称"].startswith("武蔵野市ジュニア大使親善使節団"))
+    assert (
+        lubbock["区分"] == "青少年・学生の派遣" and lubbock["自治体コード"] == "132039"
+    )  # a label, not a code
+    assert lubbock["期限（西暦）"] == "2027-05-31" and lubbock["期限（和暦）"] == "令和9年5月31日"
+    assert lubbock["参加者の負担"] == "150000"
+    assert {r["自治体"] for r in rows} == {"武蔵野市"}
+    events = _csv(shared_demo_client, "/benefits.csv", kind="event")
+    assert events and all(r["区分"] == events[0]["区分"] for r in events)
+    _sheet(shared_demo_client, "/benefits.xlsx", municipality=musashino)
+    refused = shared_demo_client.get("/benefits.csv", params={"kind": "discountz"})
+    assert refused.status_code == 422 and "kind" in refused.text
+
+
 # --------------------------------------------------------------------------- language and bad input
 def test_english_downloads_name_their_columns_in_english(shared_demo_client: TestClient) -> None:
     _links(shared_demo_client, "/countries/RU", "/countries/RU/partnerships", lang="en")

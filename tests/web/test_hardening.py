@@ -285,3 +285,24 @@ def test_a_partnership_naming_a_record_that_does_not_exist_is_422_naming_the_fie
         )
         assert moved.status_code in (404, 422), moved.text
         assert "99999" in moved.text
+        # An organisation of a municipality nobody has (the fuzzer's -115566063661): 422, nothing written.
+        for missing in (99999, -115566063661):
+            refused = client.post(
+                "/api/v1/organisations",
+                json={"name": "存在しない市の団体", "kind": "other", "municipality_id": missing},
+                headers=bearer(admin),
+            )
+            assert refused.status_code == 422, refused.text
+            assert "municipality_id" in refused.text and str(missing) in refused.text
+        organisation = client.post(
+            "/api/v1/organisations",
+            json={"name": "武蔵野市の団体", "kind": "other", "municipality_id": musashino},
+            headers=bearer(admin),
+        )
+        assert organisation.status_code == 201, organisation.text
+        handed = client.patch(
+            f"/api/v1/organisations/{organisation.json()['id']}",
+            json={"municipality_id": 99999, "version": organisation.json()["version"]},
+            headers=bearer(admin),
+        )
+        assert handed.status_code == 422 and "municipality_id" in handed.text, handed.text

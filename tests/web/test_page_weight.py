@@ -50,6 +50,7 @@ NOT_PAGES = {
     # Every list page's CSV and XLSX (portal.list_download_pages).
     "/anniversaries/{year}/partnerships.{fmt}",
     "/awards.{fmt}",
+    "/benefits.{fmt}",
     "/cases.{fmt}",
     "/countries.{fmt}",
     "/decades.{fmt}",

@@ -66,6 +66,7 @@ GET /api/v1/visits/due
 GET /awards
 GET /benefits
 GET /awards.{fmt}
+GET /benefits.{fmt}
 GET /cases
 GET /cases.{fmt}
 GET /countries
@@ -390,6 +391,7 @@ PUBLIC_API = {
     # Every public list page's CSV and XLSX download (portal.list_download_pages) is cached the same way.
     ("GET", "/anniversaries/{year}/partnerships.{fmt}"),
     ("GET", "/awards.{fmt}"),
+    ("GET", "/benefits.{fmt}"),
     ("GET", "/cases.{fmt}"),
     ("GET", "/countries.{fmt}"),
     ("GET", "/countries/{alpha2}/partnerships.{fmt}"),

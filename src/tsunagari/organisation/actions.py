@@ -21,7 +21,9 @@ from tsunagari.access.action_kit import (
 )
 from tsunagari.access.permissions import Target, require
 from tsunagari.access.principal import Principal
+from tsunagari.common.records import check_links_exist
 from tsunagari.errors import parse
+from tsunagari.municipality.models import Municipality
 from tsunagari.organisation import permissions as _rules  # noqa: F401 - registers this domain's rules
 from tsunagari.organisation import service as organisation_service
 from tsunagari.organisation.models import Organisation
@@ -39,6 +41,7 @@ def create_organisation(
     organisation_in = parse(OrganisationCreate, data)
     owners = {organisation_in.municipality_id} if organisation_in.municipality_id else set()
     require("create_organisation", actor, Target("organisation", frozenset(owners)))
+    check_links_exist(session, organisation_in.model_dump(), {"municipality_id": Municipality})
     return organisation_service.create(session=session, data=organisation_in)
 
 
@@ -65,6 +68,7 @@ def update_organisation(
             actor,
             Target("organisation", frozenset({values["municipality_id"]} - {None})),
         )
+        check_links_exist(session, values, {"municipality_id": Municipality})
     with stale_is_conflict():
         return organisation_service.update(session=session, organisation=organisation, changes=values)
 

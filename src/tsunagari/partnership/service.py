@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from tsunagari.audit import service as audit_service
 from tsunagari.common.bulk import complete_rows, insert_returning
-from tsunagari.common.records import assign_changed
-from tsunagari.errors import Conflict, InvalidInput, NotFound, Problem
+from tsunagari.common.records import assign_changed, check_links_exist
+from tsunagari.errors import Conflict, NotFound
 from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
 from tsunagari.partnership.models import (
@@ -86,23 +86,19 @@ def update(
     return partnership
 
 
+PARTY_LINKS: dict[str, type[Any]] = {
+    "home_municipality_id": Municipality,
+    "partner_municipality_id": Municipality,
+    "via_municipality_id": Municipality,
+    "home_organisation_id": Organisation,
+    "partner_organisation_id": Organisation,
+}
+
+
 def check_parties_exist(*, session: Session, data: PartnershipCreate) -> None:
     """Every party and link the data names is a stored record: a missing one is invalid input naming its
     field (422), never a foreign-key error from the database."""
-    links = {
-        "home_municipality_id": Municipality,
-        "partner_municipality_id": Municipality,
-        "via_municipality_id": Municipality,
-        "home_organisation_id": Organisation,
-        "partner_organisation_id": Organisation,
-    }
-    missing = [
-        Problem("no such record / 該当する記録がありません", field=name, value=value)
-        for name, model in links.items()
-        if (value := getattr(data, name, None)) is not None and session.get(model, value) is None
-    ]
-    if missing:
-        raise InvalidInput(problems=missing)
+    check_links_exist(session, data.model_dump(), PARTY_LINKS)
 
 
 def upsert(

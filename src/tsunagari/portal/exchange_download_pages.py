@@ -4,9 +4,11 @@ as FY and as 和暦; thin views, no SQL here."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -14,11 +16,13 @@ from tsunagari.common.fields import FIELD_LABELS
 from tsunagari.common.spreadsheet import Cell
 from tsunagari.dates import PartialDate, fiscal_year_label
 from tsunagari.errors import InvalidInput
-from tsunagari.exchange import award_service, network_service, programme_service
+from tsunagari.exchange import award_service, benefit_service, network_service, programme_service
+from tsunagari.exchange.benefit_models import BENEFIT_KIND_LABELS
 from tsunagari.exchange.models import FORMAT_LABELS, NETWORK_KIND_LABELS
 from tsunagari.exchange.pages import _fiscal_year_param, programme_directory_page
+from tsunagari.municipality.benefit_pages import benefits_page
 from tsunagari.portal.list_download_pages import download_response, lang_param
-from tsunagari.portal.list_downloads import Column, Dated, ListTable
+from tsunagari.portal.list_downloads import Column, Dated, ListTable, as_partial
 from tsunagari.web.deps import SessionDep
 from tsunagari.web.public_api import PublicCachedRoute
 from tsunagari.web.rendering import label_of
@@ -191,6 +195,71 @@ def awards_download(request: Request, session: SessionDep, fmt: str, lang: str =
             Column("Recipient code"),
             Column("Partners"),
             Column("Programme"),
+        ),
+        rows,
+    )
+    return download_response(request, table, fmt, chosen)
+
+
+@downloads.get("/benefits.{fmt}")
+def benefits_download(
+    request: Request,
+    session: SessionDep,
+    fmt: str,
+    municipality: Annotated[str, Query(max_length=20)] = "",
+    kind: Annotated[str, Query(max_length=40)] = "",
+    lang: str = "",
+) -> Response:
+    """The current citizen benefits /benefits lists, with its filters; a filter it cannot read is a 422."""
+    chosen = lang_param(lang)
+    english = chosen == "en"
+    page = benefits_page(session=session, lang=chosen, municipality=municipality, kind=kind)
+    if page.errors:
+        field_name, value, reason = page.errors[0]
+        raise InvalidInput(reason, field=field_name, value=value)
+    rows: list[Sequence[Cell | PartialDate | Dated]] = []
+    for b in benefit_service.list_benefits(
+        session=session,
+        today=dt.date.today(),
+        municipality_id=int(page.municipality) if page.municipality else None,
+        kind=page.kind or None,
+    ):
+        tie = b.partnership
+        partner = None
+        if tie is not None:
+            partner = (
+                tie.partner_municipality
+                if tie.home_municipality_id == b.municipality_id
+                else tie.home_municipality
+            )
+        rows.append(
+            [
+                label_of(BENEFIT_KIND_LABELS, b.kind, chosen),
+                b.title,
+                _name(b.municipality, english),
+                b.municipality.jis_code,
+                _name(partner, english) if partner is not None else None,
+                as_partial(b.valid_from),
+                as_partial(b.valid_until),
+                as_partial(b.deadline),
+                b.cost_yen,
+                b.apply_url,
+            ]
+        )
+    table = ListTable(
+        "benefits",
+        "Citizen benefits",
+        (
+            Column("Kind"),
+            Column("Name"),
+            Column("Municipality"),
+            Column("Municipality code"),
+            Column("Partner"),
+            Column("Starts", date=True),
+            Column("Valid until", date=True),
+            Column("Deadline", date=True),
+            Column("Cost to you"),
+            Column("How to apply"),
         ),
         rows,
     )

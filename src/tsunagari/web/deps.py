@@ -12,6 +12,7 @@ from fastapi import Depends, Query
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from tsunagari.common.records import MAX_RECORD_ID
 from tsunagari.db import get_engine
 from tsunagari.session import session_factory
 
@@ -19,7 +20,7 @@ MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 # Ids and offsets beyond a 32-bit integer would overflow PostgreSQL's INTEGER and SQLite's binding
 # before any query ran, turning a bad parameter into a 500; refusing them makes it a 422 naming the field.
-MAX_ID = 2_147_483_647
+MAX_ID = MAX_RECORD_ID
 _WROTE = "tsunagari.wrote"
 
 
