@@ -351,3 +351,34 @@ def test_the_shared_demo_client_is_one_app_on_one_copy_for_the_run(
     assert shared_demo.url not in (databases.template(demo=True), databases.template(demo=False))
     assert _count(shared_demo.url, Partnership) >= 30
     assert shared_demo_client.get("/healthz").json()["database"] == TEST_BACKEND
+
+
+def _collected(backend: str, *names: str) -> set[str]:
+    env = {**os.environ, "TSUNAGARI_TEST_BACKEND": backend}
+    env.pop("TSUNAGARI_TEST_EVERY_ITEM", None)
+    listed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *names],
+        cwd=conftest.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return {line for line in listed.splitlines() if "::" in line}
+
+
+def test_the_postgresql_pass_runs_only_what_its_backend_changes() -> None:
+    # test_healthz reads the pass's database; test_cli_dates has none; test_service (partnerships) runs on
+    # `session`, which covered PostgreSQL in the sqlite pass already; test_staff on `staff_database`, too.
+    names = (
+        "tests/web/test_healthz.py",
+        "tests/cli/test_cli_dates.py",
+        "tests/partnership/test_service.py",
+        "tests/web/test_staff.py",
+    )
+    every = _collected("sqlite", *names)
+    postgresql = _collected("postgresql", *names)
+    assert postgresql and postgresql < every
+    assert {item.split("::")[0] for item in postgresql} == {"tests/web/test_healthz.py"}
+    assert any("[postgresql]" in item for item in every if "partnership/test_service.py" in item)
+    assert any("[postgresql]" in item for item in every if "test_staff.py" in item)
