@@ -83,7 +83,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Fixtures whose database follows TSUNAGARI_TEST_BACKEND, statically or through getfixturevalue (every
 # fixture built on `databases` has it in its closure). `client` is tests/web/test_api.py's.
-BACKEND_SELECTED_FIXTURES = frozenset({"databases", "backend_engine", "demo_client", "demo_session", "client"})
+BACKEND_SELECTED_FIXTURES = frozenset(
+    {"databases", "backend_engine", "demo_client", "demo_session", "client"}
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
