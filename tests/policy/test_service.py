@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy.orm import Session
 
@@ -128,3 +129,31 @@ def test_changed_rules_are_listed_and_change_the_deadline(session: Session) -> N
     assert [f.due_on for f in findings if f.activity_id == visit_id and f.code == "report_overdue"] == [
         dt.date(2025, 8, 15)
     ]
+
+
+def test_every_finding_reads_in_japanese_and_in_english(session: Session) -> None:
+    home = _murayama(session)
+    policy_service.seed(session=session)
+    stranger = _city(session, "言語テスト市")
+    _visit(session, home, stranger, public_cost=500_000, official_visit=True, title="late")
+    _visit(session, home, stranger, title="missing", purpose_published_on=None, report_published_on=None)
+    _visit(
+        session,
+        home,
+        stranger,
+        title="plan",
+        citizen_meeting_on=None,
+        start_on=dt.date(2025, 9, 1),
+        end_on=dt.date(2025, 9, 5),
+    )
+    findings = [
+        *policy_service.check(session=session, municipality_id=home, today=dt.date(2025, 7, 20)),
+        *policy_service.check(session=session, municipality_id=home, today=dt.date(2025, 12, 1)),
+    ]
+    codes = {f.code for f in findings}
+    assert {"public_cost_not_allowed", "purpose_due", "report_overdue", "citizen_meeting_due"} <= codes
+    japanese = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+    for finding in findings:
+        assert japanese.search(finding.message_in("ja")), finding
+        english = finding.message_in("en")
+        assert english and english != finding.message and not japanese.search(english), finding

@@ -45,8 +45,22 @@ def test_report_pages_speak_the_pages_language(cli_database: str) -> None:
         "verification": (
             "/staff/evaluation/verification",
             {"municipality": HOME, **SPAN},
-            ["提携ごとの指標", "締結後<br>年数", "最終活動からの年数", "根拠となる数値"],
-            ["Every tie with its indicators", "Years since<br>signing", "Years since the last activity"],
+            [
+                "提携ごとの指標",
+                "締結後<br>年数",
+                "最終活動からの年数",
+                "根拠となる数値",
+                # ベータ市's recommendation and the FY2020 visit's policy finding, in the page's language
+                "締結後2年、活動の記録なし (休眠)",
+                "訪問の目的の公表が出発後でした。",
+            ],
+            [
+                "Every tie with its indicators",
+                "Years since<br>signing",
+                "Years since the last activity",
+                "2 years since signing, no activity recorded (dormant)",
+                "The purpose of the visit was published after departure.",
+            ],
         ),
         "jimu-jigyo": (
             "/staff/evaluation/jimu-jigyo",

@@ -272,7 +272,7 @@ def test_every_staff_list_downloads_in_both_formats(staff_database: str) -> None
     assert rows[0] == ["会員", "役割", "加入年度", "加入年度（和暦）", "備考"]
     assert rows[1] == [partner_label, "会員", "2025", "令和7年度", ""]
     rows = _same_in_both(client, f"/staff/programme/{brasov_programme}/partners")
-    assert rows[0] == ["#", "相手先", "国", "台帳"]
+    assert rows[0] == ["#", "相手", "国", "台帳"]  # the staff lists' word for a partner
     assert rows[1][0] == "1" and rows[1][2:] == ["ルーマニア", "ブラショフ市（ルーマニア）"]
 
     # The staff home's programmes, activities and networks of the editor's municipality.

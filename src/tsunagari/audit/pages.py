@@ -20,7 +20,7 @@ from tsunagari.audit.download_staff_pages import change_rows
 from tsunagari.audit.models import AuditEntry
 from tsunagari.errors import InvalidInput, NotFound
 from tsunagari.web.forms import PICKERS, FormField, Lang, display, read_date
-from tsunagari.web.i18n import translations
+from tsunagari.web.i18n import pair_half, translations
 from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, SessionDep
@@ -58,16 +58,11 @@ REFERENCES = (
 TABLE_PICKERS = {"municipality", "organisation", "programme", "network", "partnership"}
 
 
-def _half(label: str, lang: Lang) -> str:
-    ja, _, en = label.partition(" / ")
-    return (en or ja) if lang == "en" else ja
-
-
 def table_label(table: str, lang: Lang) -> str:
     """The record type as staff call it: 提携, 交流事業, … (English in English mode)."""
     for spec in KINDS.values():
         if spec.table == table:
-            return _half(spec.title, lang)
+            return pair_half(spec.title, lang)
     if table in OTHER_TABLES:
         ja, en = OTHER_TABLES[table]
         return en if lang == "en" else ja

@@ -10,7 +10,7 @@ ROLE_LABELS = {code: (ja, ROLE_LABELS_EN.get(code, code)) for code, ja in ROLE_L
 
 USERS = ListExport(
     name="users",
-    title="職員アカウント / Staff accounts",
+    title="Staff accounts",
     columns=(
         Column("Login", lambda row: row["user"].email),
         Column("Display name", lambda row: row["user"].display_name),
@@ -22,7 +22,7 @@ USERS = ListExport(
 
 TOKENS = ListExport(
     name="api-tokens",
-    title="APIトークン / API tokens",
+    title="API tokens",
     columns=(
         Column("Prefix", lambda t: t.prefix),
         Column("Label", lambda t: t.label),

@@ -31,7 +31,7 @@ from tsunagari.web.security import (
     signed_in_session,
     staff_session_of,
 )
-from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_pages import render, say, staff_router
 
 router = staff_router()
 
@@ -150,7 +150,7 @@ def _users_page(request: Request, session: Session, status_code: int = 200, **co
         request,
         "auth/users.html",
         status_code,
-        title="職員アカウント / Staff accounts",
+        title="Staff accounts",
         rows=_user_rows(session),
         downloads=download_links(request, "/staff/users"),
         roles=[r.value for r in Role],
@@ -197,7 +197,7 @@ def _user_form(
         request,
         "auth/user_edit.html",
         status_code,
-        title=f"{user.email} の編集 / Edit account",
+        title=say(request, "Edit account: %(email)s", email=user.email),
         account=user,
         municipalities=", ".join(
             f"{name}" for name in auth_service.municipality_names(session=session, user=user)
@@ -237,10 +237,10 @@ def update_user(
         session.rollback()
         user = auth_service.get(session=session, user_id=record_id)
         rows = [
-            (FormField("display_name", "表示名 / Name"), form.get("display_name", ""), user.display_name),
-            (FormField("role", "役割 / Role"), form.get("role", ""), user.role),
+            (FormField("display_name", "Display name"), form.get("display_name", ""), user.display_name),
+            (FormField("role", "Role"), form.get("role", ""), user.role),
             (
-                FormField("municipalities", "担当の自治体 / Municipalities"),
+                FormField("municipalities", "Municipalities"),
                 form.get("municipalities", ""),
                 ", ".join(str(link.municipality_id) for link in user.municipalities),
             ),
@@ -249,7 +249,7 @@ def update_user(
             request,
             "conflict.html",
             409,
-            title="アカウントの編集: 競合 / Edit conflict",
+            title="Account edit: conflict",
             message=str(error),
             rows=rows,
             action=f"/staff/users/{record_id}/edit",
@@ -274,7 +274,7 @@ def _tokens_page(
         request,
         "auth/tokens.html",
         status_code,
-        title="APIトークン / API tokens",
+        title="API tokens",
         tokens=auth_service.tokens_of(session=session, user=user),
         downloads=download_links(request, "/staff/tokens"),
         **context,

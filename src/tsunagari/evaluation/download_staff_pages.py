@@ -30,7 +30,7 @@ def evaluation_rows(session: Session, evaluations: list[Any]) -> list[Evaluation
 
 EVALUATIONS = ListExport(
     name="evaluations",
-    title="評価 / Evaluations",
+    title="Evaluations",
     columns=(
         Column("Subject", lambda row: row.subject),
         Column("Reviewer", lambda row: row.evaluation.reviewer_name),
@@ -63,12 +63,12 @@ def dormant_rows(session: Session, ties: list[Any]) -> list[DormantRow]:
 
 DORMANT = ListExport(
     name="dormant-ties",
-    title="休眠中の提携 / Dormant ties",
+    title="Dormant ties",
     columns=(
         Column("Municipality", lambda row: row.municipality),
         Column("Partner", lambda row: row.partner),
         Column("Type", lambda row: row.tie.type, "label", PARTNERSHIP_TYPE_LABELS),
-        Column("状態 / Status", lambda row: row.tie.status, "label", STATUS_LABELS),
+        Column("Status", lambda row: row.tie.status, "label", STATUS_LABELS),
         Column("Signed", lambda row: row.tie.signed_on, "date"),
         Column("Last activity", lambda row: row.tie.last_activity, "date"),
         Column("Years since", lambda row: row.tie.years_since, "number"),

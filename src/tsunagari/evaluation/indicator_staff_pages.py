@@ -19,10 +19,10 @@ from tsunagari.evaluation.indicators import FORMULAS
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.web.forms import problems as problem_texts
 from tsunagari.web.security import CurrentUser, SessionDep
-from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_pages import render, say, staff_router
 
 router = staff_router()
-TITLE = "指標 / Indicators"
+TITLE = "Indicators"
 SubjectKind = Literal["partnership", "programme"]
 Text = Annotated[str, Query(max_length=200)]
 FiscalYear = Annotated[str, Query(max_length=40)]
@@ -152,7 +152,7 @@ def indicator_detail(
     return render(
         request,
         "evaluation/indicator_detail.html",
-        title=f"{heading}: 指標 / Indicators",
+        title=say(request, "%(subject)s: indicators", subject=heading),
         heading=heading,
         kind=kind,
         record_id=record_id,

@@ -30,32 +30,32 @@ from tsunagari.web.staff_crud import StaffKind, register_kind
 from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
-TITLE = "事務事業評価シート / Programme evaluation sheet"
+TITLE = "Programme evaluation sheet"
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 METRIC_OPTIONS = options_of(METRICS, {code: (name, name) for code, (name, _unit, _f) in METRICS.items()})
 GRADES = options_of(GRADE_LABELS, GRADE_LABELS)
-BASIC = "基本 / Basics"
-PURPOSE = "目的と指標 / Purpose and indicators"
-TARGETS = "目標 / Targets"
-COSTS = "コスト (円) / Cost (yen)"
-FUNDS = "財源内訳 (円) / Funding (yen)"
-JUDGEMENT = "評価 / Evaluation"
+BASIC = "Basic facts"
+PURPOSE = "Purpose and indicators"
+TARGETS = "Targets"
+COSTS = "Cost (yen)"
+FUNDS = "Funding (yen)"
+JUDGEMENT = "Evaluation"
 
 LABOUR_COST = StaffKind(
     kind="labour_cost",
-    title="人件費単価 / Unit labour cost",
+    title="Unit labour cost",
     fields=(
-        field("municipality_id", "自治体 / Municipality", "ref", pick="municipality"),
+        field("municipality_id", "Municipality", "ref", pick="municipality"),
         field(
             "yen_per_fte",
-            "正職員1人あたりの年間人件費 (円) / Yearly cost of one full-time employee (yen)",
+            "Yearly cost of one full-time employee (yen)",
             "money",
-            help="例: 8,000,000 / 800万円",
+            help="e.g. 8,000,000 or 800万円",
         ),
-        field("note", "根拠・出典 / Basis or source", "textarea"),
+        field("note", "Basis or source", "textarea"),
     ),
     load=lambda s, i: sheet_service.get_labour_cost(session=s, labour_cost_id=i),
     create=evaluation_actions.create_labour_cost,
@@ -67,40 +67,40 @@ LABOUR_COST = StaffKind(
 
 PROGRAMME_SHEET = StaffKind(
     kind="programme_sheet",
-    title="事務事業評価シート / Programme evaluation sheet",
+    title="Programme evaluation sheet",
     fields=(
-        field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
-        field("department", "担当課 / Department", group=BASIC),
-        field("policy", "政策体系 (総合計画の施策) / Policy (comprehensive plan)", "textarea", group=BASIC),
-        field("basis", "根拠 (要綱・協定) / Basis (rules, agreements)", "textarea", group=BASIC),
-        field("start_fy", "開始年度 / First fiscal year", "fiscal_year", group=BASIC),
+        field("programme_id", "Programme", "ref", pick="programme", group=BASIC),
+        field("department", "Department", group=BASIC),
+        field("policy", "Policy (comprehensive plan)", "textarea", group=BASIC),
+        field("basis", "Basis (rules, agreements)", "textarea", group=BASIC),
+        field("start_fy", "First fiscal year", "fiscal_year", group=BASIC),
         field(
             "method",
-            "実施手法 / Method",
+            "Method",
             "select",
             options=options_of(METHOD_LABELS, METHOD_LABELS),
             blank=True,
             group=BASIC,
         ),
-        field("target", "目的 (対象) / Purpose: whom", "textarea", group=PURPOSE),
-        field("intent", "目的 (意図) / Purpose: intended change", "textarea", group=PURPOSE),
-        field("upper_outcome", "上位成果 / Higher-level outcome", "textarea", group=PURPOSE),
+        field("target", "Purpose: whom", "textarea", group=PURPOSE),
+        field("intent", "Purpose: intended change", "textarea", group=PURPOSE),
+        field("upper_outcome", "Higher-level outcome", "textarea", group=PURPOSE),
         field(
             "activity_metric",
-            "活動指標 (実績の数え方) / Activity indicator",
+            "Activity indicator",
             "select",
             options=METRIC_OPTIONS,
             group=PURPOSE,
         ),
-        field("activity_indicator", "活動指標の名称 / Activity indicator name", group=PURPOSE),
+        field("activity_indicator", "Activity indicator name", group=PURPOSE),
         field(
             "outcome_metric",
-            "成果指標 (実績の数え方) / Outcome indicator",
+            "Outcome indicator",
             "select",
             options=METRIC_OPTIONS,
             group=PURPOSE,
         ),
-        field("outcome_indicator", "成果指標の名称 / Outcome indicator name", group=PURPOSE),
+        field("outcome_indicator", "Outcome indicator name", group=PURPOSE),
     ),
     load=lambda s, i: sheet_service.get_sheet(session=s, programme_sheet_id=i),
     create=evaluation_actions.create_programme_sheet,
@@ -110,44 +110,43 @@ PROGRAMME_SHEET = StaffKind(
 )
 
 
-def _judgement(code: str, label: str) -> tuple[FormField, FormField]:
+def _judgement(code: str, label: str, reason: str) -> tuple[FormField, FormField]:
+    """A judgement's grade and the reason for it (both labels are catalogue msgids)."""
     return (
         field(code, label, "select", options=GRADES, blank=True, group=JUDGEMENT),
-        field(f"{code}_comment", f"{label.split(' / ')[0]}の理由 / Reason", "textarea", group=JUDGEMENT),
+        field(f"{code}_comment", reason, "textarea", group=JUDGEMENT),
     )
 
 
 PROGRAMME_SHEET_YEAR = StaffKind(
     kind="programme_sheet_year",
-    title="事務事業評価 (年度) / Programme evaluation: one fiscal year",
+    title="Programme evaluation: one fiscal year",
     fields=(
-        field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
-        field("fiscal_year", "年度 / Fiscal year", "fiscal_year", group=BASIC),
-        field("activity_target", "活動指標の目標 / Activity target", "int", group=TARGETS),
-        field("outcome_target", "成果指標の目標 / Outcome target", "int", group=TARGETS),
-        field("budget_yen", "直接事業費 (予算) / Direct cost (budget)", "money", group=COSTS),
-        field("regular_fte", "正職員の従事量 (人工) / Regular staff (FTE)", "float", group=COSTS),
-        field("part_time_cost_yen", "会計年度任用職員の人件費 / Part-time staff cost", "money", group=COSTS),
-        field("indirect_cost_yen", "間接費 / Indirect cost", "money", group=COSTS),
-        field("fund_national_yen", "国庫支出金 / National funds", "money", group=FUNDS),
-        field("fund_prefecture_yen", "都道府県支出金 / Prefectural funds", "money", group=FUNDS),
-        field("fund_bonds_yen", "地方債 / Local bonds", "money", group=FUNDS),
-        field("fund_other_yen", "その他 / Other", "money", group=FUNDS),
-        *_judgement("necessity", "必要性 / Necessity"),
-        *_judgement("effectiveness", "有効性 / Effectiveness"),
-        *_judgement("efficiency", "効率性 / Efficiency"),
-        *_judgement("fairness", "公平性 / Fairness"),
+        field("programme_id", "Programme", "ref", pick="programme", group=BASIC),
+        field("fiscal_year", "Fiscal year", "fiscal_year", group=BASIC),
+        field("activity_target", "Activity target", "int", group=TARGETS),
+        field("outcome_target", "Outcome target", "int", group=TARGETS),
+        field("budget_yen", "Direct cost (budget)", "money", group=COSTS),
+        field("regular_fte", "Regular staff (FTE)", "float", group=COSTS),
+        field("part_time_cost_yen", "Part-time staff cost", "money", group=COSTS),
+        field("indirect_cost_yen", "Indirect cost", "money", group=COSTS),
+        field("fund_national_yen", "National funds", "money", group=FUNDS),
+        field("fund_prefecture_yen", "Prefectural funds", "money", group=FUNDS),
+        field("fund_bonds_yen", "Local bonds", "money", group=FUNDS),
+        field("fund_other_yen", "Other", "money", group=FUNDS),
+        *_judgement("necessity", "Necessity", "Reason for necessity"),
+        *_judgement("effectiveness", "Effectiveness", "Reason for effectiveness"),
+        *_judgement("efficiency", "Efficiency", "Reason for efficiency"),
+        *_judgement("fairness", "Fairness", "Reason for fairness"),
         field(
             "overall",
-            "総合評価 / Overall",
+            "Overall",
             "select",
             options=options_of(OVERALL_LABELS, OVERALL_LABELS),
             blank=True,
             group=JUDGEMENT,
         ),
-        field(
-            "overall_comment", "総合評価の理由・方向性 / Reason and direction", "textarea", group=JUDGEMENT
-        ),
+        field("overall_comment", "Reason and direction", "textarea", group=JUDGEMENT),
     ),
     load=lambda s, i: sheet_service.get_year(session=s, programme_sheet_year_id=i),
     create=evaluation_actions.create_programme_sheet_year,
@@ -238,7 +237,7 @@ def jimu_jigyo(
     return HTMLResponse(sheet_output.jimu_jigyo_html([sheet], lang=lang_of(request), links=links))
 
 
-AWARD_TITLE = "表彰応募資料 / Award application"
+AWARD_TITLE = "Award application"
 
 
 @router.get("/evaluation/award", name="staff.award_application")

@@ -22,7 +22,7 @@ from tsunagari.web.forms import FormField, display, form_version
 from tsunagari.web.forms import problems as problem_texts
 from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
-from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_pages import render, say, staff_router
 
 router = staff_router()
 
@@ -38,7 +38,7 @@ def evaluations(request: Request, session: SessionDep, actor: CurrentUser) -> Re
     return render(
         request,
         "evaluation/evaluations.html",
-        title="評価 / Evaluations",
+        title="Evaluations",
         recent=recent,
         downloads=download_links(request),
         programmes=programme_service.list_programmes(session=session)[:200],
@@ -70,7 +70,7 @@ def _evaluation_page(
         request,
         "evaluation/evaluation.html",
         status_code,
-        title=f"評価: {card.subject.title} / Evaluation",
+        title=say(request, "Evaluation: %(subject)s", subject=card.subject.title),
         card=card,
         kind=kind,
         subject_id=subject_id,
@@ -152,7 +152,7 @@ def score_evaluation(
             request,
             "conflict.html",
             409,
-            title="評価の編集: 競合 / Edit conflict",
+            title="Evaluation edit: conflict",
             message=str(error),
             rows=rows,
             action=f"/staff/evaluation/{kind}/{record_id}",

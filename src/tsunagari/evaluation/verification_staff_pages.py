@@ -26,7 +26,7 @@ from tsunagari.web.security import CurrentUser, SessionDep
 from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
-TITLE = "交流事業検証報告書 / Verification report"
+TITLE = "Verification report"
 
 Text = Annotated[str, Query(max_length=200)]
 MEDIA_TYPES = {
@@ -64,7 +64,7 @@ def dormant(
             request,
             "evaluation/dormant.html",
             422,
-            title="休眠中の提携 / Dormant ties",
+            title="Dormant ties",
             rows=[],
             values=values,
             errors=problem_texts(error),
@@ -79,7 +79,7 @@ def dormant(
     return render(
         request,
         "evaluation/dormant.html",
-        title="休眠中の提携 / Dormant ties",
+        title="Dormant ties",
         rows=shown[:1000],
         total=len(found),
         values=values,

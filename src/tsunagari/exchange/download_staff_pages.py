@@ -20,7 +20,7 @@ def _registry(partner: Any) -> str:
 
 PROGRAMME_PARTNERS = ListExport(
     name="programme-partners",
-    title="交流事業の相手 / Programme partners",
+    title="Programme partners",
     columns=(
         Column("#", lambda row: row[0], "number"),
         Column("Partner", lambda row: row[1].written_name),
@@ -53,14 +53,14 @@ NETWORK_MEMBERS = ListExport(
 
 BENEFITS = ListExport(
     name="benefits",
-    title="市民向けの特典 / Citizen benefits",
+    title="Citizen benefits",
     columns=(
         Column("ID", lambda b: b.id, "number"),
-        Column("種類 / Kind", lambda b: b.kind, "label", BENEFIT_KIND_LABELS),
-        Column("名称 / Title", lambda b: b.title),
-        Column("申込締切 / Deadline", lambda b: b.deadline, "date"),
-        Column("有効期間の開始 / Valid from", lambda b: b.valid_from, "date"),
-        Column("有効期間の終了 / Valid until", lambda b: b.valid_until, "date"),
-        Column("参加者の負担額 (円) / Cost to the resident (yen)", lambda b: b.cost_yen, "money"),
+        Column("Kind of benefit", lambda b: b.kind, "label", BENEFIT_KIND_LABELS),
+        Column("Name", lambda b: b.title),
+        Column("Deadline", lambda b: b.deadline, "date"),
+        Column("Valid from", lambda b: b.valid_from, "date"),
+        Column("End of validity", lambda b: b.valid_until, "date"),
+        Column("Cost to the resident (yen)", lambda b: b.cost_yen, "money"),
     ),
 )

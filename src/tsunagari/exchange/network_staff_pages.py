@@ -41,8 +41,8 @@ from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
 
-BASIC, DATES, MEMBERS, PUBLISHED = "基本情報 / Basics", "日付 / Dates", "会員 / Members", "公表 / Published"
-FY_HELP = "令和7年度 / FY2025 のどちらでも / 令和7年度 or FY2025"
+BASIC, DATES, MEMBERS, PUBLISHED = "Basics", "Dates", "Membership", "Published"
+FY_HELP = "令和7年度 or FY2025"
 
 
 def describe_network(network: Any) -> str:
@@ -70,47 +70,45 @@ register_picker(
 
 NETWORK = StaffKind(
     kind="network",
-    title="ネットワーク / Network",
+    title="Network",
     fields=(
-        field("name", "名称 / Name", group=BASIC),
-        field("name_en", "英語名 / English name", group=BASIC),
-        field(
-            "kind", "種別 / Kind", "select", options=options_of(NetworkKind, NETWORK_KIND_LABELS), group=BASIC
-        ),
-        field("description", "概要 / Description", "textarea", group=BASIC),
+        field("name", "Name", group=BASIC),
+        field("name_en", "English name", group=BASIC),
+        field("kind", "Kind", "select", options=options_of(NetworkKind, NETWORK_KIND_LABELS), group=BASIC),
+        field("description", "Overview", "textarea", group=BASIC),
         field(
             "secretariat_municipality_id",
-            "事務局の自治体 / Secretariat municipality",
+            "Secretariat municipality",
             "ref",
             pick="municipality",
             group=BASIC,
         ),
         field(
             "secretariat_organisation_id",
-            "事務局の団体 / Secretariat organisation",
+            "Secretariat organisation",
             "ref",
             pick="organisation",
             group=BASIC,
         ),
-        field("secretariat_text", "事務局 (未登録の場合) / Secretariat (if not registered)", group=BASIC),
+        field("secretariat_text", "Secretariat (if not registered)", group=BASIC),
         field(
             "fields",
-            "分野 / Fields",
+            "Fields",
             "checkboxes",
             options=options_of(FIELD_LABELS, FIELD_LABELS),
             group=BASIC,
         ),
-        field("founded_fy", "設立年度 / Founded (fiscal year)", "fiscal_year", group=DATES, help=FY_HELP),
-        field("member_count", "会員数 / Members", "int", group=MEMBERS),
-        field("member_count_as_of", "会員数の時点 / Members as of", "date", precision=True, group=MEMBERS),
-        field("rotation", "開催の順番 / Rotation", "textarea", group=MEMBERS),
+        field("founded_fy", "Founded (fiscal year)", "fiscal_year", group=DATES, help=FY_HELP),
+        field("member_count", "Members", "int", group=MEMBERS),
+        field("member_count_as_of", "Members as of", "date", precision=True, group=MEMBERS),
+        field("rotation", "Rotation", "textarea", group=MEMBERS),
         field(
             "subcommittees",
-            "分科委員会 (「、」区切り) / Subcommittees (comma-separated)",
+            "Subcommittees (comma-separated)",
             "list",
             group=MEMBERS,
         ),
-        field("url", "ウェブサイト / Website", group=PUBLISHED),
+        field("url", "Website", group=PUBLISHED),
     ),
     load=lambda s, i: network_service.get_network(session=s, network_id=i),
     create=exchange_actions.create_network,
@@ -122,20 +120,18 @@ NETWORK = StaffKind(
 )
 MEETING = StaffKind(
     kind="meeting",
-    title="ネットワークの会合 / Network meeting",
+    title="Network meeting",
     fields=(
-        field("title", "会合名 / Title", group=BASIC),
-        field(
-            "host_municipality_id", "開催自治体 / Host municipality", "ref", pick="municipality", group=BASIC
-        ),
-        field("place", "場所 / Place", group=BASIC),
-        field("participating_count", "参加自治体数 / Participating governments", "int", group=BASIC),
-        field("fiscal_year", "年度 / Fiscal year", "fiscal_year", group=DATES, help=FY_HELP),
-        field("held_on", "開催日 / Held on", "date", precision=True, group=DATES),
-        field("notes", "備考 / Notes", "textarea", group=PUBLISHED),
+        field("title", "Meeting title", group=BASIC),
+        field("host_municipality_id", "Host municipality", "ref", pick="municipality", group=BASIC),
+        field("place", "Place", group=BASIC),
+        field("participating_count", "Participating governments", "int", group=BASIC),
+        field("fiscal_year", "Fiscal year", "fiscal_year", group=DATES, help=FY_HELP),
+        field("held_on", "Held on", "date", precision=True, group=DATES),
+        field("notes", "Notes", "textarea", group=PUBLISHED),
     ),
     # Creating a meeting names its network; editing moves it not.
-    create_only=(field("network_id", "ネットワーク / Network", "ref", pick="network", group=BASIC),),
+    create_only=(field("network_id", "Network", "ref", pick="network", group=BASIC),),
     load=lambda s, i: network_service.get_meeting(session=s, meeting_id=i),
     create=exchange_actions.create_meeting,
     update=exchange_actions.update_meeting,
@@ -162,44 +158,44 @@ def _award_values(record: Any) -> dict[str, Any]:
 
 AWARD = StaffKind(
     kind="award",
-    title="表彰 / Award",
+    title="Award record",
     fields=(
-        field("name", "表彰名 / Award", group=BASIC),
-        field("prize", "賞 / Prize", group=BASIC),
-        field("edition", "回 / Edition", "int", group=BASIC),
-        field("fiscal_year", "年度 / Fiscal year", "fiscal_year", group=BASIC, help=FY_HELP),
-        field("awarded_by", "表彰者 / Awarded by", group=BASIC),
+        field("name", "Award", group=BASIC),
+        field("prize", "Prize", group=BASIC),
+        field("edition", "Edition", "int", group=BASIC),
+        field("fiscal_year", "Fiscal year", "fiscal_year", group=BASIC, help=FY_HELP),
+        field("awarded_by", "Awarded by", group=BASIC),
         field(
             "recipient_municipality_id",
-            "受賞自治体 / Recipient municipality",
+            "Recipient municipality",
             "ref",
             pick="municipality",
             group=BASIC,
         ),
         field(
             "recipient_organisation_id",
-            "受賞団体 / Recipient organisation",
+            "Recipient organisation",
             "ref",
             pick="organisation",
             group=BASIC,
         ),
         field(
             "partner_municipality_ids",
-            "相手自治体ID (「、」区切り) / Partner municipality ids (comma-separated)",
+            "Partner municipality ids (comma-separated)",
             "list",
             group=BASIC,
         ),
-        field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
-        field("citation", "受賞理由 / Citation", "textarea", group=PUBLISHED),
+        field("programme_id", "Programme", "ref", pick="programme", group=BASIC),
+        field("citation", "Citation", "textarea", group=PUBLISHED),
         field(
             "evaluation_points",
-            "評価のポイント / Evaluation points",
+            "Evaluation points",
             "points",
             options=tuple(Option(c.code, c.name_ja, c.name_en) for c in CLAIR_AWARD_CRITERIA),
             group=PUBLISHED,
-            help="観点ごとに一行 / One row per criterion",
+            help="One row per criterion",
         ),
-        field("url", "ウェブサイト / Website", group=PUBLISHED),
+        field("url", "Website", group=PUBLISHED),
     ),
     load=lambda s, i: award_service.get_award(session=s, award_id=i),
     create=exchange_actions.create_award,
@@ -215,16 +211,16 @@ for _spec in (NETWORK, MEETING, AWARD):
 
 # ----------------------------------------------------------------------------- members
 MEMBER_FIELDS = (
-    field("municipality_id", "自治体 / Municipality", "ref", pick="municipality"),
+    field("municipality_id", "Municipality", "ref", pick="municipality"),
     field(
         "organisation_id",
-        "団体 (自治体でない場合) / Organisation (if not a municipality)",
+        "Organisation (if not a municipality)",
         "ref",
         pick="organisation",
     ),
-    field("role", "役割 / Role", "select", options=options_of(MembershipRole, MEMBERSHIP_ROLE_LABELS)),
-    field("joined_fy", "加入年度 / Joined (fiscal year)", "fiscal_year", help=FY_HELP),
-    field("notes", "備考 / Notes"),
+    field("role", "Role", "select", options=options_of(MembershipRole, MEMBERSHIP_ROLE_LABELS)),
+    field("joined_fy", "Joined (fiscal year)", "fiscal_year", help=FY_HELP),
+    field("notes", "Notes"),
 )
 
 

@@ -27,19 +27,19 @@ from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
-from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_pages import render, say, staff_router
 
 router = staff_router()
 
 BASIC, DATES, PEOPLE, COSTS, PUBLISHED = (
-    "基本情報 / Basics",
-    "日付 / Dates",
-    "参加者 / Participants",
-    "費用 / Costs",
-    "公表 / Published",
+    "Basics",
+    "Dates",
+    "Participants",
+    "Costs",
+    "Published",
 )
-DATE_HELP = "和暦・西暦どちらでも（令和7年7月25日、R7.7.25、2025/7/25） / Japanese era or western dates"
-MONEY_HELP = "1,200,000、1200000円、120万円のどれでも / Any of 1,200,000, 1200000円 or 120万円"
+DATE_HELP = "Japanese era or western dates (R7.7.25, 2025/7/25)"
+MONEY_HELP = "Any of 1,200,000, 1200000円 or 120万円"
 
 
 def describe_programme(programme: Any) -> str:
@@ -60,43 +60,43 @@ register_picker(
 )
 
 ACTIVITY_FIELDS = (
-    field("programme_id", "交流事業 / Programme", "ref", pick="programme", group=BASIC),
-    field("title", "件名 / Title", group=BASIC),
+    field("programme_id", "Programme", "ref", pick="programme", group=BASIC),
+    field("title", "Activity title", group=BASIC),
     field(
         "direction",
-        "方向 / Direction",
+        "Direction",
         "select",
         options=options_of(ActivityDirection, DIRECTION_LABELS),
         blank=True,
         group=BASIC,
     ),
-    field("place", "場所 / Place", group=BASIC),
+    field("place", "Place", group=BASIC),
     field(
         "fields",
-        "分野 / Fields",
+        "Fields",
         "checkboxes",
         options=options_of(FIELD_LABELS, FIELD_LABELS),
         group=BASIC,
-        help="選ばなければ交流事業の分野 / None ticked: the programme's fields",
+        help="None ticked: the programme's fields",
     ),
-    field("official_visit", "公式訪問 / Official visit", "bool", group=BASIC),
-    field("start_on", "開始日 / Start", "date", precision=True, group=DATES, help=DATE_HELP),
-    field("end_on", "終了日 / End", "date", precision=True, group=DATES),
+    field("official_visit", "Official visit", "bool", group=BASIC),
+    field("start_on", "Start", "date", precision=True, group=DATES, help=DATE_HELP),
+    field("end_on", "End", "date", precision=True, group=DATES),
     field(
         "participants",
-        "参加者 / Participants",
+        "Participants",
         "counts",
         options=options_of(PARTICIPANT_CATEGORY_LABELS, PARTICIPANT_CATEGORY_LABELS),
         group=PEOPLE,
-        help="区分ごとに人数を入力 / One row per category",
+        help="One row per category",
     ),
-    field("public_cost", "公費 (円) / Public cost (yen)", "money", group=COSTS, help=MONEY_HELP),
-    field("private_cost", "私費 (円) / Private cost (yen)", "money", group=COSTS),
-    field("purpose", "目的 / Purpose", "textarea", group=PUBLISHED),
-    field("purpose_published_on", "目的の公表日 / Purpose published on", "date", group=PUBLISHED),
-    field("report_published_on", "報告の公表日 / Report published on", "date", group=PUBLISHED),
-    field("report_medium", "公表媒体 / Published in", group=PUBLISHED),
-    field("outcomes", "成果 / Outcomes", "textarea", group=PUBLISHED),
+    field("public_cost", "Public cost (yen)", "money", group=COSTS, help=MONEY_HELP),
+    field("private_cost", "Private cost (yen)", "money", group=COSTS),
+    field("purpose", "Purpose", "textarea", group=PUBLISHED),
+    field("purpose_published_on", "Purpose published on", "date", group=PUBLISHED),
+    field("report_published_on", "Report published on", "date", group=PUBLISHED),
+    field("report_medium", "Published in", group=PUBLISHED),
+    field("outcomes", "Outcomes", "textarea", group=PUBLISHED),
 )
 
 
@@ -109,37 +109,37 @@ def _owners(values: dict[str, Any]) -> dict[str, Any]:
 
 PROGRAMME = StaffKind(
     kind="programme",
-    title="交流事業 / Programme",
+    title="Programme",
     fields=(
-        field("title", "事業名 / Title", group=BASIC),
+        field("title", "Title", group=BASIC),
         field(
             "format",
-            "形式 / Format",
+            "Format",
             "select",
             options=options_of(ProgrammeFormat, FORMAT_LABELS),
             group=BASIC,
         ),
         field(
             "fiscal_years_text",
-            "実施年度 / Fiscal years",
+            "Fiscal years",
             "fiscal_years",
             group=BASIC,
-            help="令和7年度、令和5〜7年度、FY2025 など / e.g. 令和7年度 or FY2025",
+            help="e.g. 令和7年度 or FY2025",
         ),
         field(
             "fields",
-            "分野 / Fields",
+            "Fields",
             "checkboxes",
             options=options_of(FIELD_LABELS, FIELD_LABELS),
             group=BASIC,
         ),
-        field("description", "内容 / Description", "textarea", group=PUBLISHED),
-        field("results", "成果 / Outcomes", "textarea", group=PUBLISHED),
+        field("description", "Description", "textarea", group=PUBLISHED),
+        field("results", "Outcomes", "textarea", group=PUBLISHED),
     ),
     create_only=(
         field(
             "owner_municipality_id",
-            "実施自治体 / Owner municipality",
+            "Owner municipality",
             "ref",
             pick="municipality",
             group=BASIC,
@@ -174,7 +174,7 @@ def _new_activity_inputs(session: Session, inputs: dict[str, str]) -> dict[str, 
 
 ACTIVITY = StaffKind(
     kind="activity",
-    title="実施記録 / Activity",
+    title="Activity",
     fields=ACTIVITY_FIELDS,
     load=lambda s, i: activity_service.get_activity(session=s, activity_id=i),
     create=exchange_actions.create_activity,
@@ -190,10 +190,10 @@ register_kind(router, ACTIVITY)
 
 # ----------------------------------------------------------------------------- programme partners
 PARTNER_FIELDS = (
-    field("municipality_id", "相手自治体 / Partner municipality", "ref", pick="municipality"),
-    field("organisation_id", "相手団体 / Partner organisation", "ref", pick="organisation"),
-    field("written_name", "名称 / Name"),
-    field("country", "国 / Country"),
+    field("municipality_id", "Partner municipality", "ref", pick="municipality"),
+    field("organisation_id", "Partner organisation", "ref", pick="organisation"),
+    field("written_name", "Name"),
+    field("country", "Country"),
 )
 
 
@@ -203,7 +203,7 @@ def _partners_page(
     programme = programme_service.get_programme(session=session, programme_id=programme_id)
     context.setdefault("values", {})
     context.setdefault("errors", [])
-    title = f"交流事業の相手 / Programme partners: {programme.title}"
+    title = say(request, "Programme partners: %(programme)s", programme=programme.title)
     return render(
         request,
         "exchange/programme_partners.html",

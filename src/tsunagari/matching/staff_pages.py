@@ -25,9 +25,9 @@ from tsunagari.web.staff_pages import staff_router
 
 router = staff_router()
 
-WISHES = "希望 / Wishes"
-WORDS = "自治体のことば / In the municipality's words"
-PUBLICATION = "公表 / Publication"
+WISHES = "Wishes"
+WORDS = "In the municipality's words"
+PUBLICATION = "Publication"
 
 
 def _country_names(codes: list[str]) -> str:
@@ -49,53 +49,51 @@ def _shown(profile: SeekingProfile) -> dict[str, Any]:
 
 SEEKING_PROFILE = StaffKind(
     kind="seeking_profile",
-    title="提携希望 / Seeking profile",
-    create_only=(
-        field("municipality_id", "自治体 / Municipality", "ref", pick="municipality", group=WISHES),
-    ),
+    title="Seeking profile",
+    create_only=(field("municipality_id", "Municipality", "ref", pick="municipality", group=WISHES),),
     fields=(
         field(
             "hoped_countries",
-            "希望する国 / Countries hoped for",
+            "Countries hoped for",
             "text",
             group=WISHES,
-            help="国名を「、」で区切って (例: オーストラリア、ニュージーランド) / names, separated by commas",
+            help="names, separated by commas",
         ),
         field(
             "hoped_areas",
-            "希望する地域 / Areas hoped for",
+            "Areas hoped for",
             "checkboxes",
             options=options_of(AREA_CODES, AREA_LABELS),
             group=WISHES,
         ),
         field(
             "fields",
-            "分野 / Fields",
+            "Fields",
             "checkboxes",
             options=options_of(FIELD_CODES, FIELD_LABELS),
             group=WISHES,
         ),
-        field("population_min", "人口 下限 / Population from", "int", group=WISHES),
-        field("population_max", "人口 上限 / Population up to", "int", group=WISHES),
+        field("population_min", "Population from", "int", group=WISHES),
+        field("population_max", "Population up to", "int", group=WISHES),
         field(
             "conditions",
-            "希望する条件 / Conditions",
+            "Conditions",
             "checkboxes",
             options=options_of(CONDITION_CODES, CONDITION_LABELS),
             group=WISHES,
         ),
         field(
             "languages",
-            "言語 / Languages",
+            "Languages",
             "checkboxes",
             options=options_of(LANGUAGE_CODES, LANGUAGE_LABELS),
             group=WISHES,
         ),
-        field("purpose", "目的 / Purpose", "textarea", group=WORDS),
-        field("conditions_text", "条件 (自由記述) / Conditions in words", "textarea", group=WORDS),
-        field("valid_until", "有効期限 / Valid until", "date", group=PUBLICATION),
-        field("illustrative", "例示 (実際の希望ではない) / Illustrative only", "bool", group=PUBLICATION),
-        field("source", "出典 / Source", group=PUBLICATION),
+        field("purpose", "Purpose", "textarea", group=WORDS),
+        field("conditions_text", "Conditions in words", "textarea", group=WORDS),
+        field("valid_until", "Valid until", "date", group=PUBLICATION),
+        field("illustrative", "Illustrative only", "bool", group=PUBLICATION),
+        field("source", "Source", group=PUBLICATION),
     ),
     load=lambda s, i: matching_service.get_profile(session=s, profile_id=i),
     create=matching_actions.create_seeking_profile,

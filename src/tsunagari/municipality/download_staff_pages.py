@@ -31,33 +31,31 @@ PROGRAMMES = ListExport(
     name="programmes",
     title="Programmes",
     columns=(
-        Column("自治体 / Municipality", _place),
+        Column("Municipality", _place),
         Column("ID", lambda row: row[1].id, "number"),
-        Column("事業名 / Title", lambda row: row[1].title),
-        Column("形態 / Format", lambda row: row[1].format, "label", FORMAT_LABELS),
-        Column("分野 / Fields", lambda row: row[1].fields, "label", FIELD_LABELS),
-        Column("開始年度 / First fiscal year", lambda row: row[1].first_fy, "fiscal_year"),
-        Column("最終年度 / Last fiscal year", lambda row: row[1].last_fy, "fiscal_year"),
+        Column("Title", lambda row: row[1].title),
+        Column("Mode", lambda row: row[1].format, "label", FORMAT_LABELS),
+        Column("Fields", lambda row: row[1].fields, "label", FIELD_LABELS),
+        Column("First fiscal year", lambda row: row[1].first_fy, "fiscal_year"),
+        Column("Last fiscal year", lambda row: row[1].last_fy, "fiscal_year"),
     ),
 )
 
 ACTIVITIES = ListExport(
     name="activities",
-    title="実施記録 / Activities",
+    title="Activities",
     columns=(
-        Column("自治体 / Municipality", _place),
-        Column("交流事業 / Programme", lambda row: row[1].programme.title),
+        Column("Municipality", _place),
+        Column("Programme", lambda row: row[1].programme.title),
         Column("ID", lambda row: row[1].id, "number"),
-        Column("名称 / Title", lambda row: row[1].title),
-        Column("開始日 / Start", lambda row: _dated(row[1].start_on, row[1].start_on_precision), "date"),
-        Column("終了日 / End", lambda row: _dated(row[1].end_on, row[1].end_on_precision), "date"),
-        Column("方向 / Direction", lambda row: row[1].direction, "label", DIRECTION_LABELS),
-        Column("場所 / Place", lambda row: row[1].place),
-        Column(
-            "参加者 / Participants", lambda row: row[1].participants, "counts", PARTICIPANT_CATEGORY_LABELS
-        ),
-        Column("公費 (円) / Public cost (yen)", lambda row: row[1].public_cost, "money"),
-        Column("私費 (円) / Private cost (yen)", lambda row: row[1].private_cost, "money"),
+        Column("Name", lambda row: row[1].title),
+        Column("Start", lambda row: _dated(row[1].start_on, row[1].start_on_precision), "date"),
+        Column("End", lambda row: _dated(row[1].end_on, row[1].end_on_precision), "date"),
+        Column("Direction", lambda row: row[1].direction, "label", DIRECTION_LABELS),
+        Column("Place", lambda row: row[1].place),
+        Column("Participants", lambda row: row[1].participants, "counts", PARTICIPANT_CATEGORY_LABELS),
+        Column("Public cost (yen)", lambda row: row[1].public_cost, "money"),
+        Column("Private cost (yen)", lambda row: row[1].private_cost, "money"),
     ),
 )
 
@@ -65,12 +63,12 @@ NETWORKS = ListExport(
     name="networks",
     title="Networks you run",
     columns=(
-        Column("自治体 / Municipality", _place),
+        Column("Municipality", _place),
         Column("ID", lambda row: row[1].id, "number"),
-        Column("名称 / Name", lambda row: row[1].name),
-        Column("種別 / Kind", lambda row: row[1].kind, "label", NETWORK_KIND_LABELS),
-        Column("会員数 / Members", lambda row: len(row[1].memberships), "number"),
-        Column("会合 / Meetings", lambda row: len(row[1].meetings), "number"),
+        Column("Name", lambda row: row[1].name),
+        Column("Kind", lambda row: row[1].kind, "label", NETWORK_KIND_LABELS),
+        Column("Members", lambda row: len(row[1].memberships), "number"),
+        Column("Meetings", lambda row: len(row[1].meetings), "number"),
     ),
 )
 

@@ -65,25 +65,23 @@ register_picker(
     )
 )
 
-BASIC, FIGURES, PUBLISHED = "基本情報 / Basics", "人口・面積 / Figures", "公表 / Published"
+BASIC, FIGURES, PUBLISHED = "Basics", "Figures", "Published"
 
 MUNICIPALITY = StaffKind(
     kind="municipality",
-    title="自治体 / Municipality",
+    title="Municipality",
     fields=(
-        field("name", "名称 / Name", group=BASIC),
-        field("name_en", "英語名 / English name", group=BASIC),
-        field("kana", "かな / Kana", group=BASIC),
-        field(
-            "country", "国 (ISO 2文字) / Country (ISO alpha-2)", group=BASIC, help="例: JP, US / e.g. JP, US"
-        ),
-        field("region", "都道府県・州 / Region", group=BASIC),
-        field("population", "人口 / Population", "int", group=FIGURES),
-        field("population_as_of", "人口の時点 / Population as of", "date", group=FIGURES),
-        field("area_km2", "面積 (km²) / Area (km²)", "float", group=FIGURES),
-        field("overview_ja", "概要 / Overview", "textarea", group=PUBLISHED),
-        field("overview_en", "概要 (英語) / Overview (English)", "textarea", group=PUBLISHED),
-        field("website", "ウェブサイト / Website", group=PUBLISHED),
+        field("name", "Name", group=BASIC),
+        field("name_en", "English name", group=BASIC),
+        field("kana", "Kana", group=BASIC),
+        field("country", "Country (ISO alpha-2)", group=BASIC, help="e.g. JP, US"),
+        field("region", "Prefecture or state", group=BASIC),
+        field("population", "Population", "int", group=FIGURES),
+        field("population_as_of", "Population as of", "date", group=FIGURES),
+        field("area_km2", "Area (km²)", "float", group=FIGURES),
+        field("overview_ja", "Overview", "textarea", group=PUBLISHED),
+        field("overview_en", "Overview (English)", "textarea", group=PUBLISHED),
+        field("website", "Website", group=PUBLISHED),
     ),
     load=lambda s, i: municipality_service.get(session=s, municipality_id=i),
     create=municipality_actions.create_municipality,

@@ -17,15 +17,15 @@ def _candidate(candidate: dict[str, Any]) -> str:
 
 REVIEW = ListExport(
     name="review-list",
-    title="要確認リスト / Review list",
+    title="Review list",
     columns=(
         Column("ID", lambda item: item.id, "number"),
-        Column("名前 / Name", lambda item: item.text),
-        Column("国 / Country", lambda item: item.country, "country"),
-        Column("地域 / Region", lambda item: item.region),
+        Column("Written name", lambda item: item.text),
+        Column("Country", lambda item: item.country, "country"),
+        Column("Region", lambda item: item.region),
         Column("Source", lambda item: item.source),
         Column("Reason", lambda item: item.reason),
         Column("Candidates", lambda item: [_candidate(c) for c in item.candidates]),
-        Column("登録日時 / Recorded", lambda item: item.created_at, "datetime"),
+        Column("Recorded", lambda item: item.created_at, "datetime"),
     ),
 )

@@ -23,7 +23,7 @@ from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import KINDS
-from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_pages import render, say, staff_router
 
 router = staff_router()
 
@@ -39,7 +39,7 @@ def _review_page(request: Request, session: Session, status_code: int = 200, **c
         request,
         "names/review.html",
         status_code,
-        title="要確認リスト / Review list",
+        title="Review list",
         items=items,
         downloads=download_links(request, "/staff/review"),
         candidate_value=_candidate_value,
@@ -75,11 +75,8 @@ def _fingerprint(changes: list[names_service.ResolutionChange]) -> str:
 
 
 Changes = list[names_service.ResolutionChange]
-CHANGED_SINCE = "確認後に内容が変わりました。もう一度確認してください。 / Something changed: check again."
-TICK_OVERWRITE = (
-    "登録済みの値を書き換えるには、上書きの確認にチェックしてください。"
-    " / Tick the overwrite box to replace stored values."
-)
+CHANGED_SINCE = "Something changed: check again."
+TICK_OVERWRITE = "Tick the overwrite box to replace stored values."
 
 
 def _confirm_page(request: Request, item_id: int, target: str, changes: Changes, note: str = "") -> Response:
@@ -99,7 +96,7 @@ def _confirm_page(request: Request, item_id: int, target: str, changes: Changes,
     return render(
         request,
         "names/review_confirm.html",
-        title=f"要確認 #{item_id} の確定内容 / What resolving #{item_id} changes",
+        title=say(request, "What resolving #%(item)s changes", item=item_id),
         item_id=item_id,
         target=target,
         rows=rows,

@@ -17,7 +17,7 @@ router = staff_router()
 KIND_LABELS = {
     code: (ja, code.replace("_", " ").capitalize()) for code, ja in ORGANISATION_KIND_LABELS_JA.items()
 }
-BASIC, PUBLISHED = "基本情報 / Basics", "公表 / Published"
+BASIC, PUBLISHED = "Basics", "Published"
 
 
 def describe_organisation(organisation: Any) -> str:
@@ -39,17 +39,15 @@ register_picker(
 
 ORGANISATION = StaffKind(
     kind="organisation",
-    title="団体 / Organisation",
+    title="Organisation",
     fields=(
-        field("name", "名称 / Name", group=BASIC),
-        field("name_en", "英語名 / English name", group=BASIC),
-        field(
-            "kind", "種別 / Type", "select", options=options_of(OrganisationKind, KIND_LABELS), group=BASIC
-        ),
-        field("municipality_id", "自治体 / Municipality", "ref", pick="municipality", group=BASIC),
-        field("members_count", "会員数 / Members", "int", group=BASIC),
-        field("overview_ja", "概要 / Overview", "textarea", group=PUBLISHED),
-        field("website", "ウェブサイト / Website", group=PUBLISHED),
+        field("name", "Name", group=BASIC),
+        field("name_en", "English name", group=BASIC),
+        field("kind", "Type", "select", options=options_of(OrganisationKind, KIND_LABELS), group=BASIC),
+        field("municipality_id", "Municipality", "ref", pick="municipality", group=BASIC),
+        field("members_count", "Members", "int", group=BASIC),
+        field("overview_ja", "Overview", "textarea", group=PUBLISHED),
+        field("website", "Website", group=PUBLISHED),
     ),
     load=lambda s, i: organisation_service.get(session=s, organisation_id=i),
     create=organisation_actions.create_organisation,

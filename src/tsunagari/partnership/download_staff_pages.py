@@ -24,15 +24,15 @@ def _partner(record: Any) -> str:
 
 PARTNERSHIPS = ListExport(
     name="partnerships",
-    title="提携の一覧 / Partnerships",
+    title="Partnerships",
     columns=(
         Column("ID", lambda p: p.id, "number"),
-        Column("自治体 / Municipality", lambda p: party_name(p.home_municipality or p.home_organisation)),
-        Column("相手 / Partner", _partner),
-        Column("種別 / Type", lambda p: p.type, "label", PARTNERSHIP_TYPE_LABELS),
-        Column("提携日 / Signed", lambda p: _dated(p.signed_on, p.signed_on_precision), "date"),
-        Column("状態 / Status", lambda p: p.status, "label", STATUS_LABELS),
-        Column("備考 / Notes", lambda p: p.notes),
+        Column("Municipality", lambda p: party_name(p.home_municipality or p.home_organisation)),
+        Column("Partner", _partner),
+        Column("Type", lambda p: p.type, "label", PARTNERSHIP_TYPE_LABELS),
+        Column("Signed", lambda p: _dated(p.signed_on, p.signed_on_precision), "date"),
+        Column("Status", lambda p: p.status, "label", STATUS_LABELS),
+        Column("Notes", lambda p: p.notes),
     ),
 )
 
@@ -60,14 +60,14 @@ def contact_rows(session: Session, contacts: list[Any]) -> list[ContactRow]:
 
 CONTACTS = ListExport(
     name="contacts",
-    title="連絡先 / Contacts",
+    title="Contacts",
     columns=(
         Column("ID", lambda r: r.contact.id, "number"),
-        Column("所属 / Belongs to", lambda r: r.belongs_to),
-        Column("氏名 / Name", lambda r: r.contact.person_name),
-        Column("役職 / Role", lambda r: r.contact.role),
-        Column("メール / E-mail", lambda r: r.contact.email),
-        Column("電話 / Phone", lambda r: r.contact.phone),
-        Column("備考 / Notes", lambda r: r.contact.notes),
+        Column("Belongs to", lambda r: r.belongs_to),
+        Column("Full name", lambda r: r.contact.person_name),
+        Column("Position", lambda r: r.contact.role),
+        Column("E-mail", lambda r: r.contact.email),
+        Column("Phone", lambda r: r.contact.phone),
+        Column("Notes", lambda r: r.contact.notes),
     ),
 )

@@ -37,10 +37,8 @@ from tsunagari.web.staff_pages import render, staff_router
 
 router = staff_router()
 
-BASIC, DATES, NOTES = "基本情報 / Basics", "日付 / Dates", "経緯・備考 / Background and notes"
-DATE_HELP = (
-    "和暦・西暦どちらでも（令和7年4月1日、R7.4.1、2025/4/1、平成31年3月） / Japanese era or western dates"
-)
+BASIC, DATES, NOTES = "Basics", "Dates", "Background and notes"
+DATE_HELP = "Japanese era or western dates (R7.4.1, 2025/4/1, H31.3)"
 
 
 def _describe(record: Any) -> str:
@@ -128,48 +126,48 @@ register_picker(
 
 PARTNERSHIP = StaffKind(
     kind="partnership",
-    title="提携 / Partnership",
+    title="Partnership",
     fields=(
-        field("home_municipality_id", "自治体 / Municipality", "ref", pick="municipality", group=BASIC),
+        field("home_municipality_id", "Municipality", "ref", pick="municipality", group=BASIC),
         field(
             "partner_municipality_id",
-            "相手自治体 / Partner municipality",
+            "Partner municipality",
             "ref",
             pick="partner",
             group=BASIC,
         ),
         field(
             "partner_organisation_id",
-            "相手団体（自治体でない場合） / Partner organisation (if not a municipality)",
+            "Partner organisation (if not a municipality)",
             "ref",
             pick="organisation",
             group=BASIC,
         ),
         field(
             "type",
-            "種別 / Type",
+            "Type",
             "select",
             options=options_of(PartnershipType, PARTNERSHIP_TYPE_LABELS),
             group=BASIC,
         ),
         field(
             "status",
-            "状態 / Status",
+            "Status",
             "select",
             options=options_of(PartnershipStatus, STATUS_LABELS),
             group=BASIC,
         ),
-        field("signed_on", "提携日 / Signed on", "date", precision=True, group=DATES, help=DATE_HELP),
-        field("ended_on", "解消日 / Ended on", "date", precision=True, group=DATES),
-        field("origin", "契機 / Origin", "textarea", group=NOTES),
+        field("signed_on", "Signed on", "date", precision=True, group=DATES, help=DATE_HELP),
+        field("ended_on", "Ended on", "date", precision=True, group=DATES),
+        field("origin", "Origin", "textarea", group=NOTES),
         field(
             "fields",
-            "交流分野 / Exchange fields",
+            "Exchange fields",
             "checkboxes",
             options=options_of(FIELD_LABELS, FIELD_LABELS),
             group=NOTES,
         ),
-        field("notes", "備考 / Notes", "textarea", group=NOTES),
+        field("notes", "Notes", "textarea", group=NOTES),
     ),
     load=lambda s, i: partnership_service.get(session=s, partnership_id=i),
     create=partnership_actions.create_partnership,
@@ -242,8 +240,8 @@ def partnerships_page(
         request,
         "list.html",
         422 if error else 200,
-        title="提携の一覧 / Partnerships",
-        heading_cells=["ID", "自治体 / Municipality", "相手 / Partner", "種別 / Type", "提携日 / Signed"],
+        title="Partnerships",
+        heading_cells=["ID", "Municipality", "Partner", "Type", "Signed"],
         fields=PARTNERSHIP_ROWS.fields,
         rows=rows,
         chosen=chosen,

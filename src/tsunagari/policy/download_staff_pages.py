@@ -57,7 +57,7 @@ def rules_index(fields: tuple[FormField, ...]) -> ListExport:
     )
     return ListExport(
         name="policy-rules",
-        title="交流の方針 (規則) / Visit policy rules",
+        title="Visit policy rules",
         columns=(
             Column("Municipality", lambda row: party_name(row.municipality)),
             *rule_columns,

@@ -54,3 +54,8 @@ class Finding(BaseModel):
     due_on: dt.date | None = None
     message: str
     """In Japanese, for the staff list."""
+    message_en: str = ""
+    """The same in English, for English pages and reports."""
+
+    def message_in(self, lang: str) -> str:
+        return self.message_en if lang == "en" and self.message_en else self.message

@@ -183,7 +183,9 @@ def evaluate(
     start, end = activity.start_on, activity.end_on or activity.start_on
     findings: list[Finding] = []
 
-    def add(code: str, status: FindingStatus, message: str, due_on: dt.date | None = None) -> None:
+    def add(
+        code: str, status: FindingStatus, message: str, message_en: str, due_on: dt.date | None = None
+    ) -> None:
         findings.append(
             Finding(
                 activity_id=activity.id,
@@ -194,6 +196,7 @@ def evaluate(
                 status=status,
                 due_on=due_on,
                 message=message,
+                message_en=message_en,
             )
         )
 
@@ -203,21 +206,44 @@ def evaluate(
         )
         if not (visit.for_signing or (activity.official_visit and sister)):
             reason = "公式訪問ではありません" if sister else "訪問先が姉妹・友好都市ではありません"
+            reason_en = (
+                "not an official visit" if sister else "the destination is not a sister or friendship city"
+            )
             add(
                 "public_cost_not_allowed",
                 "violation",
                 f"公費による旅費支出は姉妹(友好)都市への公式訪問か盟約締結に限られます({reason})。",
+                "Public money pays for travel only on an official visit to a sister or friendship city or to "
+                f"sign an agreement ({reason_en}).",
             )
 
     if rules.require_purpose_before_visit and start is not None:
         published = activity.purpose_published_on
         if published is None:
             if today < start:
-                add("purpose_due", "due", "訪問の目的を出発前に市民へ公表してください。", start)
+                add(
+                    "purpose_due",
+                    "due",
+                    "訪問の目的を出発前に市民へ公表してください。",
+                    "Publish the purpose of the visit to citizens before departure.",
+                    start,
+                )
             else:
-                add("purpose_not_published", "overdue", "訪問の目的が出発前に公表されていません。", start)
+                add(
+                    "purpose_not_published",
+                    "overdue",
+                    "訪問の目的が出発前に公表されていません。",
+                    "The purpose of the visit was not published before departure.",
+                    start,
+                )
         elif published >= start:
-            add("purpose_published_late", "violation", "訪問の目的の公表が出発後でした。", start)
+            add(
+                "purpose_published_late",
+                "violation",
+                "訪問の目的の公表が出発後でした。",
+                "The purpose of the visit was published after departure.",
+                start,
+            )
 
     if end is not None:
         deadline = end + dt.timedelta(days=rules.report_deadline_days)
@@ -228,6 +254,7 @@ def evaluate(
                     "report_overdue",
                     "overdue",
                     f"報告の公表期限({deadline.isoformat()})を過ぎています。",
+                    f"The report was due to be published by {deadline.isoformat()}.",
                     deadline,
                 )
             else:
@@ -235,10 +262,17 @@ def evaluate(
                     "report_due",
                     "due",
                     f"帰国後{rules.report_deadline_days}日以内に報告を公表してください。",
+                    f"Publish the report within {rules.report_deadline_days} days of returning.",
                     deadline,
                 )
         elif published > deadline:
-            add("report_published_late", "violation", "報告の公表が期限を過ぎていました。", deadline)
+            add(
+                "report_published_late",
+                "violation",
+                "報告の公表が期限を過ぎていました。",
+                "The report was published after its deadline.",
+                deadline,
+            )
 
     if rules.require_citizen_consultation and start is not None:
         met = visit.citizen_meeting_on
@@ -248,6 +282,7 @@ def evaluate(
                     "citizen_meeting_due",
                     "due",
                     "訪問前に市民・民間交流団体との協議の場を設けてください。",
+                    "Meet citizens and private exchange groups before the visit.",
                     start,
                 )
             else:
@@ -255,9 +290,15 @@ def evaluate(
                     "citizen_meeting_missing",
                     "violation",
                     "訪問前の市民・民間交流団体との協議が記録されていません。",
+                    "No meeting with citizens and private exchange groups is recorded before the visit.",
                 )
         elif met > start:
-            add("citizen_meeting_missing", "violation", "市民・民間交流団体との協議が訪問後でした。")
+            add(
+                "citizen_meeting_missing",
+                "violation",
+                "市民・民間交流団体との協議が訪問後でした。",
+                "The meeting with citizens and private exchange groups came after the visit.",
+            )
     return findings
 
 

@@ -25,7 +25,7 @@ from tsunagari.web.list_export import download_links, wanted_format
 from tsunagari.web.rendering import lang_of
 from tsunagari.web.security import CurrentUser, FormFields, SessionDep
 from tsunagari.web.staff_crud import StaffKind, register_kind
-from tsunagari.web.staff_pages import render, staff_router
+from tsunagari.web.staff_pages import render, say, staff_router
 
 router = staff_router()
 
@@ -34,33 +34,31 @@ def _visit_values(record: Any) -> dict[str, Any]:
     return {**record_json(record.activity), **record_json(record), "version": record.activity.version}
 
 
-VISIT_GROUP = "訪問 / Visit"
+VISIT_GROUP = "Visit"
 
 VISIT = StaffKind(
     kind="visit",
-    title="訪問計画 / Visit",
+    title="Visit plan",
     fields=(
         *ACTIVITY_FIELDS,
         field(
             "municipality_id",
-            "訪問する自治体 / Visiting municipality",
+            "Visiting municipality",
             "ref",
             pick="municipality",
             group=VISIT_GROUP,
         ),
         field(
             "destination_municipality_id",
-            "訪問先自治体 / Destination municipality",
+            "Destination municipality",
             "ref",
             pick="municipality",
             group=VISIT_GROUP,
         ),
-        field(
-            "destination_text", "訪問先 (未登録の場合) / Destination (if not registered)", group=VISIT_GROUP
-        ),
-        field("for_signing", "盟約締結のための訪問 / Visit to sign an agreement", "bool", group=VISIT_GROUP),
-        field("citizen_meeting_on", "市民・民間団体との協議日 / Met citizens on", "date", group=VISIT_GROUP),
-        field("citizen_meeting_notes", "協議の記録 / Meeting notes", "textarea", group=VISIT_GROUP),
+        field("destination_text", "Destination (if not registered)", group=VISIT_GROUP),
+        field("for_signing", "Visit to sign an agreement", "bool", group=VISIT_GROUP),
+        field("citizen_meeting_on", "Met citizens on", "date", group=VISIT_GROUP),
+        field("citizen_meeting_notes", "Meeting notes", "textarea", group=VISIT_GROUP),
     ),
     load=lambda s, i: policy_service.get_visit(session=s, activity_id=i),
     create=policy_actions.create_visit,
@@ -93,23 +91,22 @@ def policy(
 RULE_FIELDS = (
     FormField(
         "public_money_only_official_to_sister_friendship",
-        "公費は姉妹・友好都市への公式訪問と盟約締結に限る / Public money only for official visits to "
-        "sister or friendship cities, or for signing",
+        "Public money only for official visits to sister or friendship cities, or for signing",
         "bool",
     ),
     FormField(
         "require_purpose_before_visit",
-        "訪問の目的を出発前に公表する / Publish the purpose before the visit",
+        "Publish the purpose before the visit",
         "bool",
     ),
     FormField(
         "report_deadline_days",
-        "帰国後、報告を公表するまでの日数 / Days after the return to publish the report",
+        "Days after the return to publish the report",
         "int",
     ),
     FormField(
         "require_citizen_consultation",
-        "訪問前に市民・民間交流団体と協議する / Meet citizens and private exchange groups beforehand",
+        "Meet citizens and private exchange groups beforehand",
         "bool",
     ),
 )
@@ -119,7 +116,7 @@ def _rules_values(rules: PolicyRules) -> dict[str, Any]:
     return {f.name: getattr(rules, f.name) for f in RULE_FIELDS}
 
 
-LOOKUP = field("municipality_id", "自治体 / Municipality", "ref", pick="municipality")
+LOOKUP = field("municipality_id", "Municipality", "ref", pick="municipality")
 RULES_EXPORT = rules_index(RULE_FIELDS)
 
 
@@ -154,7 +151,7 @@ def policy_rules_index(request: Request, session: SessionDep, actor: CurrentUser
     return render(
         request,
         "policy/policy_rules_index.html",
-        title="交流の方針 (規則) / Visit policy rules",
+        title="Visit policy rules",
         stored=[
             (r, municipality_service.get(session=session, municipality_id=r.municipality_id)) for r in stored
         ],
@@ -176,7 +173,7 @@ def _rules_form(
         request,
         "policy/policy_rules.html",
         status_code,
-        title=f"{municipality.name} の交流の方針 / Visit policy rules",
+        title=say(request, "Visit policy rules of %(municipality)s", municipality=municipality.name),
         municipality=municipality,
         rules=rules,
         stored=rules.id is not None,
@@ -228,7 +225,7 @@ def update_policy_rules(
             request,
             "conflict.html",
             409,
-            title="交流の方針の編集: 競合 / Edit conflict",
+            title="Visit policy edit: conflict",
             message=str(error),
             rows=rows,
             action=f"/staff/policy/rules/{record_id}",

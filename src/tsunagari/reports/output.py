@@ -305,7 +305,7 @@ def verification_xlsx(report: VerificationReport) -> bytes:
         workbook,
         "提言",
         ["区分", "相手", "提携ID", "根拠となる数値"],
-        [[r.label, r.partner, r.partnership_id, r.figures] for r in report.recommendations],
+        [[r.label, r.partner, r.partnership_id, half(r.figures, "ja")] for r in report.recommendations],
     )
     _sheet(workbook, "出典", ["出典"], [[s] for s in report.sources])
     buffer = io.BytesIO()

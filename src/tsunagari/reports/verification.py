@@ -58,6 +58,7 @@ class ComplianceLine:
     status: str
     message: str
     due_on: dt.date | None
+    message_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,17 +137,34 @@ def _recommendations(ties: list[TieIndicators]) -> list[Recommendation]:
     for tie in ties:
         per_year = tie.activities_per_year or 0
         if tie.dormant and tie.last_activity is None and (tie.years_since_signing or 0) >= 10:
-            add("end", tie, f"締結後{tie.years_since_signing}年、活動の記録なし")
+            add(
+                "end",
+                tie,
+                f"締結後{tie.years_since_signing}年、活動の記録なし / "
+                f"{tie.years_since_signing} years since signing, no activity recorded",
+            )
         elif tie.dormant and tie.last_activity is None:
-            add("revive", tie, f"締結後{tie.years_since_signing or 0}年、活動の記録なし (休眠)")
+            add(
+                "revive",
+                tie,
+                f"締結後{tie.years_since_signing or 0}年、活動の記録なし (休眠) / "
+                f"{tie.years_since_signing or 0} years since signing, no activity recorded (dormant)",
+            )
         elif tie.dormant and tie.last_activity is not None:
             add(
                 "revive",
                 tie,
-                f"最終活動 {tie.last_activity.isoformat()}、{tie.years_since_last_activity}年前 (休眠)",
+                f"最終活動 {tie.last_activity.isoformat()}、{tie.years_since_last_activity}年前 (休眠) / "
+                f"last activity {tie.last_activity.isoformat()}, "
+                f"{tie.years_since_last_activity} years ago (dormant)",
             )
         elif tie.longest_run_years >= 3 and per_year >= 1:
-            add("deepen", tie, f"最長連続 {tie.longest_run_years}年度、年度あたり {per_year} 件")
+            add(
+                "deepen",
+                tie,
+                f"最長連続 {tie.longest_run_years}年度、年度あたり {per_year} 件 / "
+                f"longest unbroken run {tie.longest_run_years} fiscal years, {per_year} activities a year",
+            )
         if (
             not tie.dormant
             and median
@@ -156,7 +174,9 @@ def _recommendations(ties: list[TieIndicators]) -> list[Recommendation]:
             add(
                 "review",
                 tie,
-                f"1人あたり公費 {tie.cost_per_participant_yen:,}円 (中央値 {median:,.0f}円の2倍超)",
+                f"1人あたり公費 {tie.cost_per_participant_yen:,}円 (中央値 {median:,.0f}円の2倍超) / "
+                f"public cost ¥{tie.cost_per_participant_yen:,} per participant "
+                f"(over twice the median ¥{median:,.0f})",
             )
         if tie.report_on_time_share is not None and tie.report_on_time_share < 0.5:
             add("review", tie, f"報告の期限内公表率 {tie.report_on_time_share:.0%}")
@@ -238,7 +258,7 @@ def build(
         if a.start_on is not None and span.contains(a.start_on)
     }
     compliance = [
-        ComplianceLine(f.activity_id, f.title, f.code, f.status, f.message, f.due_on)
+        ComplianceLine(f.activity_id, f.title, f.code, f.status, f.message, f.due_on, f.message_en)
         for f in policy_service.check(session=session, municipality_id=municipality.id, today=span.as_of)
         if f.activity_id in in_range and f.status in ("violation", "overdue")
     ]

@@ -14,6 +14,8 @@ from tsunagari.web.rendering import LOCALES, compile_catalogues
 Lang = Literal["ja", "en"]
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 _LATIN = re.compile(r"[A-Za-z]")
+STAFF_CONTEXT = "staff"
+"""The catalogue context of the staff pages' own wording (a word may read differently there)."""
 
 
 @lru_cache(maxsize=2)
@@ -30,12 +32,18 @@ def gettext(lang: Lang, message: str, **params: Any) -> str:
 
 
 def pair_half(text: str, lang: Lang) -> str:
-    """One language of a "日本語 / English" pair (a domain's declared label or title); other text is
-    looked up in the catalogue as a msgid, and shown as it is when the catalogue does not know it."""
+    """A label, heading or title a domain declared, in one language: an English msgid of the staff pages
+    (context "staff"), else of the public pages, else the half of a "日本語 / English" pair (the errors
+    the actions raise, which the API and the CLI show whole); text the catalogue does not know is shown
+    as it is."""
     halves = split_pair(text or "")
-    if halves is None:
-        return gettext(lang, text) if text else ""
-    return halves[1] if lang == "en" else halves[0]
+    if halves is not None:
+        return halves[1] if lang == "en" else halves[0]
+    if not text:
+        return ""
+    catalogue = translations(lang)
+    staff = str(catalogue.pgettext(STAFF_CONTEXT, text))
+    return staff if staff != text else str(catalogue.gettext(text))
 
 
 def half(text: str, lang: Lang) -> str:

@@ -88,8 +88,7 @@ class Column:
 
 def wareki_header(label: str, lang: Lang) -> str:
     """The header of the 和暦 column beside a date column: 提携日（和暦） / Signed (Japanese era)."""
-    halves = split_pair(label)
-    ja, en = halves if halves else (gettext("ja", label), gettext("en", label))
+    ja, en = pair_half(label, "ja"), pair_half(label, "en")
     return f"{en} (Japanese era)" if lang == "en" else f"{ja}（和暦）"
 
 
