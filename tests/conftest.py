@@ -83,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Fixtures whose database follows TSUNAGARI_TEST_BACKEND, statically or through getfixturevalue (every
 # fixture built on `databases` has it in its closure). `client` is tests/web/test_api.py's.
+BROWSER_TESTS = ROOT / "tests" / "browser"
 BACKEND_SELECTED_FIXTURES = frozenset(
     {"databases", "backend_engine", "demo_client", "demo_session", "client"}
 )
@@ -91,14 +92,17 @@ BACKEND_SELECTED_FIXTURES = frozenset(
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The postgresql pass runs only the tests whose database it changes. A test without a database, or
     whose only database is a two-backend fixture (`session`, `staff_database`), already ran on PostgreSQL
-    in the sqlite pass; running it again would check nothing new (TSUNAGARI_TEST_EVERY_ITEM=1 keeps all)."""
+    in the sqlite pass; running it again would check nothing new. The browser walks (tests/browser) run in
+    the sqlite pass only: they check what Chromium draws, the same HTML whichever database filled it, and
+    the web tests check the pages on PostgreSQL (TSUNAGARI_TEST_EVERY_ITEM=1 keeps all)."""
     if TEST_BACKEND != "postgresql" or os.environ.get("TSUNAGARI_TEST_EVERY_ITEM"):
         return
     kept: list[pytest.Item] = []
     already_run: list[pytest.Item] = []
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        (kept if fixtures & BACKEND_SELECTED_FIXTURES else already_run).append(item)
+        in_browser = BROWSER_TESTS in Path(str(item.path)).parents
+        (kept if fixtures & BACKEND_SELECTED_FIXTURES and not in_browser else already_run).append(item)
     if already_run:
         config.hook.pytest_deselected(items=already_run)
         items[:] = kept

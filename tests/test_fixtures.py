@@ -369,12 +369,14 @@ def _collected(backend: str, *names: str) -> set[str]:
 
 def test_the_postgresql_pass_runs_only_what_its_backend_changes() -> None:
     # test_healthz reads the pass's database; test_cli_dates has none; test_service (partnerships) runs on
-    # `session`, which covered PostgreSQL in the sqlite pass already; test_staff on `staff_database`, too.
+    # `session`, which covered PostgreSQL in the sqlite pass already; test_staff on `staff_database`, too;
+    # the browser walk serves the pass's database, but checks only what Chromium draws.
     names = (
         "tests/web/test_healthz.py",
         "tests/cli/test_cli_dates.py",
         "tests/partnership/test_service.py",
         "tests/web/test_staff.py",
+        "tests/browser/test_population_figures.py",
     )
     every = _collected("sqlite", *names)
     postgresql = _collected("postgresql", *names)
@@ -382,3 +384,4 @@ def test_the_postgresql_pass_runs_only_what_its_backend_changes() -> None:
     assert {item.split("::")[0] for item in postgresql} == {"tests/web/test_healthz.py"}
     assert any("[postgresql]" in item for item in every if "partnership/test_service.py" in item)
     assert any("[postgresql]" in item for item in every if "test_staff.py" in item)
+    assert any("tests/browser/" in item for item in every)

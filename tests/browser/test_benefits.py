@@ -13,7 +13,6 @@ import pytest
 
 from tests.app_server import running_app
 from tests.browser.test_portal_english_a11y import AXE, AXE_RUN, JAPANESE_OUTSIDE_JA
-from tests.browser.test_portal_layout import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Databases
 from tsunagari.db import make_engine
 from tsunagari.session import unit_of_work
@@ -71,16 +70,6 @@ def served(databases: Databases) -> Iterator[tuple[str, int]]:
             yield base, musashino_id
     finally:
         databases.discard(url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run make install system-packages (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _checked(page: object, base: str, what: str) -> dict[str, object]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_portal import browser, start_server  # noqa: F401 - fixtures shared with the portal walk
+from tests.browser.test_portal import start_server  # noqa: F401 - the server fixture shared with the portal walk
 from tests.web.test_exchange_pages import demo_cases
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:  # noqa: F811 - the browser fixture imported above
+def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP")  # type: ignore[attr-defined]
     page = context.new_page()
     yield page
@@ -67,7 +67,7 @@ def test_case_directory_filtered_by_environment_and_conference(
 
 def test_case_directory_form_works_without_javascript(
     start_server: Callable[[bool], str],  # noqa: F811
-    browser: object,  # noqa: F811
+    browser: object,
     artifacts_dir: Path,
 ) -> None:
     expect = playwright_sync.expect

@@ -11,7 +11,6 @@ import pytest
 
 from tests.app_server import running_app
 from tests.browser.test_portal_english_a11y import JAPANESE_OUTSIDE_JA
-from tests.browser.test_portal_layout import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Databases
 from tsunagari.db import make_engine
 from tsunagari.session import unit_of_work
@@ -41,16 +40,6 @@ def served(databases: Databases) -> Iterator[tuple[str, int, int]]:
             yield base, ids[0], ids[1]
     finally:
         databases.discard(url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run make install system-packages (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -13,8 +13,6 @@ from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 XSS = "<script>alert(1)</script>"
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -62,16 +60,6 @@ def start_server(databases: Databases) -> Iterator[Callable[[bool], str]]:
         yield start
     for url in urls:
         databases.discard(url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run make install system-packages (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import running_app
-from tests.browser.test_portal_layout import CHROMIUM, CHROMIUM_ARGS, FOLLOWED, PAGES
+from tests.browser.test_portal_layout import FOLLOWED, PAGES
 from tests.conftest import Databases
 from tests.policy.publication_data import PUBLISHED_PURPOSE, Visits, add_visits
 from tsunagari.db import make_engine
@@ -73,16 +73,6 @@ def served(databases: Databases) -> Iterator[tuple[str, Visits]]:
             yield base, visits
     finally:
         databases.discard(url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run make install system-packages (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _paths(browser: object, base: str, visits: Visits) -> list[str]:

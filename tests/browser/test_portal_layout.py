@@ -14,8 +14,6 @@ from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = (1366, 390)
 # Swagger UI and Redoc lay out the whole OpenAPI document in the browser: on a loaded CI machine that
 # took longer than the 5 s default (seen on the PostgreSQL pass), so they get more time to appear.
@@ -108,16 +106,6 @@ def base_url(databases: Databases) -> Iterator[str]:
             yield base
     finally:
         databases.discard(url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run make install system-packages (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _paths(browser: object, base: str) -> list[str]:

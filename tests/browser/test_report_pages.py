@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import running_app
-from tests.browser.test_portal import browser  # noqa: F401 - the Chromium fixture shared with the portal walk
 from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
@@ -68,7 +67,7 @@ def site(databases: Databases) -> Iterator[Site]:
 @pytest.mark.parametrize("width", [1366, 390])
 def test_each_report_page_opens_and_reads(
     site: Site,
-    browser: object,  # noqa: F811 - the Chromium fixture imported above
+    browser: object,
     artifacts_dir: Path,
     width: int,
 ) -> None:

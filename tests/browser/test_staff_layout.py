@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import running_app
-from tests.browser.test_portal_layout import ORPHANS, WIDTHS, _name, browser  # noqa: F401 - fixture
+from tests.browser.test_portal_layout import ORPHANS, WIDTHS, _name
 from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
@@ -150,7 +150,7 @@ def site(databases: Databases) -> Iterator[Site]:
         databases.discard(url)
 
 
-def _logged_in(browser: object, base: str, width: int) -> object:  # noqa: F811
+def _logged_in(browser: object, base: str, width: int) -> object:
     context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
     page = context.new_page()
     page.goto(f"{base}/staff/login")
@@ -165,7 +165,7 @@ def _logged_in(browser: object, base: str, width: int) -> object:  # noqa: F811
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_staff_table_breaks_japanese_per_character_and_no_page_scrolls_sideways(
     site: Site,
-    browser: object,  # noqa: F811
+    browser: object,
     artifacts_dir: Path,
     width: int,
     lang: str,
@@ -195,7 +195,7 @@ def test_no_staff_table_breaks_japanese_per_character_and_no_page_scrolls_sidewa
 @pytest.mark.parametrize("width", WIDTHS)
 def test_record_forms_are_labelled_readable_and_run_down_the_page(
     site: Site,
-    browser: object,  # noqa: F811
+    browser: object,
     width: int,
 ) -> None:
     page = _logged_in(browser, site.base, width)

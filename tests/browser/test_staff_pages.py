@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from tests.app_server import running_app
-from tests.browser.test_portal import browser  # noqa: F401 - the Chromium fixture shared with the portal walk
 from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
@@ -112,7 +111,7 @@ def staff_site(databases: Databases) -> Iterator[StaffSite]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:  # noqa: F811 - the browser fixture imported above
+def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="ja-JP")  # type: ignore[attr-defined]
     page = context.new_page()
     yield page

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from tests.app_server import running_app
-from tests.browser.test_portal import browser  # noqa: F401 - the Chromium fixture shared with the portal walk
 from tests.conftest import Databases
 
 pytestmark = pytest.mark.browser
@@ -99,7 +98,7 @@ def site(databases: Databases) -> Iterator[Site]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:  # noqa: F811 - the browser fixture imported above
+def page(browser: object) -> Iterator[object]:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")  # type: ignore[attr-defined]
     page = context.new_page()
     yield page
