@@ -14,7 +14,7 @@ import pytest
 
 import tsunagari
 from tsunagari.web.app import create_app
-from tsunagari.web.i18n import pair_half, split_pair
+from tsunagari.web.i18n import Lang, pair_half, split_pair
 from tsunagari.web.list_export import ListExport
 from tsunagari.web.staff_crud import KINDS
 
@@ -60,10 +60,10 @@ def test_staff_labels_are_catalogue_messages_not_pairs() -> None:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_every_staff_label_has_an_entry_in_each_language(lang: str) -> None:
+def test_every_staff_label_has_an_entry_in_each_language(lang: Lang) -> None:
     missing = []
     for where, text in DECLARED:
-        shown = pair_half(text, lang)  # type: ignore[arg-type]
+        shown = pair_half(text, lang)
         if text in SYMBOLS:
             continue
         if lang == "ja" and not JAPANESE.search(shown):
