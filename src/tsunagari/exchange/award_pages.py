@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagari.exchange import award_service
 from tsunagari.exchange.models import Award
 from tsunagari.exchange.pages import PartyLink, party_link
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import Lang, lang_of, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -15,10 +15,10 @@ from tsunagari.demo.citations import citation
 from tsunagari.exchange import network_service, programme_service
 from tsunagari.exchange.models import FIELD_LABELS, MEMBERSHIP_ROLE_LABELS, NETWORK_KIND_LABELS
 from tsunagari.exchange.pages import PartyLink, ProgrammeLine, party_link, programme_line
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import Lang, format_date, label_of, lang_of, map_json, render, render_found
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from tsunagari.exchange.models import (
 from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
 from tsunagari.policy import publication_service
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import (
     Lang,
     country_name,
@@ -38,7 +38,7 @@ from tsunagari.web.rendering import (
     render_found,
 )
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 # --------------------------------------------------------------------------- shared view pieces

@@ -21,11 +21,11 @@ from tsunagari.portal.list_download_pages import download_response, lang_param
 from tsunagari.portal.list_downloads import Column, ListTable
 from tsunagari.portal.pages import prefecture_label
 from tsunagari.reference.countries import all_countries
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.public_api import PublicCachedRoute
 from tsunagari.web.rendering import Lang, country_name, format_number, label_of, lang_of, render, render_found
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 DIRECTION_LABELS: dict[str, tuple[str, str]] = {
     "abroad": ("海外の提携先を探す日本の自治体", "Japanese municipalities seeking partners abroad"),

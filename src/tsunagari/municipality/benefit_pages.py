@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
@@ -28,10 +28,10 @@ from tsunagari.exchange import benefit_service
 from tsunagari.exchange.benefit_models import BENEFIT_KIND_LABELS, Benefit, BenefitKind
 from tsunagari.municipality import service as municipality_service
 from tsunagari.municipality.publication_pages import yen
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import Lang, format_date, label_of, lang_of, not_found, render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 PRODUCT = "-//Tsunagari//Citizen activities//JA"

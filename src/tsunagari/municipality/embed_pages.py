@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from tsunagari.municipality.pages import PartnerView, _partners
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.portal import service as portal_service
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import Lang, render_found
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 MAP_WIDTH, MAP_HEIGHT, MARGIN = 320.0, 160.0, 12.0
 

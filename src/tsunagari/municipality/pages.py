@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from tsunagari.partnership.schemas import PartnerRow
 from tsunagari.portal import service as portal_service
 from tsunagari.reference import countries, japan
 from tsunagari.reference.service import GEONAMES_POPULATION_SOURCE
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import (
     Lang,
     country_name,
@@ -36,7 +36,7 @@ from tsunagari.web.rendering import (
     render_found,
 )
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 KIND_LABELS_EN: dict[str, str] = {
     "prefecture": "Prefecture",

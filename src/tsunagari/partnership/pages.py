@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from tsunagari.municipality.publication_pages import PublicationView, publicatio
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership import service as partnership_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS, STATUS_LABELS, Partnership
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import (
     Lang,
     country_name,
@@ -30,7 +30,7 @@ from tsunagari.web.rendering import (
     render_found,
 )
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 # --------------------------------------------------------------------------- shared view pieces

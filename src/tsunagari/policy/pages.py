@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from tsunagari.policy import publication_service
 from tsunagari.policy import service as policy_service
 from tsunagari.policy.publication_service import Publication
 from tsunagari.portal import service as portal_service
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import (
     Lang,
     label_of,
@@ -33,7 +33,7 @@ from tsunagari.web.rendering import (
     render_found,
 )
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 # What the policy says is due (the codes of policy.service.evaluate that due_list keeps), for citizens.
 DUTY_LABELS: dict[str, tuple[str, str]] = {

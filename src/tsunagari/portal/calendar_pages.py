@@ -8,7 +8,7 @@ import calendar
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 from icalendar import Calendar, Event
 
@@ -17,9 +17,10 @@ from tsunagari.municipality import service as municipality_service
 from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.service import Anniversary
+from tsunagari.web.deps import page_router
 from tsunagari.web.security import SessionDep
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 PRODUCT = "-//Tsunagari//Anniversaries//JA"
 MAX_SPAN = 30

@@ -21,12 +21,12 @@ from tsunagari.portal.directory_pages import FIRST_YEAR, LAST_YEAR
 from tsunagari.portal.list_download_pages import download_response, lang_param, partnership_table
 from tsunagari.portal.list_downloads import Column, Dated, ListTable
 from tsunagari.portal.pages import LIST_PAGE_SIZE, ListPages, list_pages, page_number
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.i18n import gettext
 from tsunagari.web.public_api import PublicCachedRoute
 from tsunagari.web.rendering import Lang, not_found, render_found
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 """The decade pages (HTML: the language may come from the cookie)."""
 downloads = APIRouter(include_in_schema=False, route_class=PublicCachedRoute)
 """Their downloads (the language from `?lang=` only)."""

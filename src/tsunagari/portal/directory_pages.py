@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from tsunagari.partnership.models import PARTNERSHIP_TYPE_LABELS
 from tsunagari.portal import service as portal_service
 from tsunagari.portal.pages import AnniversaryRow, Choice, anniversary_rows, map_url, prefecture_label
 from tsunagari.reference import japan
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import (
     Lang,
     country_name,
@@ -29,7 +29,7 @@ from tsunagari.web.rendering import (
     render_found,
 )
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 """Anniversary pages exist for these years (the service accepts a wider range for the API)."""

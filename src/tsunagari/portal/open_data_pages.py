@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -23,11 +23,11 @@ from tsunagari.portal import service as portal_service
 from tsunagari.portal.pages import GROUP_BYS
 from tsunagari.reference import licences
 from tsunagari.reference.licences import DatasetLicence
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.download_store import kept_download
 from tsunagari.web.rendering import render
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 CSV_METADATA = "/data/partnerships.csv-metadata.json"
 

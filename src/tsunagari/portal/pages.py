@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,7 @@ from tsunagari.portal import service as portal_service
 from tsunagari.portal.service import GroupBy, StatRow
 from tsunagari.reference import countries, japan, licences
 from tsunagari.reference.countries import all_countries
-from tsunagari.web.deps import SessionDep
+from tsunagari.web.deps import SessionDep, page_router
 from tsunagari.web.rendering import (
     Lang,
     country_name,
@@ -40,7 +40,7 @@ from tsunagari.web.rendering import (
 
 GROUP_BYS: tuple[GroupBy, ...] = ("country", "prefecture", "type", "decade", "field")
 
-router = APIRouter(include_in_schema=False)
+router = page_router()
 
 
 # --------------------------------------------------------------------------- home and search

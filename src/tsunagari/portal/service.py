@@ -4,194 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from sqlalchemy import (
-    ColumnElement,
     Integer,
     Select,
-    String,
     and_,
     bindparam,
     case,
-    column,
-    exists,
     func,
     or_,
     select,
-    table,
     union,
 )
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session, aliased
 
 from tsunagari.common.fields import FIELD_CODES, FIELD_LABELS
-from tsunagari.common.page import Page
 from tsunagari.dates import PartialDate
 from tsunagari.errors import InvalidInput, NotFound
-from tsunagari.municipality.models import Municipality, MunicipalityName
-from tsunagari.names.normalize import SKELETON_PREFIX, fold
+from tsunagari.municipality.models import Municipality
 from tsunagari.organisation.models import Organisation
 from tsunagari.partnership import rows as partnership_rows
 from tsunagari.partnership.models import NOT_CONCLUDED, NOT_IN_FORCE, PARTNERSHIP_TYPE_LABELS, Partnership
+from tsunagari.portal.search import GRAM_LENGTH as GRAM_LENGTH
+from tsunagari.portal.search import NAME_GRAM as NAME_GRAM
+from tsunagari.portal.search import search_municipalities as search_municipalities
 from tsunagari.reference.models import Country
 
 GroupBy = Literal["country", "prefecture", "type", "decade", "field"]
 ANNIVERSARY_STEP = 5
 FIRST_ANNIVERSARY = 10
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-# Two-character slices of every name key, kept by database triggers (migration 0007); a lightweight
-# table clause because only the search reads it and only the triggers write it.
-NAME_GRAM = table("municipality_name_gram", column("gram", String), column("municipality_id", Integer))
-GRAM_LENGTH = 2
-GRAMS_USED = 3
-"""The rarest slices of the search text that narrow the candidates; every name is still checked."""
-CANDIDATES_LISTED = 2_000
-"""Up to this many candidates are looked up by id; past it (a common slice) the names are joined."""
-
-
-def _name_match(session: Session, key: str) -> Select[Any] | None:
-    """Ids of municipalities with a (non-skeleton) name key containing `key`; None when none can.
-
-    Candidates come from the slice index: a key containing `key` contains each of its slices. The
-    real substring test then runs on the candidates' names only, so recall is that of a full scan.
-    """
-    contains = and_(
-        MunicipalityName.key.like(f"%{_escape_like(key)}%", escape="\\"),
-        ~MunicipalityName.key.startswith(SKELETON_PREFIX),
-    )
-    grams = sorted({key[i : i + GRAM_LENGTH] for i in range(len(key) - GRAM_LENGTH + 1)})
-    if not grams:  # one character: no slice to look up, scan the names
-        return select(MunicipalityName.municipality_id).where(contains)
-    counts: dict[str, int] = dict(
-        session.connection()
-        .execute(
-            select(NAME_GRAM.c.gram, func.count())
-            .where(NAME_GRAM.c.gram.in_(grams))
-            .group_by(NAME_GRAM.c.gram)
-        )
-        .all()
-    )
-    if len(counts) < len(grams):
-        return None  # a slice no name has: no name contains the text
-    rarest, *others = sorted(grams, key=lambda gram: (counts[gram], gram))[:GRAMS_USED]
-    candidates = select(NAME_GRAM.c.municipality_id).where(NAME_GRAM.c.gram == rarest)
-    for gram in others:
-        also = NAME_GRAM.alias()
-        candidates = candidates.where(
-            exists().where(also.c.gram == gram, also.c.municipality_id == NAME_GRAM.c.municipality_id)
-        )
-    # The candidates first, as a list: given the whole statement at once, PostgreSQL guesses that a
-    # LIKE '%…%' keeps almost no names and walks every name before the slice index.
-    ids = session.connection().scalars(candidates.limit(CANDIDATES_LISTED + 1)).all()
-    if not ids:
-        return None
-    if len(ids) <= CANDIDATES_LISTED:
-        return select(MunicipalityName.municipality_id).where(
-            MunicipalityName.municipality_id.in_(ids), contains
-        )
-    return select(MunicipalityName.municipality_id).where(
-        MunicipalityName.municipality_id.in_(candidates), contains
-    )
-
-
-def _search_condition(session: Session, q: str) -> ColumnElement[bool]:
-    """Names in any script (through their folded keys) and the profile texts, as substrings.
-
-    Substring matching keeps full recall for one- and two-character Japanese words (花火, 温泉),
-    which word-based full-text indexes would miss.
-    """
-    folded = fold(q)
-    if not folded:
-        raise InvalidInput("the search text is empty", field="q", value=q)
-    raw = f"%{_escape_like(q.strip())}%"
-    # The same condition as the partial index ix_municipality_with_overview, so only profiles are read.
-    with_overview = or_(Municipality.overview_ja.is_not(None), Municipality.overview_en.is_not(None))
-    overview_match = select(Municipality.id).where(
-        with_overview,
-        or_(
-            Municipality.overview_ja.like(raw, escape="\\"), Municipality.overview_en.ilike(raw, escape="\\")
-        ),
-    )
-    name_match = _name_match(session, folded)
-    if name_match is None:
-        return Municipality.id.in_(overview_match)
-    return Municipality.id.in_(union(name_match, overview_match))
-
-
-SEARCH_COLUMNS = (
-    Municipality.id,
-    Municipality.name,
-    Municipality.name_en,
-    Municipality.kana,
-    Municipality.kind,
-    Municipality.country,
-    Municipality.region,
-    Municipality.jis_code,
-    Municipality.lat,
-    Municipality.lng,
-    Municipality.status,
-    Municipality.overview_ja,
-    Municipality.overview_en,
-)
-"""What a search result shows: the API's summary and the results page's profile excerpt."""
-
-
-def _has_no_partnership() -> ColumnElement[bool]:
-    return ~or_(
-        exists().where(Partnership.home_municipality_id == Municipality.id),
-        exists().where(Partnership.partner_municipality_id == Municipality.id),
-    )
-
-
-def search_municipalities(
-    *,
-    session: Session,
-    q: str | None = None,
-    country: str | None = None,
-    prefecture: str | None = None,
-    kind: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[Row[Any]]:
-    """Municipalities filtered by text, country, prefecture and kind, as rows of the columns the
-    listings show (SEARCH_COLUMNS; attribute access like the model's, no ORM object per row).
-
-    Order: those with partnerships first (what people look for), then by country, code and id,
-    so pages are stable.
-    """
-    conditions: list[ColumnElement[bool]] = []
-    if q:
-        conditions.append(_search_condition(session, q))
-    if country:
-        conditions.append(Municipality.country == country.upper())
-    if prefecture:
-        conditions.append(or_(Municipality.region == prefecture, Municipality.region_code == prefecture))
-    if kind:
-        conditions.append(Municipality.kind == kind)
-    # The total rides along as a window count, so the matching runs once rather than twice.
-    statement = (
-        select(*SEARCH_COLUMNS, func.count().over().label("total"))
-        .where(*conditions)
-        .order_by(_has_no_partnership(), Municipality.country != "JP", Municipality.jis_code, Municipality.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = cast(Sequence[Row[Any]], session.connection().execute(statement).all())
-    if rows:
-        total = int(rows[0].total)
-    elif offset:
-        total = session.scalar(select(func.count()).select_from(Municipality).where(*conditions)) or 0
-    else:
-        total = 0
-    return Page(total=total, items=list(rows), limit=limit, offset=offset)
 
 
 def municipality_count(*, session: Session) -> int:

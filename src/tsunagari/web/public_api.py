@@ -8,8 +8,12 @@ in the domains' api modules.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import inspect
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -18,52 +22,107 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
-from tsunagari.audit.service import DataVersion, data_version
+from tsunagari.audit.service import DataVersion, data_version, data_version_on
 from tsunagari.config import get_settings
 from tsunagari.dates import PartialDate
 from tsunagari.db import get_engine
-from tsunagari.web.deps import MAX_ID
+from tsunagari.web.deps import MAX_ID, SessionRoute
 from tsunagari.web.response_cache import CachedResponse, ResponseCache
 
 API_PREFIX = "/api/v1"
 CACHE_CONTROL = "public, max-age=60"
 
 
-class PublicCachedRoute(APIRoute):
+@dataclass
+class _CacheSlot:
+    """What a cached route's request hands to its endpoint's thread, and what the thread hands back."""
+
+    cache: ResponseCache
+    key: tuple[str, str, str]
+    version: DataVersion = (0, 0)
+    hit: CachedResponse | None = None
+
+
+_CACHE_SLOT: ContextVar[_CacheSlot | None] = ContextVar("tsunagari_cache_slot", default=None)
+
+
+def _answering_from_cache(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The sync endpoint, preceded in its own thread by the data-version check and the cache lookup.
+
+    One trip to the thread pool per request, hit or miss: the version is read on the connection the
+    request session then builds the answer with (or gives straight back on a hit).
+    """
+    if inspect.iscoroutinefunction(inspect.unwrap(endpoint)):
+        return endpoint
+
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        slot = _CACHE_SLOT.get()
+        if slot is not None:
+            session = next((value for value in kwargs.values() if isinstance(value, Session)), None)
+            if session is None:
+                slot.version = data_version(get_engine())
+            else:
+                slot.version = data_version_on(session.connection())
+            slot.hit = slot.cache.get(slot.key, slot.version)
+            if slot.hit is not None:
+                if session is not None:
+                    session.close()
+                return Response(slot.hit.body)
+        return endpoint(*args, **kwargs)
+
+    return run
+
+
+class PublicCachedRoute(SessionRoute):
     """Public GETs carry an ETag (a hash of the body) so clients and proxies can revalidate cheaply,
     and are served from the process's response cache while the data version is unchanged
     (web.response_cache). Nothing here depends on who asks: the public API shows everyone the same."""
 
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _answering_from_cache(endpoint), **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         known = known_query_parameters(self)
+        checked_in_thread = not inspect.iscoroutinefunction(inspect.unwrap(self.endpoint))
 
         async def cached(request: Request) -> Response:
             if request.method != "GET":
                 return await handler(request)
             refuse_unknown_parameters(request, known)
             cache = _response_cache(request)
-            key: tuple[str, str, str] | None = None
-            version: DataVersion = (0, 0)
+            slot: _CacheSlot | None = None
             if cache.enabled:
-                engine = get_engine()
-                key = (str(engine.url), request.url.path, request.url.query)
-                # Never on the event loop: the lookup waits for a pooled connection, and the
-                # connections may be held by requests that need the loop to finish.
-                version = await run_in_threadpool(data_version, engine)
-                if (entry := cache.get(key, version)) is not None:
-                    # Marked, so a load test can tell its hit rate from the answers.
-                    hit = entry.headers | {"X-Cache": "hit"}
-                    return _revalidated(request, entry.body, hit, entry.etag)
-            response = await handler(request)
+                key = (str(get_engine().url), request.url.path, request.url.query)
+                slot = _CacheSlot(cache, key)
+                if not checked_in_thread:
+                    # Never on the event loop: the lookup waits for a pooled connection, and the
+                    # connections may be held by requests that need the loop to finish.
+                    slot.version = await run_in_threadpool(data_version, get_engine())
+                    slot.hit = cache.get(key, slot.version)
+            if slot is not None and slot.hit is not None:
+                response: Response | None = None
+            else:
+                token = _CACHE_SLOT.set(slot)
+                try:
+                    response = await handler(request)
+                finally:
+                    _CACHE_SLOT.reset(token)
+            if slot is not None and slot.hit is not None:
+                # Marked, so a load test can tell its hit rate from the answers.
+                hit = slot.hit.headers | {"X-Cache": "hit"}
+                return _revalidated(request, slot.hit.body, hit, slot.hit.etag)
+            assert response is not None
             body = getattr(response, "body", None)
             if response.status_code != 200 or not isinstance(body, bytes):
                 return response
             etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
             headers = {name: value for name, value in response.headers.items() if name != "content-length"}
-            if key is not None:
-                cache.put(key, CachedResponse(version, body, headers, etag))
+            if slot is not None:
+                cache.put(slot.key, CachedResponse(slot.version, body, headers, etag))
             return _revalidated(request, body, headers, etag)
 
         return cached

@@ -13,6 +13,7 @@ stale, which the staff who edit a record and then look at the public portal expe
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Final
@@ -36,7 +37,8 @@ class CachedResponse:
 class ResponseCache:
     """Least recently used responses by (database, path, query), within an entry and byte budget.
 
-    Used from the event loop only (the route wrapper is async), so it needs no lock.
+    Looked up from the request threads (beside the data-version check) and filled from the event
+    loop, so every change holds a lock.
     """
 
     def __init__(self, max_entries: int, max_bytes: int) -> None:
@@ -46,6 +48,7 @@ class ResponseCache:
         self._entries: OrderedDict[tuple[str, str, str], CachedResponse] = OrderedDict()
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
@@ -55,17 +58,22 @@ class ResponseCache:
         return len(self._entries)
 
     def get(self, key: tuple[str, str, str], version: DataVersion) -> CachedResponse | None:
-        entry = self._entries.get(key)
-        if entry is None or entry.version != version:
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return entry
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.version != version:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry
 
     def put(self, key: tuple[str, str, str], entry: CachedResponse) -> None:
         if len(entry.body) > min(MAX_BODY_BYTES, self.max_bytes):
             return
+        with self._lock:
+            self._put(key, entry)
+
+    def _put(self, key: tuple[str, str, str], entry: CachedResponse) -> None:
         if (old := self._entries.pop(key, None)) is not None:
             self.size -= len(old.body)
         self._entries[key] = entry
