@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from tsunagari.errors import InvalidInput, NotFound, parse
@@ -87,6 +87,10 @@ def is_current(benefit: Benefit, today: dt.date) -> bool:
     return benefit.valid_until is None or benefit.valid_until >= today
 
 
+# Few municipalities offer benefits: a prebuilt check skips building the listing for the rest.
+_OFFERS_ANY = select(exists().where(Benefit.municipality_id == bindparam("municipality_id", type_=Integer)))
+
+
 def list_benefits(
     *,
     session: Session,
@@ -97,6 +101,10 @@ def list_benefits(
 ) -> Sequence[Benefit]:
     """Benefits in a stable order (soonest deadline, then soonest start, then id); with `today`, only the
     current ones (not over by that day)."""
+    if municipality_id is not None and not session.connection().scalar(
+        _OFFERS_ANY, {"municipality_id": municipality_id}
+    ):
+        return []
     statement = select(Benefit)
     if today is not None:
         statement = statement.where(or_(Benefit.valid_until.is_(None), Benefit.valid_until >= today))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from tsunagari.common.records import assign_changed
@@ -50,7 +50,13 @@ def find_by_name(*, session: Session, name: str) -> Organisation | None:
     return session.scalars(select(Organisation).where(Organisation.name == name.strip())).first()
 
 
+# Few municipalities have organisations recorded: a prebuilt check skips loading for the rest.
+_HAS_ANY = select(exists().where(Organisation.municipality_id == bindparam("municipality_id", type_=Integer)))
+
+
 def for_municipality(*, session: Session, municipality_id: int) -> Sequence[Organisation]:
+    if not session.connection().scalar(_HAS_ANY, {"municipality_id": municipality_id}):
+        return []
     return list(
         session.scalars(
             select(Organisation)

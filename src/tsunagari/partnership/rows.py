@@ -350,15 +350,19 @@ def partnership_row(*, session: Session, partnership_id: int) -> PartnershipRow:
     return _partnership_row(values)
 
 
+@lru_cache(maxsize=1)
+def _sources_statement() -> Select[Any]:
+    return (
+        select(Partnership.source)
+        .where(*_conditions(_Filters(municipality_id=0).signature), Partnership.source.is_not(None))
+        .order_by(*_PARTNERSHIP_ORDER)
+    )
+
+
 def partnership_sources(*, session: Session, municipality_id: int) -> list[str]:
     """The sources of a municipality's partnerships, each once, in the partnerships' order."""
     one = _Filters(municipality_id=municipality_id)
-    statement = (
-        select(Partnership.source)
-        .where(*_conditions(one.signature), Partnership.source.is_not(None))
-        .order_by(*_PARTNERSHIP_ORDER)
-    )
-    return list(dict.fromkeys(session.connection().scalars(statement, one.params)))
+    return list(dict.fromkeys(session.connection().scalars(_sources_statement(), one.params)))
 
 
 def partnership_count(*, session: Session, concluded_only: bool = False) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from tsunagari.exchange.models import Activity, Programme, ProgrammeOwner
@@ -133,6 +133,19 @@ def _publication(activity: Activity, visit: Visit | None, today: dt.date) -> Pub
     )
 
 
+# Most municipalities plan no visits and run no programmes: one prebuilt check says so before the
+# publications query is built and run (most of the cost of a cold municipality page).
+_MUNICIPALITY = bindparam("municipality_id", type_=Integer)
+_MAY_HAVE_PUBLICATIONS = select(
+    or_(
+        exists().where(
+            or_(Visit.municipality_id == _MUNICIPALITY, Visit.destination_municipality_id == _MUNICIPALITY)
+        ),
+        exists().where(ProgrammeOwner.municipality_id == _MUNICIPALITY),
+    )
+)
+
+
 def publications(
     *,
     session: Session,
@@ -144,6 +157,13 @@ def publications(
     """The official visits published by `today` (planned visits and activities flagged official), newest
     first: of a municipality (visiting, visited, or running the programme), of a partnership (between its
     two parties, or of its programmes), or of a programme."""
+    if (
+        municipality_id is not None
+        and partnership_id is None
+        and programme_id is None
+        and not session.connection().scalar(_MAY_HAVE_PUBLICATIONS, {"municipality_id": municipality_id})
+    ):
+        return []
     statement = (
         select(Activity, Visit)
         .join(Programme, Programme.id == Activity.programme_id)

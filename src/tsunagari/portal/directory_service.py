@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import func, or_, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tsunagari.municipality.models import Municipality, MunicipalityName
@@ -45,6 +45,25 @@ class Suggestion:
     score: float
 
 
+# Built once, run with bound values: the candidates (names sharing enough slices, most shared first)
+# stay inside the statement rather than coming back as a list of ids to send again.
+_CANDIDATES = (
+    select(NAME_GRAM.c.municipality_id)
+    .where(NAME_GRAM.c.gram.in_(bindparam("grams", expanding=True)))
+    .group_by(NAME_GRAM.c.municipality_id)
+    .having(func.count() >= bindparam("least", type_=Integer))
+    .order_by(func.count().desc(), NAME_GRAM.c.municipality_id)
+    .limit(SUGGESTION_CANDIDATES)
+)
+_CANDIDATE_KEYS = select(MunicipalityName.key, MunicipalityName.municipality_id).where(
+    MunicipalityName.municipality_id.in_(_CANDIDATES),
+    ~MunicipalityName.key.startswith(SKELETON_PREFIX),
+)
+_NAMES = select(Municipality.id, Municipality.name, Municipality.name_en).where(
+    Municipality.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def suggestions(*, session: Session, q: str, limit: int = SUGGESTIONS) -> list[Suggestion]:
     """ "Did you mean": municipalities with a name key (any script: kanji, kana, romaji, English) close to
     the folded search text, best first, one entry per municipality.
@@ -58,27 +77,8 @@ def suggestions(*, session: Session, q: str, limit: int = SUGGESTIONS) -> list[S
     grams = sorted({key[i : i + GRAM_LENGTH] for i in range(len(key) - GRAM_LENGTH + 1)})
     if not grams:
         return []
-    shared = func.count().label("shared")
-    candidates = (
-        session.execute(
-            select(NAME_GRAM.c.municipality_id, shared)
-            .where(NAME_GRAM.c.gram.in_(grams))
-            .group_by(NAME_GRAM.c.municipality_id)
-            .having(shared >= max(1, len(grams) // 3))
-            .order_by(shared.desc(), NAME_GRAM.c.municipality_id)
-            .limit(SUGGESTION_CANDIDATES)
-        )
-        .scalars()
-        .all()
-    )
-    if not candidates:
-        return []
-    rows = session.execute(
-        select(MunicipalityName.key, MunicipalityName.municipality_id).where(
-            MunicipalityName.municipality_id.in_(candidates),
-            ~MunicipalityName.key.startswith(SKELETON_PREFIX),
-        )
-    ).all()
+    connection = session.connection()
+    rows = connection.execute(_CANDIDATE_KEYS, {"grams": grams, "least": max(1, len(grams) // 3)}).all()
     keys = [k for k, _ in rows]
     cutoff = SHORT_SCORE if not key.isascii() else SUGGESTION_SCORE
     best: dict[int, tuple[float, str]] = {}
@@ -91,14 +91,7 @@ def suggestions(*, session: Session, q: str, limit: int = SUGGESTIONS) -> list[S
     chosen = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:limit]
     if not chosen:
         return []
-    names = {
-        m.id: m
-        for m in session.execute(
-            select(Municipality.id, Municipality.name, Municipality.name_en).where(
-                or_(*(Municipality.id == mid for mid, _ in chosen))
-            )
-        )
-    }
+    names = {m.id: m for m in connection.execute(_NAMES, {"ids": [mid for mid, _ in chosen]})}
     return [
         Suggestion(mid, names[mid].name, names[mid].name_en, matched, score)
         for mid, (score, matched) in chosen

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
@@ -194,25 +195,36 @@ def prefecture_label(name: str, lang: Lang) -> str:
     return found[0].name_en if found else name
 
 
+@lru_cache(maxsize=2)
+def _choices(lang: Lang) -> tuple[list[Choice], list[Choice], list[Choice], list[Choice]]:
+    """The filters' choices in one language (prefectures, countries, types, fields): the same on every
+    search page, so built once (the countries alone are 250 names to look up and sort)."""
+    return (
+        [Choice(name, prefecture_label(name, lang)) for name in japan.prefecture_names()],
+        sorted(
+            (Choice(c.alpha2, country_name(c.alpha2, lang)) for c in all_countries() if c.alpha2 != "JP"),
+            key=lambda c: c.label,
+        ),
+        [Choice(code, label_of(PARTNERSHIP_TYPE_LABELS, code, lang)) for code in PARTNERSHIP_TYPE_LABELS],
+        [Choice(code, label_of(FIELD_LABELS, code, lang)) for code in FIELD_LABELS],
+    )
+
+
 def search_filters(
     *, session: Session, lang: Lang, prefecture: str, country: str, type_: str, exchange_field: str = ""
 ) -> SearchFilters:
     # Every country (a filter with no match finds nothing, and says so): counting the partners' countries
     # on each search page read every partnership.
+    prefectures, countries, types, fields = _choices(lang)
     return SearchFilters(
         prefecture=prefecture,
         country=country,
         type=type_,
-        prefectures=[Choice(name, prefecture_label(name, lang)) for name in japan.prefecture_names()],
-        countries=sorted(
-            (Choice(c.alpha2, country_name(c.alpha2, lang)) for c in all_countries() if c.alpha2 != "JP"),
-            key=lambda c: c.label,
-        ),
-        types=[
-            Choice(code, label_of(PARTNERSHIP_TYPE_LABELS, code, lang)) for code in PARTNERSHIP_TYPE_LABELS
-        ],
+        prefectures=prefectures,
+        countries=countries,
+        types=types,
         exchange_field=exchange_field,
-        exchange_fields=[Choice(code, label_of(FIELD_LABELS, code, lang)) for code in FIELD_LABELS],
+        exchange_fields=fields,
     )
 
 

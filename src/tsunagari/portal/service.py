@@ -67,18 +67,19 @@ def former_municipalities(*, session: Session, municipality_id: int) -> list[Row
     return list(session.connection().execute(_FORMER_MUNICIPALITIES, {"id": municipality_id}).all())
 
 
+_PROFILE_TEXTS = select(Municipality.id, Municipality.overview_ja, Municipality.overview_en).where(
+    Municipality.id.in_(bindparam("ids", expanding=True)),
+    or_(Municipality.overview_ja.is_not(None), Municipality.overview_en.is_not(None)),
+)
+
+
 def profile_texts(
     *, session: Session, municipality_ids: Collection[int]
 ) -> dict[int, tuple[str | None, str | None]]:
     """The profile texts (overview_ja, overview_en) of the municipalities that have one, in one query."""
     if not municipality_ids:
         return {}
-    found = session.connection().execute(
-        select(Municipality.id, Municipality.overview_ja, Municipality.overview_en).where(
-            Municipality.id.in_(sorted(municipality_ids)),
-            or_(Municipality.overview_ja.is_not(None), Municipality.overview_en.is_not(None)),
-        )
-    )
+    found = session.connection().execute(_PROFILE_TEXTS, {"ids": sorted(municipality_ids)})
     return {municipality_id: (ja, en) for municipality_id, ja, en in found}
 
 

@@ -64,6 +64,8 @@ def environment(lang: Lang) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the code: no stat of each template and its parents on every render.
+        auto_reload=False,
     )
     translations = Translations.load(str(LOCALES), [lang])
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
