@@ -104,18 +104,18 @@ def plan_cold_series(mix: Mix, datasette_mix: Mix, database: str) -> list[Series
     ]
 
 
-BESIDE = "tsunagari_sqlite"
-"""Ours on the SQLite copy, in a run served from PostgreSQL: both backends in the same run."""
+BESIDE = "tsunagari_postgresql"
+"""Ours served from PostgreSQL, beside the SQLite figures: both backends in the same run."""
 
 
-def plan_beside_series(sqlite_mix: Mix) -> list[Series]:
-    """The mix again on our app served from SQLite, cache as deployed (PostgreSQL runs only)."""
-    ids, words = sqlite_mix.ids, sqlite_mix.words
+def plan_beside_series(beside_mix: Mix) -> list[Series]:
+    """The mix again on our app served from PostgreSQL, cache as deployed (runs given --database)."""
+    ids, words = beside_mix.ids, beside_mix.words
     return [
-        Series("sqlite_detail_cold", BESIDE, cold_mix.detail_paths(ids), random_order=True),
-        Series("sqlite_partners_cold", BESIDE, cold_mix.partners_paths(ids), random_order=True),
-        Series("sqlite_search_cold", BESIDE, cold_mix.search_paths(words), random_order=True),
-        Series("sqlite_page_cold", BESIDE, cold_mix.page_paths(ids), random_order=True),
+        Series("postgresql_detail_cold", BESIDE, cold_mix.detail_paths(ids), random_order=True),
+        Series("postgresql_partners_cold", BESIDE, cold_mix.partners_paths(ids), random_order=True),
+        Series("postgresql_search_cold", BESIDE, cold_mix.search_paths(words), random_order=True),
+        Series("postgresql_page_cold", BESIDE, cold_mix.page_paths(ids), random_order=True),
     ]
 
 
@@ -233,6 +233,7 @@ def measure_http(
     engine: Engine,
     workdir: Path,
     steps: Steps,
+    beside_url: str | None = None,
 ) -> dict[str, Any]:
     figures: dict[str, Any] = {}
     busy = _busiest(engine)
@@ -271,13 +272,13 @@ def measure_http(
                 raise failures[0]
         datasette_busy = busy
         mix = datasette_mix = cold_mix.build_mix(engine)
-        if not database_url.startswith("sqlite"):
-            # The SQLite copy Datasette serves numbers its rows itself.
-            sqlite_engine = make_engine(f"sqlite:///{sqlite_file}")
-            datasette_busy = _busiest(sqlite_engine)
-            datasette_mix = cold_mix.build_mix(sqlite_engine)
-            sqlite_engine.dispose()
-            servers[BESIDE] = start_tsunagari(f"sqlite:///{sqlite_file}", workdir, name=BESIDE)
+        beside_mix: Mix | None = None
+        if beside_url is not None:
+            # PostgreSQL numbers its rows itself: its own ids for its own mix.
+            beside_engine = make_engine(beside_url)
+            beside_mix = cold_mix.build_mix(beside_engine)
+            beside_engine.dispose()
+            servers[BESIDE] = start_tsunagari(beside_url, workdir, name=BESIDE)
             rss[BESIDE], peak[BESIDE] = [], []
         figures["cold_mix"] = {
             "municipalities": len(mix.ids),
@@ -289,8 +290,8 @@ def measure_http(
         plan = plan_series(busy["id"], datasette_busy["id"], sqlite_file.stem) + plan_cold_series(
             mix, datasette_mix, sqlite_file.stem
         )
-        if BESIDE in servers:
-            plan += plan_beside_series(datasette_mix)
+        if beside_mix is not None:
+            plan += plan_beside_series(beside_mix)
         for series in plan:
             steps.show(f"checking and warming {series.name}")
             _check_answers(servers[series.server], series.paths)
@@ -327,7 +328,9 @@ def measure_http(
                     if result.timeouts:
                         # Abandoned requests would still be running: the next series would share its CPU.
                         peak[server.name].append(rss_mb(server.pid, "VmHWM"))
-                        servers[series.server] = _restart(server, database_url, sqlite_file, workdir)
+                        servers[series.server] = _restart(
+                            server, database_url, sqlite_file, workdir, beside_url
+                        )
                         restarts += 1
                     steps.advance(f"{series.name}: {result.rps:,.0f} req/s")
         for name, server in servers.items():
@@ -371,10 +374,12 @@ def measure_http(
     return figures
 
 
-def _restart(server: Server, database_url: str, sqlite_file: Path, workdir: Path) -> Server:
+def _restart(
+    server: Server, database_url: str, sqlite_file: Path, workdir: Path, beside_url: str | None
+) -> Server:
     server.stop()
-    if server.name == BESIDE:
-        return start_tsunagari(f"sqlite:///{sqlite_file}", workdir, name=BESIDE)
+    if server.name == BESIDE and beside_url is not None:
+        return start_tsunagari(beside_url, workdir, name=BESIDE)
     if server.name.startswith("tsunagari"):
         workers = WORKERS if server.name.endswith(f"_workers{WORKERS}") else 1
         return start_tsunagari(
