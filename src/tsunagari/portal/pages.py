@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from tsunagari.common.fields import FIELD_LABELS
@@ -155,6 +156,8 @@ class SearchFilters:
     exchange_field: str = ""
     """交流分野 (the address's `field`): municipalities with a partnership in it."""
     exchange_fields: list[Choice] = field(default_factory=list)
+    options: dict[str, Markup] = field(default_factory=dict)
+    """Each select's <option>s, the chosen one marked (by filter: prefecture, country, type, field)."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,17 @@ def _choices(lang: Lang) -> tuple[list[Choice], list[Choice], list[Choice], list
     )
 
 
+@lru_cache(maxsize=256)
+def _options(lang: Lang, which: int, selected: str) -> Markup:
+    """A filter's <option>s written once per language and choice: the 250 countries alone, passed
+    through the template on every search page, cost more than the search itself."""
+    option = Markup('<option value="{}"{}>{}</option>')
+    chosen = Markup(" selected")
+    return Markup("").join(
+        option.format(c.value, chosen if c.value == selected else "", c.label) for c in _choices(lang)[which]
+    )
+
+
 def search_filters(
     *, session: Session, lang: Lang, prefecture: str, country: str, type_: str, exchange_field: str = ""
 ) -> SearchFilters:
@@ -225,6 +239,12 @@ def search_filters(
         types=types,
         exchange_field=exchange_field,
         exchange_fields=fields,
+        options={
+            name: _options(lang, which, chosen)
+            for which, (name, chosen) in enumerate(
+                [("prefecture", prefecture), ("country", country), ("type", type_), ("field", exchange_field)]
+            )
+        },
     )
 
 
