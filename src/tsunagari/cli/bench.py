@@ -51,7 +51,9 @@ def bench(
     ] = False,
     database: Annotated[
         str | None,
-        typer.Option(help="A postgresql+psycopg:// server measured beside SQLite (served and imported the same way)"),
+        typer.Option(
+            help="A postgresql+psycopg:// server measured beside SQLite (served and imported the same way)"
+        ),
     ] = None,
     corpus: Annotated[
         Path | None,
