@@ -33,6 +33,20 @@ def test_search_filters_by_prefecture_and_type(shared_demo_client: TestClient) -
     assert "札幌市" not in tokyo.text
 
 
+def test_search_keeps_each_chosen_filter_selected_and_only_it(shared_demo_client: TestClient) -> None:
+    # The options are written once per language and choice: a choice must not leak into another page.
+    chosen = shared_demo_client.get(
+        "/search", params={"q": "市", "prefecture": "東京都", "country": "FR", "type": "friendship_city"}
+    )
+    assert '<option value="東京都" selected>東京都</option>' in chosen.text
+    assert '<option value="FR" selected>フランス</option>' in chosen.text
+    assert '<option value="friendship_city" selected>' in chosen.text
+    assert chosen.text.count(" selected>") == 3
+    plain = shared_demo_client.get("/search", params={"q": "市", "lang": "en"})
+    assert '<option value="FR">France</option>' in plain.text
+    assert " selected>" not in plain.text
+
+
 def test_search_marks_an_unknown_filter_value(shared_demo_client: TestClient) -> None:
     found = shared_demo_client.get("/search", params={"q": "市", "country": "ZZ"})
     assert 'aria-invalid="true" aria-describedby="error-country"' in found.text
