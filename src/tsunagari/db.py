@@ -81,9 +81,14 @@ def make_engine(url: str, *, pool_size: int | None = None, wait_ms: int | None =
 
 
 @contextmanager
-def patient(session: Session, wait_ms: int) -> Iterator[Session]:
+def patient(session: Session, wait_ms: int, *, writes: bool = False) -> Iterator[Session]:
     """Let this session wait up to `wait_ms` for a lock (SQLite's write lock, a PostgreSQL row lock): a
-    command-line import may wait for a web write to finish, where a web request answers 503 at once."""
+    command-line import may wait for a web write to finish, where a web request answers 503 at once.
+
+    `writes`: on SQLite the transaction takes the write lock before its first read (BEGIN IMMEDIATE).
+    A transaction that reads first and writes later cannot wait for the lock: if another connection
+    committed in between, SQLite refuses the upgrade at once ("database is locked", SQLITE_BUSY_SNAPSHOT)
+    whatever the busy timeout, since its snapshot is stale."""
     connection = session.connection()
     if connection.dialect.name != "sqlite":
         # For this transaction only: the connection goes back to the pool as it was.
@@ -91,6 +96,9 @@ def patient(session: Session, wait_ms: int) -> Iterator[Session]:
         yield session
         return
     connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+    if writes and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        # pysqlite opens its own transaction only before a write; COMMIT and ROLLBACK stay the driver's.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:
         yield session
     finally:

@@ -95,7 +95,11 @@ def cli_actor(via: str = "cli") -> Actor:
 
 
 @contextmanager
-def session_scope(via: str = "cli", actor: Actor | None = None) -> Iterator[Session]:
+def session_scope(
+    via: str = "cli", actor: Actor | None = None, *, writes: bool = False
+) -> Iterator[Session]:
+    """A command's one transaction, waiting ten times a web request's wait for a lock; `writes` takes
+    SQLite's write lock first, so a write after the command's reads never finds its snapshot stale."""
     from tsunagari.audit.service import acting_as
     from tsunagari.config import get_settings
     from tsunagari.db import get_engine, patient
@@ -104,7 +108,7 @@ def session_scope(via: str = "cli", actor: Actor | None = None) -> Iterator[Sess
     with (
         acting_as(actor or cli_actor(via)),
         unit_of_work(get_engine()) as session,
-        patient(session, 10 * get_settings().database_wait_ms),
+        patient(session, 10 * get_settings().database_wait_ms, writes=writes),
     ):
         yield session
 
@@ -123,5 +127,5 @@ def acting_scope(command: str) -> Iterator[tuple[Session, Principal]]:
     from tsunagari.audit.service import Actor
 
     principal = system_principal(command)
-    with session_scope(actor=Actor(name=principal.email, via=principal.via)) as session:
+    with session_scope(actor=Actor(name=principal.email, via=principal.via), writes=True) as session:
         yield session, principal

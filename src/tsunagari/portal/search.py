@@ -127,7 +127,9 @@ def _narrow_names(session: Session, key: str) -> tuple[NameMode, dict[str, Any]]
     if not grams:  # one character: no slice to look up, scan the names
         return "scan", values
     connection = session.connection()
-    counts: dict[str, int] = dict(connection.execute(_GRAM_COUNTS, {"grams": grams}).tuples().all())
+    counts: dict[str, int] = {
+        gram: count for gram, count in connection.execute(_GRAM_COUNTS, {"grams": grams})
+    }
     if len(counts) < len(grams):
         return "none", values  # a slice no name has: no name contains the text
     used = sorted(grams, key=lambda gram: (counts[gram], gram))[:GRAMS_USED]
