@@ -15,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from tests.conftest import Databases, shared_path
+from tsunagari.bench.http_series import BULK_DOWNLOADS
 from tsunagari.bench.report import TARGETS
 from tsunagari.cli.bench import bench
 
@@ -46,6 +47,8 @@ ISSUE_KEYS = (
     "import_partnerships_100k_s",
     "home_page_kb",
     "cli_start_s",
+    "dates_parse_s",
+    "download_first_byte_ms",
     # Issue 16: real ties hidden and ranked back by the match score, beside partners of partners.
     "match_hit10",
     "match_mrr",
@@ -121,7 +124,13 @@ def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path, datab
     assert figures["import_partnerships_report"]["errors"] == 0
     for series in ("detail_cold", "partners_cold", "search_cold", "page_cold", "workers2_detail_cold"):
         assert figures[f"{series}_requests"] > 0 and figures[f"{series}_errors"] == 0, series
+    # Each bulk download measured to its first byte, the first request beside the ones after it.
+    assert set(figures["downloads"]) == set(BULK_DOWNLOADS)
+    for measured in figures["downloads"].values():
+        assert 0 < measured["kept_first_byte_ms"] <= measured["kept_whole_s"] * 1000
     written = output.read_text(encoding="utf-8")
+    for path in BULK_DOWNLOADS:
+        assert f"`{path}`" in written
     for target in TARGETS:
         assert target.name in written
     assert figures["date"] in written

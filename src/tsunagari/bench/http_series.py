@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -345,6 +346,8 @@ def measure_http(
         figures[f"workers{WORKERS}_rss_mb"] = max(rss[workers_name])
         home = httpx.get(f"http://{HOST}:{servers['tsunagari'].port}/", timeout=120.0, trust_env=False)
         figures["home_page_kb"] = len(home.content) / 1000
+        steps.show("bulk downloads")
+        figures.update(_measure_downloads(servers["tsunagari"].port, profile.repetitions))
         steps.show("search recall")
         recall = _search_recall(
             servers["tsunagari"], engine, [LATIN_SEARCH, JAPANESE_SEARCH, *TWO_CHARACTER_WORDS]
@@ -388,3 +391,39 @@ def _restart(
     if server.name == "datasette":
         return start_datasette(sqlite_file, workdir)
     return start_floor(workdir)
+
+
+BULK_DOWNLOADS = ("/data/partnerships.csv", "/data/partnerships.json", "/data/partnerships.jsonld")
+
+
+def _first_byte(client: httpx.Client, path: str) -> tuple[float, float]:
+    """Seconds to the first byte of the body and to its last, reading it as a client streams it."""
+    started = time.perf_counter()
+    with client.stream("GET", path) as response:
+        response.raise_for_status()
+        first = None
+        for _chunk in response.iter_raw():
+            if first is None:
+                first = time.perf_counter() - started
+        whole = time.perf_counter() - started
+    return (first if first is not None else whole), whole
+
+
+def _measure_downloads(port: int, repetitions: int) -> dict[str, Any]:
+    """The bulk downloads with the corpus loaded: the first request (which builds the file for this
+    data version unless an earlier request kept it) and the first byte of the requests after it."""
+    by_path: dict[str, dict[str, float]] = {}
+    with httpx.Client(base_url=f"http://{HOST}:{port}", timeout=600.0, trust_env=False) as client:
+        for path in BULK_DOWNLOADS:
+            first_byte, whole = _first_byte(client, path)
+            kept = [_first_byte(client, path) for _ in range(repetitions)]
+            by_path[path] = {
+                "first_request_s": whole,
+                "first_request_first_byte_ms": first_byte * 1000,
+                "kept_first_byte_ms": median([byte for byte, _ in kept]) * 1000,
+                "kept_whole_s": median([whole for _, whole in kept]),
+            }
+    return {
+        "downloads": by_path,
+        "download_first_byte_ms": max(figures["kept_first_byte_ms"] for figures in by_path.values()),
+    }

@@ -97,7 +97,7 @@ def total_steps(profile: Profile) -> int:
         + (series * profile.repetitions)
         + (cold * profile.cold_repetitions)
         + 1
-        + 2  # the command line's start-up, import partnerships
+        + 3  # the command line's start-up (--help, dates parse), import partnerships
         + 1  # matching
     )
 

@@ -95,9 +95,7 @@ def cli_actor(via: str = "cli") -> Actor:
 
 
 @contextmanager
-def session_scope(
-    via: str = "cli", actor: Actor | None = None, *, writes: bool = False
-) -> Iterator[Session]:
+def session_scope(via: str = "cli", actor: Actor | None = None, *, writes: bool = False) -> Iterator[Session]:
     """A command's one transaction, waiting ten times a web request's wait for a lock; `writes` takes
     SQLite's write lock first, so a write after the command's reads never finds its snapshot stale."""
     from tsunagari.audit.service import acting_as
