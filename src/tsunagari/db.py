@@ -5,6 +5,7 @@ Imports no domain: sessions, and the audit trail they write, come from tsunagari
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -96,7 +97,8 @@ def patient(session: Session, wait_ms: int, *, writes: bool = False) -> Iterator
         yield session
         return
     connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
-    if writes and not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+    driver = connection.connection.dbapi_connection
+    if writes and isinstance(driver, sqlite3.Connection) and not driver.in_transaction:
         # pysqlite opens its own transaction only before a write; COMMIT and ROLLBACK stay the driver's.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     try:

@@ -131,6 +131,9 @@ def test_quick_json_prints_every_key_and_writes_benchmarks(tmp_path: Path, datab
     written = output.read_text(encoding="utf-8")
     for path in BULK_DOWNLOADS:
         assert f"`{path}`" in written
+    # A first request that waited for its build is stated among the misses, never left to the table.
+    built = max(measured["first_request_first_byte_ms"] for measured in figures["downloads"].values())
+    assert ("builds its download whole before the first byte" in written) == (built > 200)
     for target in TARGETS:
         assert target.name in written
     assert figures["date"] in written

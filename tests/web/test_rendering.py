@@ -7,7 +7,7 @@ import pytest
 from babel.support import Translations
 from jinja2 import Environment
 
-from tsunagari.web.rendering import LOCALES, Lang, environment
+from tsunagari.web.rendering import LOCALES, Lang, environment, install_translations
 
 TEMPLATE = (
     '{{ _("Where") }}|{{ _("%(years)s years", years=years) }}|'
@@ -19,7 +19,7 @@ TEMPLATE = (
 def test_remembered_translations_render_as_jinja_s_own(lang: Lang) -> None:
     ours = environment(lang)
     jinja = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
-    jinja.install_gettext_translations(Translations.load(str(LOCALES), [lang]), newstyle=True)  # type: ignore[attr-defined]
+    install_translations(jinja, Translations.load(str(LOCALES), [lang]))
     values = {"years": 35, "name": "<b>小国町</b> & co"}
     for _ in range(2):  # the second time from what was kept
         rendered = ours.from_string(TEMPLATE).render(**values)

@@ -53,6 +53,14 @@ def format_number(value: float | int | None, lang: Lang) -> str:
     return "" if value is None else format_decimal(value, locale=lang)
 
 
+def install_translations(env: Environment, translations: NullTranslations) -> None:
+    """`_()`, `gettext` and `ngettext` from a catalogue, new-style (variables escaped into the markup).
+
+    Jinja's i18n extension adds `install_gettext_translations` to the environment when it is made
+    (Environment.extend), so type checkers cannot see it: this is the one place that calls it."""
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+
+
 @lru_cache(maxsize=2)
 def environment(lang: Lang) -> Environment:
     """One Jinja environment per language, so requests in different languages never share state.
@@ -69,7 +77,7 @@ def environment(lang: Lang) -> Environment:
         auto_reload=False,
     )
     translations = Translations.load(str(LOCALES), [lang])
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    install_translations(env, translations)
     env.globals["gettext"] = env.globals["_"] = _remembering_gettext(translations)
     env.filters["number"] = lambda value: format_number(value, lang)
     env.filters["web_href"] = safe_href  # a stored link as an href: http(s) only, never javascript:

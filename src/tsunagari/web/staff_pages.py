@@ -18,7 +18,7 @@ from tsunagari.access.roles import ROLE_LABELS_EN, ROLE_LABELS_JA
 from tsunagari.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tsunagari.web import errors
 from tsunagari.web.i18n import Lang, gettext, pair_half, translations
-from tsunagari.web.rendering import lang_of
+from tsunagari.web.rendering import install_translations, lang_of
 from tsunagari.web.security import CSRF_FIELD, StaffSecurityMiddleware, staff_session_of
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -33,7 +33,7 @@ def _environment(lang: Lang) -> Environment:
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    install_translations(env, translations(lang))
     env.filters["tr"] = lambda text: pair_half(str(text or ""), lang)
     return env
 
